@@ -1,0 +1,75 @@
+# Everything a person repeats. The first two targets are the README's two commands.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORTAL := $(BIN)/portal
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: run test install install-test vendor system-deps lint format typecheck migrations-check \
+        test-sqlite test-postgres test-e2e bench clean
+
+## make run: install everything, migrate, seed, and serve on http://$(HOST):$(PORT)
+run: install
+	$(PORTAL) seed --demo
+	$(PORTAL) serve --host $(HOST) --port $(PORT)
+
+## make test: lint, types, migrations, the suite on SQLite and on PostgreSQL, browser journeys
+test: install-test system-deps lint typecheck migrations-check test-sqlite test-postgres test-e2e
+
+install: $(VENV)/.stamp-install static/vendor/.stamp
+
+$(VENV)/.stamp-install: pyproject.toml
+	@bash scripts/ensure-venv.sh $(PYTHON) $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+install-test: install $(VENV)/.stamp-test
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+vendor: static/vendor/.stamp
+
+static/vendor/.stamp: package.json package-lock.json scripts/vendor.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	bash scripts/vendor.sh
+	@touch $@
+
+system-deps:
+	@bash scripts/ensure-system-deps.sh
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck:
+	$(BIN)/mypy
+
+migrations-check:
+	@bash scripts/alembic-check.sh
+
+test-sqlite:
+	@echo "=== test suite on SQLite ==="
+	PORTAL_TEST_DB=sqlite $(BIN)/pytest tests
+
+test-postgres:
+	@echo "=== test suite on PostgreSQL (throwaway cluster on 127.0.0.1) ==="
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest tests
+
+test-e2e:
+	@echo "=== browser journeys (Debian Chromium) ==="
+	$(BIN)/pytest e2e
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache

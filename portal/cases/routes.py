@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from portal.cases.service import get_case, list_cases, split_sources
+from portal.deps import SessionDep
+from portal.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/cases", name="cases")
+def cases_page(
+    request: Request,
+    session: SessionDep,
+    industry: Annotated[str | None, Query()] = None,
+    city: Annotated[str | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    industry = industry or None
+    city = city or None
+    result = list_cases(session, industry=industry, city=city, page=page, per_page=12)
+    return render(
+        request,
+        "cases/list.html",
+        {"result": result, "industry": industry, "city": city},
+        block="results",
+    )
+
+
+@router.get("/cases/{case_id}", name="case")
+def case_page(request: Request, session: SessionDep, case_id: int) -> Response:
+    case = get_case(session, case_id)
+    return render(
+        request, "cases/detail.html", {"case": case, "sources": split_sources(case.source)}
+    )

@@ -1,0 +1,108 @@
+"""One family of errors, each with its HTTP status and a message fit for a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class PortalError(Exception):
+    status_code = 400
+    title = "请求有误"
+
+    def __init__(self, message: str | None = None, **detail: Any) -> None:
+        super().__init__(message or self.title)
+        self.message = message or self.title
+        self.detail = detail
+
+
+class NotFound(PortalError):
+    status_code = 404
+    title = "找不到该页面或记录"
+
+
+class Forbidden(PortalError):
+    status_code = 403
+    title = "没有权限执行此操作"
+
+
+class Unauthorized(PortalError):
+    status_code = 401
+    title = "请先登录"
+
+
+class Conflict(PortalError):
+    status_code = 409
+    title = "与现有数据冲突"
+
+
+class ServiceUnavailable(PortalError):
+    status_code = 503
+    title = "服务暂时不可用"
+
+
+_STATUS_TITLES = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "没有权限执行此操作",
+    404: "找不到该页面或记录",
+    405: "不支持该请求方法",
+    422: "提交的数据有误",
+    500: "服务器内部错误",
+}
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _html(request: Request, status: int, title: str, message: str) -> Response:
+    from portal.templating import templates
+
+    return templates.TemplateResponse(
+        request, "error.html", {"title": title, "message": message}, status_code=status
+    )
+
+
+async def portal_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PortalError)
+    if wants_json(request):
+        return problem(exc.status_code, exc.title, exc.message, **exc.detail)
+    return _html(request, exc.status_code, exc.title, exc.message)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    title = _STATUS_TITLES.get(exc.status_code, "请求失败")
+    detail = (
+        exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else title
+    )
+    if wants_json(request):
+        return problem(exc.status_code, title, detail)
+    return _html(request, exc.status_code, title, detail)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": [str(p) for p in e["loc"]], "type": e["type"], "msg": e["msg"]}
+        for e in exc.errors()
+    ]
+    if wants_json(request):
+        return problem(422, _STATUS_TITLES[422], "请检查标出的字段", errors=errors)
+    return _html(request, 422, _STATUS_TITLES[422], "请检查提交的内容")

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from portal.deps import SessionDep
+
+router = APIRouter(tags=["health"])
+
+
+class SearchHealth(BaseModel):
+    backend: str
+    status: Literal["ok", "unavailable", "not_built"]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    database: Literal["ok", "unavailable"]
+    search: SearchHealth
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="Liveness and the state of the database and the search backend",
+    responses={503: {"model": Health, "description": "the database is unreachable"}},
+)
+def healthz(session: SessionDep) -> JSONResponse:
+    try:
+        session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        database: Literal["ok", "unavailable"] = "ok"
+    except Exception:
+        database = "unavailable"
+    # The search backend arrives with its own issue; until then there is no index to report on.
+    search = SearchHealth(backend="embedded", status="not_built")
+    status: Literal["ok", "degraded", "down"] = "ok" if database == "ok" else "down"
+    body = Health(status=status, database=database, search=search)
+    return JSONResponse(body.model_dump(), status_code=200 if database == "ok" else 503)

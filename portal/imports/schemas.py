@@ -1,0 +1,134 @@
+"""Records of the JSON Lines import format (DESIGN.md, "Import format").
+
+Types are strict: ``false`` is not 0 and ``"12"`` is not a number. Vocabulary codes, money
+ranges and references are checked by the service, which knows the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)] | None
+ExternalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$")
+]
+Money = Annotated[float, Field(ge=0, le=10_000_000)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    external_id: ExternalId
+
+
+class OrganizationRecord(Record):
+    type: Literal["organization"]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    kind: str
+    city: str
+    credit_code: OptionalText = None
+    website: OptionalText = None
+    description: str = ""
+    verified: bool = False
+
+
+class Preferences(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    industries: list[str] = []
+    regions: list[str] = []
+    min_budget: Money | None = None
+
+
+class SolutionRecord(Record):
+    type: Literal["solution"]
+    org: ExternalId
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    summary: str = ""
+    description: str = ""
+    industries: list[str] = []
+    scenarios: list[str] = []
+    capabilities: list[str] = []
+    regions: list[str] = Field(min_length=1)
+    price_min: Money | None = None
+    price_max: Money | None = None
+    preferences: Preferences | None = None
+    status: Literal["draft", "pending", "published", "rejected", "archived"] = "published"
+
+
+class DemandRecord(Record):
+    type: Literal["demand"]
+    org: ExternalId
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    description: str = ""
+    industry: str
+    scenarios: list[str] = []
+    capabilities: list[str] = []
+    must_have: list[str] = []
+    city: str
+    zone: str | None = None
+    budget_min: Money | None = None
+    budget_max: Money | None = None
+    deadline: date | None = None
+    status: Literal["draft", "pending", "published", "rejected", "closed", "expired"] = "published"
+
+
+class UseCaseRecord(Record):
+    type: Literal["use_case"]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    summary: Text
+    industry: str
+    scenarios: list[str] = []
+    capabilities: list[str] = []
+    city: str
+    enterprise: Text
+    providers: list[str] = []
+    network_type: OptionalText = None
+    year: Annotated[int, Field(ge=2015, le=2100)] | None = None
+    benefits: OptionalText = None
+    source: OptionalText = None
+    evidence: Literal["self_reported", "operator_verified", "third_party_measured"] = (
+        "self_reported"
+    )
+
+
+class NetworkRecord(Record):
+    type: Literal["network"]
+    name: Text
+    enterprise: Text  # an organisation's external_id, or the enterprise's name
+    operator: str
+    industry: str
+    city: str
+    zone: str | None = None
+    mode: Literal["virtual", "hybrid", "independent"]
+    status: Literal["planned", "building", "in_service", "retired"]
+    commissioned_on: date | None = None
+    demand: ExternalId | None = None
+
+
+class IndicatorValueRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Literal["indicator_value"]
+    indicator: Text
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    value: float
+    source: OptionalText = None
+
+
+ImportRecord = Annotated[
+    OrganizationRecord
+    | SolutionRecord
+    | DemandRecord
+    | UseCaseRecord
+    | NetworkRecord
+    | IndicatorValueRecord,
+    Field(discriminator="type"),
+]
+
+# The order records are applied in, so references resolve whatever the order of the file.
+APPLY_ORDER = ["organization", "solution", "demand", "use_case", "network", "indicator_value"]

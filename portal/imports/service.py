@@ -1,0 +1,418 @@
+"""``portal import``: JSON Lines in, validated, applied all-or-nothing.
+
+The file is read whole, every line is validated and applied inside one transaction, and the
+transaction is committed only when no line had an error (and never on a dry run). Records are
+upserted by (type, external_id) and a row is only written when a field differs, so importing
+the same file twice changes nothing. The demo seed goes through this same path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlmodel import Session, col, or_, select
+
+from portal.imports.schemas import (
+    APPLY_ORDER,
+    DemandRecord,
+    ImportRecord,
+    IndicatorValueRecord,
+    NetworkRecord,
+    OrganizationRecord,
+    SolutionRecord,
+    UseCaseRecord,
+)
+from portal.models import (
+    Demand,
+    Indicator,
+    IndicatorValue,
+    Organization,
+    PrivateNetwork,
+    Solution,
+    UseCase,
+    utcnow,
+)
+from portal.organizations.credit_code import credit_code_error
+from portal.reference.vocab import Vocabularies, get_vocabularies
+from portal.search.outbox import enqueue
+
+_adapter: TypeAdapter[Any] = TypeAdapter(ImportRecord)
+
+_TYPE_NAMES = {
+    "int_type": "整数",
+    "float_type": "数字",
+    "string_type": "文本",
+    "bool_type": "布尔值（true/false）",
+    "list_type": "数组",
+    "dict_type": "对象",
+    "model_type": "对象",
+}
+
+
+@dataclass
+class ImportIssue:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第 {self.line} 行" + (f"，字段 {self.field}" if self.field else "")
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    issues: list[ImportIssue] = field(default_factory=list)
+    applied: bool = False
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def summary(self) -> str:
+        types = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        parts = [
+            f"{t}: 新增 {self.created[t]}，更新 {self.updated[t]}，未变 {self.unchanged[t]}"
+            for t in types
+        ]
+        return "；".join(parts) if parts else "没有记录"
+
+
+def _translate(error: Any) -> tuple[str, str]:
+    loc = [str(p) for p in error["loc"]]
+    if loc and loc[0] in APPLY_ORDER:
+        loc = loc[1:]
+    name = ".".join(loc)
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    if kind == "missing":
+        return name, "缺少必填字段"
+    if kind == "extra_forbidden":
+        return name, "不认识的字段"
+    if kind in _TYPE_NAMES:
+        return name, f"类型不对，应为{_TYPE_NAMES[kind]}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return name, f"不能小于 {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return name, f"不能大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind == "string_too_short":
+        return name, "不能为空"
+    if kind == "string_too_long":
+        return name, f"过长（最多 {ctx.get('max_length')} 个字符）"
+    if kind == "too_short":
+        return name, "至少需要一项"
+    if kind == "string_pattern_mismatch":
+        return name, "不能包含空白字符"
+    if kind == "literal_error":
+        return name, f"取值应为 {ctx.get('expected')}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return "type", f"type 应为 {', '.join(APPLY_ORDER)} 之一"
+    if kind == "json_invalid":
+        return "", "不是合法的 JSON"
+    if kind.startswith("date"):
+        return name, "日期格式应为 YYYY-MM-DD"
+    return name, str(error["msg"])
+
+
+class _Importer:
+    def __init__(self, session: Session, *, demo: bool) -> None:
+        self.session = session
+        self.demo = demo
+        self.vocab: Vocabularies = get_vocabularies()
+        self.report = ImportReport()
+
+    # --- checks ---------------------------------------------------------------------
+
+    def fail(self, line: int, field_name: str, message: str) -> None:
+        self.report.issues.append(ImportIssue(line, field_name, message))
+
+    def check_codes(self, line: int, name: str, vocabulary: str, codes: Iterable[str]) -> bool:
+        ok = True
+        for code in codes:
+            if not self.vocab.has(vocabulary, code):
+                self.fail(line, name, f"未知代码 {code!r}")
+                ok = False
+        return ok
+
+    def check_regions(self, line: int, name: str, codes: Iterable[str]) -> bool:
+        ok = True
+        for code in codes:
+            if code not in self.vocab.regions:
+                self.fail(
+                    line, name, f"未知地区代码 {code!r}（应为 14 个市州代码、hunan 或 national）"
+                )
+                ok = False
+        return ok
+
+    def check_range(
+        self, line: int, low: float | None, high: float | None, names: tuple[str, str]
+    ) -> bool:
+        if low is not None and high is not None and high < low:
+            self.fail(line, names[1], f"{names[1]} 不能小于 {names[0]}")
+            return False
+        return True
+
+    def check_zone(self, line: int, city: str, zone: str | None) -> bool:
+        if zone is None:
+            return True
+        if not self.vocab.has("pilot_zone", zone):
+            self.fail(line, "zone", f"未知试点区域 {zone!r}")
+            return False
+        if self.vocab.terms["pilot_zone"][zone].city != city:
+            self.fail(line, "zone", f"试点区域 {self.vocab.label('pilot_zone', zone)} 不在该城市")
+            return False
+        return True
+
+    def org(self, line: int, external_id: str, name: str = "org") -> Organization | None:
+        found = self.session.exec(
+            select(Organization).where(Organization.external_id == external_id)
+        ).first()
+        if found is None:
+            self.fail(line, name, f"找不到机构 {external_id!r}")
+        return found
+
+    # --- upsert ---------------------------------------------------------------------
+
+    def upsert(self, kind: str, model: type[Any], external_id: str, values: dict[str, Any]) -> Any:
+        row = self.session.exec(select(model).where(model.external_id == external_id)).first()
+        if row is None:
+            row = model(external_id=external_id, is_demo=self.demo, **values)
+            self.session.add(row)
+            self.session.flush()
+            self.report.created[kind] += 1
+            self._after_write(kind, row)
+            return row
+        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if not changed:
+            self.report.unchanged[kind] += 1
+            return row
+        for name, value in changed.items():
+            setattr(row, name, value)
+        if hasattr(row, "version"):
+            row.version += 1
+        row.updated_at = utcnow()
+        self.session.add(row)
+        self.session.flush()
+        self.report.updated[kind] += 1
+        self._after_write(kind, row)
+        return row
+
+    def _after_write(self, kind: str, row: Any) -> None:
+        if kind in ("solution", "demand", "use_case"):
+            enqueue(self.session, entity=kind, entity_id=row.id, version=row.version)  # type: ignore[arg-type]
+
+    # --- one function per record type ---------------------------------------------
+
+    def organization(self, line: int, r: OrganizationRecord) -> None:
+        ok = self.check_codes(line, "kind", "org_kind", [r.kind])
+        ok &= self.check_codes(line, "city", "city", [r.city])
+        if r.credit_code and (reason := credit_code_error(r.credit_code)):
+            self.fail(line, "credit_code", reason)
+            ok = False
+        if ok:
+            self.upsert(
+                "organization",
+                Organization,
+                r.external_id,
+                r.model_dump(exclude={"type", "external_id"}),
+            )
+
+    def solution(self, line: int, r: SolutionRecord) -> None:
+        prefs = r.preferences.model_dump() if r.preferences else {}
+        ok = self.check_codes(line, "industries", "industry", r.industries)
+        ok &= self.check_codes(line, "scenarios", "scenario", r.scenarios)
+        ok &= self.check_codes(line, "capabilities", "capability", r.capabilities)
+        ok &= self.check_regions(line, "regions", r.regions)
+        ok &= self.check_codes(
+            line, "preferences.industries", "industry", prefs.get("industries", [])
+        )
+        ok &= self.check_regions(line, "preferences.regions", prefs.get("regions", []))
+        ok &= self.check_range(line, r.price_min, r.price_max, ("price_min", "price_max"))
+        owner = self.org(line, r.org)
+        if ok and owner is not None:
+            values = r.model_dump(exclude={"type", "external_id", "org", "preferences"})
+            values.update(org_id=owner.id, preferences=prefs)
+            self.upsert("solution", Solution, r.external_id, values)
+
+    def demand(self, line: int, r: DemandRecord) -> None:
+        ok = self.check_codes(line, "industry", "industry", [r.industry])
+        ok &= self.check_codes(line, "scenarios", "scenario", r.scenarios)
+        ok &= self.check_codes(line, "capabilities", "capability", r.capabilities)
+        ok &= self.check_codes(line, "must_have", "capability", r.must_have)
+        ok &= self.check_codes(line, "city", "city", [r.city]) and self.check_zone(
+            line, r.city, r.zone
+        )
+        ok &= self.check_range(line, r.budget_min, r.budget_max, ("budget_min", "budget_max"))
+        owner = self.org(line, r.org)
+        if ok and owner is not None:
+            values = r.model_dump(exclude={"type", "external_id", "org"})
+            # A must-have capability is a capability the demand asks for.
+            values["capabilities"] = list(dict.fromkeys([*r.capabilities, *r.must_have]))
+            values["org_id"] = owner.id
+            self.upsert("demand", Demand, r.external_id, values)
+
+    def use_case(self, line: int, r: UseCaseRecord) -> None:
+        ok = self.check_codes(line, "industry", "industry", [r.industry])
+        ok &= self.check_codes(line, "scenarios", "scenario", r.scenarios)
+        ok &= self.check_codes(line, "capabilities", "capability", r.capabilities)
+        ok &= self.check_codes(line, "city", "city", [r.city])
+        if ok:
+            self.upsert(
+                "use_case", UseCase, r.external_id, r.model_dump(exclude={"type", "external_id"})
+            )
+
+    def network(self, line: int, r: NetworkRecord) -> None:
+        ok = self.check_codes(line, "operator", "operator", [r.operator])
+        ok &= self.check_codes(line, "industry", "industry", [r.industry])
+        ok &= self.check_codes(line, "city", "city", [r.city]) and self.check_zone(
+            line, r.city, r.zone
+        )
+        owner = self.session.exec(
+            select(Organization).where(Organization.external_id == r.enterprise)
+        ).first()
+        demand_id = None
+        if r.demand is not None:
+            demand = self.session.exec(select(Demand).where(Demand.external_id == r.demand)).first()
+            if demand is None:
+                self.fail(line, "demand", f"找不到需求 {r.demand!r}")
+                ok = False
+            else:
+                demand_id = demand.id
+        if ok:
+            values = r.model_dump(exclude={"type", "external_id", "enterprise", "demand"})
+            values.update(
+                enterprise=owner.name if owner else r.enterprise,
+                org_id=owner.id if owner else None,
+                demand_id=demand_id,
+                confirmed=True,
+            )
+            self.upsert("network", PrivateNetwork, r.external_id, values)
+
+    def indicator_value(self, line: int, r: IndicatorValueRecord) -> None:
+        indicator = self.session.exec(
+            select(Indicator).where(
+                or_(col(Indicator.code) == r.indicator, col(Indicator.name) == r.indicator)
+            )
+        ).first()
+        if indicator is None:
+            self.fail(line, "indicator", f"找不到指标 {r.indicator!r}（用代码或表1中的指标名称）")
+            return
+        row = self.session.exec(
+            select(IndicatorValue).where(
+                IndicatorValue.indicator_code == indicator.code, IndicatorValue.year == r.year
+            )
+        ).first()
+        if row is None:
+            self.session.add(
+                IndicatorValue(
+                    indicator_code=indicator.code, year=r.year, value=r.value, source=r.source
+                )
+            )
+            self.report.created["indicator_value"] += 1
+        elif (row.value, row.source) != (r.value, r.source):
+            row.value, row.source, row.updated_at = r.value, r.source, utcnow()
+            self.session.add(row)
+            self.report.updated["indicator_value"] += 1
+        else:
+            self.report.unchanged["indicator_value"] += 1
+        self.session.flush()
+
+
+def parse_lines(lines: Iterable[str], report: ImportReport) -> list[tuple[int, Any]]:
+    records: list[tuple[int, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        report.lines += 1
+        try:
+            record = _adapter.validate_json(text)
+        except ValidationError as exc:
+            for error in exc.errors():
+                name, message = _translate(error)
+                report.issues.append(ImportIssue(number, name, message))
+            continue
+        key = (
+            record.type,
+            getattr(
+                record,
+                "external_id",
+                f"{getattr(record, 'indicator', '')}/{getattr(record, 'year', '')}",
+            ),
+        )
+        if key in seen:
+            report.issues.append(
+                ImportIssue(number, "external_id", f"与第 {seen[key]} 行重复：{key[1]}")
+            )
+            continue
+        seen[key] = number
+        records.append((number, record))
+    return records
+
+
+def import_lines(
+    session: Session, lines: Iterable[str], *, dry_run: bool = False, demo: bool = False
+) -> ImportReport:
+    """Validate and apply ``lines`` inside the session's transaction.
+
+    The caller owns the transaction: on ``report.ok and not dry_run`` it commits, otherwise
+    it must roll back (:func:`import_file` does both).
+    """
+    importer = _Importer(session, demo=demo)
+    report = importer.report
+    report.dry_run = dry_run
+    records = parse_lines(lines, report)
+    by_type: dict[str, list[tuple[int, Any]]] = defaultdict(list)
+    for number, record in records:
+        by_type[record.type].append((number, record))
+    for kind in APPLY_ORDER:
+        for number, record in by_type[kind]:
+            getattr(importer, kind)(number, record)
+    report.issues.sort(key=lambda issue: issue.line)
+    return report
+
+
+def import_jsonl_text(
+    session: Session, text: str, *, dry_run: bool = False, demo: bool = False
+) -> ImportReport:
+    """Import ``text`` and commit it, or roll everything back (bad line or dry run)."""
+    report = import_lines(session, text.splitlines(), dry_run=dry_run, demo=demo)
+    if report.ok and not dry_run:
+        session.commit()
+        report.applied = True
+    else:
+        session.rollback()
+    return report
+
+
+def to_jsonable(report: ImportReport) -> dict[str, Any]:
+    return {
+        "lines": report.lines,
+        "applied": report.applied,
+        "dry_run": report.dry_run,
+        "created": dict(report.created),
+        "updated": dict(report.updated),
+        "unchanged": dict(report.unchanged),
+        "errors": [{"line": i.line, "field": i.field, "message": i.message} for i in report.issues],
+    }
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def dumps_record(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, default=_json_default)

@@ -1,0 +1,311 @@
+"""Tables of the whole domain.
+
+Lists of vocabulary codes (scenarios, capabilities, regions …) are JSON arrays: they are
+read whole, filtered through the search backend, and never joined on.
+Contact details live only on the table models; the ``*Public`` models that leave the
+process do not have them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def _timestamp() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+# --- reference data -------------------------------------------------------------------
+
+
+class VocabularyTerm(SQLModel, table=True):
+    """A code of one controlled vocabulary (industry, capability, scenario, operator, org kind)."""
+
+    __tablename__ = "vocabulary_term"
+
+    vocabulary: str = Field(primary_key=True, max_length=32)
+    code: str = Field(primary_key=True, max_length=64)
+    name_zh: str = Field(max_length=64)
+    name_en: str = Field(max_length=128)
+    sort: int = 0
+    featured: bool = False
+    # Industries only: codes of the industries counted as adjacent for matching.
+    adjacent: list[str] = _json_list()
+
+
+class City(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=32)
+    name_zh: str = Field(max_length=32)
+    # The name used by the Hunan map (echarts' hunan.json), e.g. 长沙市, 湘西土家族苗族自治州.
+    map_name: str = Field(max_length=64)
+    name_en: str = Field(max_length=64)
+    sort: int = 0
+
+
+class PilotZone(SQLModel, table=True):
+    """One of 三市两山: the three cities and the two parks."""
+
+    __tablename__ = "pilot_zone"
+
+    code: str = Field(primary_key=True, max_length=32)
+    name_zh: str = Field(max_length=64)
+    name_en: str = Field(max_length=128)
+    kind: str = Field(max_length=8)  # city | park
+    city: str = Field(foreign_key="city.code", max_length=32)
+    sort: int = 0
+
+
+# --- organisations and people ---------------------------------------------------------
+
+
+class OrganizationBase(SQLModel):
+    external_id: str = Field(max_length=100, unique=True, index=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=32, index=True)
+    city: str = Field(foreign_key="city.code", max_length=32)
+    credit_code: str | None = Field(default=None, max_length=18)
+    website: str | None = Field(default=None, max_length=300)
+    description: str = ""
+    verified: bool = False
+
+
+class Organization(OrganizationBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    contact_name: str | None = Field(default=None, max_length=64)
+    contact_phone: str | None = Field(default=None, max_length=32)
+    contact_email: str | None = Field(default=None, max_length=254)
+    is_demo: bool = False
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class OrganizationPublic(OrganizationBase):
+    id: int
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(default="", max_length=100)
+    password_hash: str | None = Field(default=None, max_length=255)
+    role: str = Field(max_length=32)  # enterprise | vendor | official | admin
+    is_active: bool = True
+    oidc_issuer: str | None = Field(default=None, max_length=300)
+    oidc_subject: str | None = Field(default=None, max_length=255)
+    is_demo: bool = False
+    created_at: datetime = _timestamp()
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "org_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    role: str = Field(default="member", max_length=16)  # owner | member
+    created_at: datetime = _timestamp()
+
+
+# --- listings -------------------------------------------------------------------------
+
+
+class UseCaseBase(SQLModel):
+    external_id: str = Field(max_length=100, unique=True, index=True)
+    title: str = Field(max_length=200)
+    summary: str = ""
+    industry: str = Field(max_length=64, index=True)
+    scenarios: list[str] = _json_list()
+    capabilities: list[str] = _json_list()
+    city: str = Field(foreign_key="city.code", max_length=32, index=True)
+    enterprise: str = Field(max_length=200)
+    providers: list[str] = _json_list()
+    network_type: str | None = Field(default=None, max_length=300)
+    year: int | None = None
+    benefits: str | None = None
+    source: str | None = None
+    evidence: str = Field(default="self_reported", max_length=32)
+
+
+class UseCase(UseCaseBase, table=True):
+    """A benchmark case (标杆案例)."""
+
+    __tablename__ = "use_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = 1
+    is_demo: bool = False
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class UseCasePublic(UseCaseBase):
+    id: int
+
+
+class Solution(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=100, unique=True, index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    title: str = Field(max_length=200)
+    summary: str = ""
+    description: str = ""
+    industries: list[str] = _json_list()
+    scenarios: list[str] = _json_list()
+    capabilities: list[str] = _json_list()
+    regions: list[str] = _json_list()
+    price_min: float | None = None
+    price_max: float | None = None
+    preferences: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    status: str = Field(default="published", max_length=16, index=True)
+    reject_reason: str | None = None
+    expires_on: date | None = None
+    version: int = 1
+    is_demo: bool = False
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Demand(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=100, unique=True, index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    title: str = Field(max_length=200)
+    description: str = ""
+    industry: str = Field(max_length=64, index=True)
+    scenarios: list[str] = _json_list()
+    capabilities: list[str] = _json_list()
+    must_have: list[str] = _json_list()
+    city: str = Field(foreign_key="city.code", max_length=32, index=True)
+    zone: str | None = Field(default=None, foreign_key="pilot_zone.code", max_length=32)
+    budget_min: float | None = None
+    budget_max: float | None = None
+    deadline: date | None = None
+    anonymous: bool = False
+    status: str = Field(default="published", max_length=16, index=True)
+    reject_reason: str | None = None
+    version: int = 1
+    is_demo: bool = False
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class PrivateNetwork(SQLModel, table=True):
+    """A 5G industry private network (5G行业虚拟专网 and its hybrid/independent kin)."""
+
+    __tablename__ = "private_network"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=100, unique=True, index=True)
+    name: str = Field(max_length=200)
+    enterprise: str = Field(max_length=200)
+    org_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    operator: str = Field(max_length=32, index=True)
+    industry: str = Field(max_length=64, index=True)
+    city: str = Field(foreign_key="city.code", max_length=32, index=True)
+    zone: str | None = Field(default=None, foreign_key="pilot_zone.code", max_length=32)
+    mode: str = Field(max_length=16)  # virtual | hybrid | independent
+    status: str = Field(max_length=16, index=True)  # planned | building | in_service | retired
+    commissioned_on: date | None = None
+    demand_id: int | None = Field(default=None, foreign_key="demand.id")
+    # Only networks confirmed by an official count towards the plan's indicator.
+    confirmed: bool = True
+    is_demo: bool = False
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+# --- the plan's indicators ------------------------------------------------------------
+
+
+class Indicator(SQLModel, table=True):
+    """One row of 表1 发展主要预期指标, kept exactly as printed."""
+
+    code: str = Field(primary_key=True, max_length=64)
+    seq: str = Field(default="", max_length=4)  # 序号; empty for 其中 sub-rows
+    category: str = Field(max_length=16)  # 类型
+    name: str = Field(max_length=100, unique=True)
+    parent_code: str | None = Field(default=None, max_length=64)
+    unit: str = Field(max_length=16)
+    baseline_year: int = 2020
+    baseline_printed: str = Field(max_length=32)
+    baseline: float | None = None
+    target_year: int = 2025
+    target_printed: str = Field(max_length=32)
+    target: float | None = None
+    growth_printed: str = Field(max_length=16)
+    # "annual" (年均增速), "cumulative" ([ ] = 5-year cumulative change) or None when printed "-".
+    growth_kind: str | None = Field(default=None, max_length=16)
+    growth: float | None = None
+    sort: int = 0
+
+
+class IndicatorValue(SQLModel, table=True):
+    __tablename__ = "indicator_value"
+    __table_args__ = (UniqueConstraint("indicator_code", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_code: str = Field(foreign_key="indicator.code", max_length=64, index=True)
+    year: int
+    value: float
+    source: str | None = None
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+# --- plumbing -------------------------------------------------------------------------
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A change to apply to the search index, written in the same transaction as the change."""
+
+    __tablename__ = "outbox_event"
+    __table_args__ = (Index("ix_outbox_pending", "processed_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=16)  # solution | demand | use_case
+    entity_id: int
+    op: str = Field(max_length=8)  # upsert | delete
+    version: int = 1
+    attempts: int = 0
+    last_error: str | None = None
+    created_at: datetime = _timestamp()
+    processed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _timestamp()
+    actor_user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    actor: str = Field(default="system", max_length=254)
+    action: str = Field(max_length=64, index=True)
+    entity: str | None = Field(default=None, max_length=32)
+    entity_id: str | None = Field(default=None, max_length=100)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class Meta(SQLModel, table=True):
+    """Small key/value facts about this installation (e.g. which seed files were loaded)."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str

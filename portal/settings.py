@@ -1,0 +1,70 @@
+"""Typed settings, read only through :func:`get_settings`.
+
+The variable names are part of the interface others rely on (DESIGN.md, "Settings").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    portal_env: Literal["development", "production"] = "development"
+    portal_data_dir: Path = Path("var")
+    portal_database_url: str | None = None
+    portal_secret_key: str = DEFAULT_SECRET
+    meili_url: str | None = None
+    meili_api_key: str | None = None
+    portal_oidc_issuer: str | None = None
+    portal_oidc_client_id: str | None = None
+    portal_oidc_client_secret: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.portal_env == "production" and (
+            self.portal_secret_key == DEFAULT_SECRET or len(self.portal_secret_key) < 32
+        ):
+            raise ValueError(
+                "PORTAL_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when PORTAL_ENV=production"
+            )
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.portal_env == "development"
+
+    @property
+    def database_url(self) -> str:
+        if self.portal_database_url:
+            url = self.portal_database_url
+            # Accept the usual postgres:// spellings; we always talk to PostgreSQL via psycopg 3.
+            for prefix in ("postgresql://", "postgres://"):
+                if url.startswith(prefix):
+                    return "postgresql+psycopg://" + url[len(prefix) :]
+            return url
+        return f"sqlite:///{(self.portal_data_dir / 'portal.sqlite3').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.portal_data_dir / "index"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.portal_data_dir / "mail"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

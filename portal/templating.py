@@ -1,0 +1,75 @@
+"""Jinja2 templates. An htmx request gets a named block of the page's own template."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2 import pass_context
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from portal.reference.vocab import get_vocabularies
+from portal.settings import get_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC_DIR = ROOT / "static"
+templates = Jinja2Blocks(directory=str(ROOT / "templates"))
+
+
+@lru_cache(maxsize=256)
+def _static_version(path: str) -> str:
+    file = STATIC_DIR / path
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.exists() else "0"
+
+
+def static_url(path: str) -> str:
+    """``/static/…`` with a content hash, so browsers may cache static files for long."""
+    return f"/static/{path}?v={_static_version(path)}"
+
+
+def _number(value: float | int | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+@pass_context
+def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """A root-relative URL, so pages stay right behind any proxy or host name."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **path_params))
+
+
+vocab = get_vocabularies()
+templates.env.globals.update(
+    vocab=vocab, static_url=static_url, settings=get_settings, url_for=url_for
+)
+templates.env.filters["label"] = lambda code, vocabulary: vocab.label(vocabulary, code)
+templates.env.filters["region"] = vocab.region_label
+templates.env.filters["number"] = _number
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a page; for an htmx request with ``block`` set, only that block of it."""
+    if block is not None and is_htmx(request):
+        return templates.TemplateResponse(
+            request, name, context or {}, status_code=status_code, block_name=block
+        )
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)

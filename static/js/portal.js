@@ -1,0 +1,7 @@
+// Small progressive enhancements; every page works without this file.
+document.addEventListener("DOMContentLoaded", () => {
+  // Auto-submitting filter forms do not need their submit button when htmx is present.
+  if (window.htmx) {
+    document.querySelectorAll("form.filters [type=submit]").forEach((b) => b.classList.add("visually-hidden"));
+  }
+});

@@ -1,0 +1,56 @@
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from tests.factories import make_case
+
+
+def test_list_and_detail(client: TestClient, session: Session) -> None:
+    case = make_case(
+        session,
+        title="某港口5G龙门吊远控",
+        industry="ports_logistics",
+        city="yueyang",
+        source="https://example.org/one ; https://example.org/two",
+    )
+    page = client.get("/cases", params={"industry": "ports_logistics"})
+    assert page.status_code == 200
+    assert "某港口5G龙门吊远控" in page.text
+    detail = client.get(f"/cases/{case.id}")
+    assert detail.status_code == 200
+    assert "https://example.org/two" in detail.text
+    assert "港口物流" in detail.text and "岳阳" in detail.text
+
+
+def test_filter_excludes_other_industries(client: TestClient, session: Session) -> None:
+    make_case(session, title="钢铁案例甲", industry="steel")
+    make_case(session, title="陶瓷案例乙", industry="ceramics")
+    page = client.get("/cases", params={"industry": "ceramics"}).text
+    assert "陶瓷案例乙" in page and "钢铁案例甲" not in page
+
+
+def test_htmx_request_gets_only_the_results_block(client: TestClient, session: Session) -> None:
+    make_case(session, title="片段案例", industry="mining")
+    full = client.get("/cases", params={"industry": "mining"}).text
+    fragment = client.get(
+        "/cases", params={"industry": "mining"}, headers={"HX-Request": "true"}
+    ).text
+    assert "<html" in full and "<html" not in fragment
+    assert "片段案例" in fragment and "<form" not in fragment
+
+
+def test_unknown_case_is_a_404_page_in_chinese(client: TestClient) -> None:
+    response = client.get("/cases/987654")
+    assert response.status_code == 404
+    assert "找不到该标杆案例" in response.text
+    assert re.search(r"<html lang=\"zh-CN\">", response.text)
+
+
+def test_pagination_links(client: TestClient, session: Session) -> None:
+    for i in range(14):
+        make_case(session, title=f"分页案例{i}", industry="agriculture")
+    first = client.get("/cases", params={"industry": "agriculture"}).text
+    assert 'rel="next"' in first and "industry=agriculture&amp;page=2" in first
+    second = client.get("/cases", params={"industry": "agriculture", "page": 2}).text
+    assert 'rel="prev"' in second

@@ -1,0 +1,46 @@
+import re
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from tests.factories import make_demand, make_network, make_solution
+
+
+def _figure(html: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}">([^<]*)<', html)
+    assert match, testid
+    return match.group(1).strip()
+
+
+def test_home_figures_come_from_the_database(client: TestClient, session: Session) -> None:
+    before = client.get("/").text
+    registered = int(_figure(before, "networks-registered"))
+    solutions = int(_figure(before, "solutions-count"))
+    demands = int(_figure(before, "demands-count"))
+    assert _figure(before, "networks-official") == "66"
+    assert _figure(before, "networks-target") == "300"
+
+    make_network(session)  # counted: confirmed, in service, virtual
+    make_network(session, mode="independent")  # listed, not counted
+    make_network(session, status="building")
+    make_network(session, confirmed=False)
+    make_solution(session)
+    make_solution(session, status="pending")
+    make_demand(session)
+    after = client.get("/").text
+    assert int(_figure(after, "networks-registered")) == registered + 1
+    assert int(_figure(after, "solutions-count")) == solutions + 1
+    assert int(_figure(after, "demands-count")) == demands + 1
+
+
+def test_home_loads_htmx_from_our_static_folder_and_nothing_external(client: TestClient) -> None:
+    html = client.get("/").text
+    assert re.search(r'<script src="/static/vendor/htmx\.min\.js\?v=\w+"', html)
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    for cluster in ("工程机械", "轨道交通装备", "陶瓷", "烟花爆竹", "注塑", "中小航空发动机"):
+        assert cluster in html
+
+
+def test_static_css_is_served(client: TestClient) -> None:
+    response = client.get("/static/css/portal.css")
+    assert response.status_code == 200 and "--brand" in response.text

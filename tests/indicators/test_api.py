@@ -1,0 +1,33 @@
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from portal.models import IndicatorValue
+
+
+def test_indicators_api_has_every_row_with_printed_values(client: TestClient) -> None:
+    rows = client.get("/api/v1/indicators").json()
+    assert len(rows) == 24
+    vpn = next(r for r in rows if r["name"] == "5G虚拟专网数")
+    assert vpn["baseline"] == 66 and vpn["baseline_year"] == 2020
+    assert vpn["target"] == 300 and vpn["target_year"] == 2025
+    assert vpn["growth"] == "35.4%"
+    assert vpn["actuals"] == [{"year": 2020, "value": 66.0, "source": vpn["actuals"][0]["source"]}]
+    energy = next(r for r in rows if r["code"] == "energy_per_business_drop")
+    assert (energy["baseline"], energy["baseline_printed"], energy["growth"]) == (None, "-", "[15]")
+
+
+def test_new_actuals_appear_in_year_order(client: TestClient, session: Session) -> None:
+    session.add(
+        IndicatorValue(indicator_code="private_networks_5g", year=2022, value=150, source="测试")
+    )
+    session.flush()
+    vpn = next(
+        r for r in client.get("/api/v1/indicators").json() if r["code"] == "private_networks_5g"
+    )
+    assert [a["year"] for a in vpn["actuals"]] == [2020, 2022]
+
+
+def test_indicators_page_lists_table_1(client: TestClient) -> None:
+    page = client.get("/indicators")
+    assert page.status_code == 200
+    assert "5G虚拟专网数" in page.text and "35.4%" in page.text and "[15]" in page.text

@@ -1,0 +1,59 @@
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from portal.db import make_engine, session_scope
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path):  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with engine.begin() as c:
+        c.exec_driver_sql("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+        c.exec_driver_sql("INSERT INTO counter VALUES (1, 0)")
+    yield engine
+    engine.dispose()
+
+
+def test_sqlite_pragmas(sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    with sqlite_engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_concurrent_read_modify_write_never_hits_database_is_locked(sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    """Writers that read first and write later would deadlock under deferred BEGIN
+    ("database is locked"); BEGIN IMMEDIATE makes them queue instead."""
+    errors: list[Exception] = []
+
+    def worker() -> None:
+        for _ in range(15):
+            try:
+                with session_scope(write=True, engine=sqlite_engine) as session:
+                    n = session.exec(text("SELECT n FROM counter WHERE id = 1")).scalar_one()  # type: ignore[call-overload]
+                    time.sleep(0.002)
+                    session.exec(text("UPDATE counter SET n = :n WHERE id = 1").bindparams(n=n + 1))  # type: ignore[call-overload]
+            except Exception as exc:  # pragma: no cover - this is what the test looks for
+                errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Session(sqlite_engine) as session:
+        assert session.exec(text("SELECT n FROM counter")).scalar_one() == 60  # type: ignore[call-overload]
+
+
+def test_rollback_on_error_keeps_nothing(sqlite_engine) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(RuntimeError), session_scope(write=True, engine=sqlite_engine) as session:
+        session.exec(text("UPDATE counter SET n = 99"))  # type: ignore[call-overload]
+        raise RuntimeError("boom")
+    with Session(sqlite_engine) as session:
+        assert session.exec(text("SELECT n FROM counter")).scalar_one() == 0  # type: ignore[call-overload]
