@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal import errors
+from portal.audit import routes as audit_routes
+from portal.auth import api as auth_api
+from portal.auth import oidc
+from portal.auth import routes as auth_routes
+from portal.auth.context import SignInRequired, sign_in_required_handler
+from portal.auth.middleware import SecurityMiddleware
 from portal.cases import api as cases_api
 from portal.cases import routes as cases_routes
+from portal.deps import load_request_auth
 from portal.health import api as health_api
 from portal.home import routes as home_routes
 from portal.indicators import api as indicators_api
 from portal.indicators import routes as indicators_routes
+from portal.organizations import api as organizations_api
+from portal.organizations import routes as organizations_routes
+from portal.search import api as search_api
+from portal.settings import get_settings
 from portal.templating import STATIC_DIR
+
+log = logging.getLogger("portal")
 
 # HTML pages first, then the JSON API (every JSON route is in OpenAPI).
 ROUTERS = (
@@ -23,12 +40,59 @@ ROUTERS = (
     indicators_routes.router,
     cases_api.router,
     indicators_api.router,
+    search_api.router,
     health_api.router,
+    # Accounts and security (issue 3): pages, then the JSON API.
+    auth_routes.router,
+    organizations_routes.router,
+    audit_routes.router,
+    auth_api.router,
+    organizations_api.router,
 )
 
 
-def create_app() -> FastAPI:
+@asynccontextmanager
+async def _search_sync(app: FastAPI) -> AsyncIterator[None]:
+    """Start the outbox drainer; a search backend that is down does not stop the portal."""
+    from sqlmodel import Session
+
+    from matching.search import SearchBackendError
+    from portal.db import get_engine
+    from portal.search.gateway import get_gateway
+    from portal.search.sync import OutboxDrainer, ensure_search_ready
+
+    engine, gateway = get_engine(), get_gateway()
+    try:
+        ensure_search_ready(engine, gateway)
+    except SearchBackendError as exc:
+        log.warning("search backend not ready at start-up: %s", exc)
+    drainer = OutboxDrainer(lambda: Session(engine), gateway)
+    app.state.drainer = drainer
+    drainer.start()
+    try:
+        yield
+    finally:
+        drainer.stop()
+
+
+def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The OIDC issuer is pinned: a provider whose discovery names another issuer stops us.
+        await oidc.check_at_startup(get_settings())
+        if background_sync:
+            async with _search_sync(app):
+                yield
+        else:
+            yield
+
+    return lifespan
+
+
+def create_app(*, background_sync: bool = True) -> FastAPI:
+    """The application; ``background_sync=False`` leaves the outbox to the caller (tests)."""
     app = FastAPI(
+        lifespan=_lifespan(background_sync),
         title="湖南5G应用产业生态对接平台",
         version="0.1.0",
         description=(
@@ -37,9 +101,13 @@ def create_app() -> FastAPI:
         ),
         docs_url="/api/docs",
         redoc_url=None,
+        # Who is asking (session cookie or Bearer token), and the CSRF check, for every route.
+        dependencies=[Depends(load_request_auth)],
     )
+    app.add_middleware(SecurityMiddleware, production=not get_settings().is_development)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(errors.PortalError, errors.portal_error_handler)
+    app.add_exception_handler(SignInRequired, sign_in_required_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)
     for router in ROUTERS:

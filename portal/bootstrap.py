@@ -81,7 +81,25 @@ def seed_demo(engine: Engine | None = None, *, force: bool = False) -> ImportRep
             if meta is not None:
                 session.delete(meta)
                 session.commit()
-        return _load_seed_file(session, DEMO_FILE, key="seed:demo", demo=True)
+        report = _load_seed_file(session, DEMO_FILE, key="seed:demo", demo=True)
+    seed_demo_accounts(engine)
+    return report
+
+
+def seed_demo_accounts(engine: Engine) -> None:
+    """The demo accounts, one per role (development only; the CLI refuses otherwise)."""
+    from portal.auth.service import ensure_demo_accounts
+    from portal.clock import get_clock
+    from portal.settings import get_settings
+
+    with Session(engine, expire_on_commit=False) as session:
+        begin_write(session)
+        ensure_demo_accounts(
+            session,
+            now=get_clock().now(),
+            min_length=get_settings().portal_password_min_length,
+        )
+        session.commit()
 
 
 def has_demo_data(session: Session) -> bool:

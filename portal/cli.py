@@ -9,9 +9,13 @@ from typing import Annotated
 import typer
 from sqlmodel import Session
 
+from matching.search import SearchBackendError
 from portal.bootstrap import ensure_ready, seed_demo
 from portal.db import begin_write, get_engine
 from portal.imports.service import import_jsonl_text, to_jsonable
+from portal.search.gateway import SearchGateway, get_gateway
+from portal.search.sync import drain_all, ensure_search_ready, index_check, pending_count
+from portal.search.sync import reindex as reindex_all
 from portal.settings import get_settings
 
 app = typer.Typer(help="湖南5G应用产业生态对接平台", no_args_is_help=True, add_completion=False)
@@ -60,6 +64,7 @@ def seed(
         typer.echo("示例数据只能在开发环境（PORTAL_ENV=development）中加载。", err=True)
         raise typer.Exit(2)
     report = seed_demo(force=force)
+    _sync_after_write()
     if report is None:
         typer.echo("示例数据已是最新，未重复加载。")
     else:
@@ -84,6 +89,8 @@ def import_command(
     with Session(get_engine()) as session:
         begin_write(session)
         report = import_jsonl_text(session, text, dry_run=dry_run)
+    if report.applied:
+        _sync_after_write()
     if as_json:
         typer.echo(json.dumps(to_jsonable(report), ensure_ascii=False, indent=2))
     else:
@@ -97,6 +104,169 @@ def import_command(
             typer.echo(f"已导入：{report.summary()}")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _search_ready() -> SearchGateway:
+    """Indexes created (and filled when new); exits with a clear message when unreachable."""
+    gateway = get_gateway()
+    try:
+        ensure_search_ready(get_engine(), gateway)
+    except SearchBackendError as exc:
+        typer.echo(f"搜索服务不可用：{exc}", err=True)
+        raise typer.Exit(3) from None
+    return gateway
+
+
+def _sync_after_write() -> None:
+    """Bring the index in step with the database; say so when the backend is down."""
+    gateway = get_gateway()
+    try:
+        ensure_search_ready(get_engine(), gateway)
+    except SearchBackendError as exc:
+        typer.echo(
+            f"数据已保存，但搜索索引暂未更新（{exc}）；服务恢复后运行 portal sync。", err=True
+        )
+
+
+@app.command()
+def sync() -> None:
+    """Apply pending search-index changes (drain the outbox once)."""
+    ensure_ready()
+    gateway = _search_ready()
+    with Session(get_engine()) as session:
+        result = drain_all(session, gateway)
+        left = pending_count(session)
+    typer.echo(
+        f"已同步 {result.processed} 条变更"
+        f"（更新 {result.upserted}，删除 {result.deleted}），待处理 {left} 条。"
+    )
+    if result.error:
+        typer.echo(f"同步失败：{result.error}", err=True)
+        raise typer.Exit(3)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild every search index from the database (shadow index, then an atomic swap)."""
+    ensure_ready()
+    gateway = _search_ready()
+    with Session(get_engine()) as session:
+        try:
+            counts = reindex_all(session, gateway)
+        except SearchBackendError as exc:
+            typer.echo(f"重建失败，原索引未受影响：{exc}", err=True)
+            raise typer.Exit(3) from None
+    typer.echo("索引已重建：" + "，".join(f"{k} {v} 条" for k, v in counts.items()))
+
+
+@app.command("index-check")
+def index_check_command(
+    repair: Annotated[bool, typer.Option(help="fix what differs")] = True,
+) -> None:
+    """Compare the search indexes with the database; repair drift."""
+    ensure_ready()
+    gateway = _search_ready()
+    with Session(get_engine()) as session:
+        report = index_check(session, gateway, repair=repair)
+    drifted = False
+    for entity, drift in report.items():
+        if drift.clean:
+            typer.echo(f"{entity}: 一致")
+            continue
+        drifted = True
+        typer.echo(
+            f"{entity}: 缺失 {len(drift.missing)}，过期 {len(drift.stale)}，多余 {len(drift.extra)}"
+            + ("（已修复）" if repair else "")
+        )
+    if drifted and not repair:
+        raise typer.Exit(1)
+
+
+# --- accounts (issue 3) ---------------------------------------------------------------------
+
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="the account's email")],
+    password: Annotated[str, typer.Option(help="its password")],
+    role: Annotated[str, typer.Option(help="enterprise | vendor | official | admin")],
+    org: Annotated[
+        str | None, typer.Option(help="external_id of the organisation it will own")
+    ] = None,
+    name: Annotated[str, typer.Option(help="display name")] = "",
+) -> None:
+    """Create an account (with --org, as that organisation's owner)."""
+    from sqlmodel import select
+
+    from portal.auth.service import FormRefused, create_user
+    from portal.clock import get_clock
+    from portal.models import Organization
+
+    ensure_ready()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        begin_write(session)
+        organization = None
+        if org:
+            organization = session.exec(
+                select(Organization).where(Organization.external_id == org)
+            ).first()
+            if organization is None:
+                typer.echo(f"找不到机构 {org}", err=True)
+                raise typer.Exit(1)
+        try:
+            user = create_user(
+                session,
+                email=email,
+                password=password,
+                role=role,
+                now=get_clock().now(),
+                min_length=get_settings().portal_password_min_length,
+                org=organization,
+                display_name=name,
+            )
+        except FormRefused as refused:
+            for field, reason in refused.errors.items():
+                typer.echo(f"{field}：{reason}", err=True)
+            raise typer.Exit(1) from None
+        session.commit()
+    typer.echo(f"已创建账号 {user.email}（{user.role}）" + (f"，机构 {org}" if org else ""))
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[str, typer.Option(help="the account the token acts as")],
+    scope: Annotated[str, typer.Option(help="read | write")] = "read",
+    name: Annotated[str, typer.Option(help="a name to recognise it by")] = "命令行创建",
+) -> None:
+    """Create a personal API token and print it, once."""
+    from portal.auth.service import create_token, find_user_by_email
+    from portal.clock import get_clock
+
+    if scope not in ("read", "write"):
+        typer.echo("--scope 只能是 read 或 write", err=True)
+        raise typer.Exit(2)
+    ensure_ready()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        begin_write(session)
+        user = find_user_by_email(session, email)
+        if user is None or not user.is_active:
+            typer.echo(f"找不到可用的账号 {email}", err=True)
+            raise typer.Exit(1)
+        raw, _ = create_token(
+            session,
+            user=user,
+            name=name,
+            scope="write" if scope == "write" else "read",
+            now=get_clock().now(),
+            ip="cli",
+        )
+        session.commit()
+    typer.echo(raw)
 
 
 def main() -> None:  # pragma: no cover

@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from portal.auth import context as auth_context
+from portal.auth.permissions import Principal
+from portal.auth.sessions import SessionPolicy
+from portal.clock import Clock, get_clock
 from portal.db import begin_write, get_engine
+from portal.mail import Mailer, get_mailer
+from portal.models import User, WebSession
+from portal.search.gateway import SearchGateway, get_gateway
 from portal.settings import Settings, get_settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -27,5 +34,81 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
+def get_search() -> SearchGateway:
+    return get_gateway()
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SearchDep = Annotated[SearchGateway, Depends(get_search)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+MailerDep = Annotated[Mailer, Depends(get_mailer)]
+
+
+# --- who is asking (issue 3) ------------------------------------------------------------
+
+
+def get_session_policy(settings: SettingsDep) -> SessionPolicy:
+    return SessionPolicy.from_settings(settings)
+
+
+SessionPolicyDep = Annotated[SessionPolicy, Depends(get_session_policy)]
+
+
+async def load_request_auth(
+    request: Request, session: SessionDep, clock: ClockDep, policy: SessionPolicyDep
+) -> None:
+    """App-wide: the session or Bearer token of this request, then the CSRF check of every
+    state-changing request. Runs once per request (FastAPI caches it)."""
+    await auth_context.load(request, session, now=clock.now(), policy=policy)
+
+
+RequestAuth = Annotated[None, Depends(load_request_auth)]
+
+
+def get_optional_user(request: Request, _: RequestAuth) -> User | None:
+    user: User | None = getattr(request.state, "user", None)
+    return user
+
+
+def get_current_user(request: Request, _: RequestAuth) -> User:
+    user: User | None = getattr(request.state, "user", None)
+    if user is None:
+        raise auth_context.SignInRequired()
+    return user
+
+
+def get_page_principal(request: Request, _: RequestAuth) -> Principal | None:
+    return auth_context.page_principal(request)
+
+
+def get_api_principal(request: Request, _: RequestAuth) -> Principal:
+    """A Bearer token's principal, or the session's (the CSRF header was checked)."""
+    principal = auth_context.api_principal(request)
+    if principal is None:
+        raise auth_context.Unauthorized("请提供有效的 API 令牌（Authorization: Bearer）或先登录")
+    return principal
+
+
+def get_optional_api_principal(request: Request, _: RequestAuth) -> Principal | None:
+    if getattr(request.state, "bearer_used", False) and request.state.bearer_principal is None:
+        raise auth_context.Unauthorized("API 令牌无效或已撤销")
+    return auth_context.api_principal(request)
+
+
+def get_web_session(
+    request: Request, session: SessionDep, clock: ClockDep, policy: SessionPolicyDep, _: RequestAuth
+) -> WebSession:
+    return auth_context.ensure_web_session(request, session, now=clock.now(), policy=policy)
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+PagePrincipal = Annotated[Principal | None, Depends(get_page_principal)]
+ApiPrincipal = Annotated[Principal, Depends(get_api_principal)]
+OptionalApiPrincipal = Annotated[Principal | None, Depends(get_optional_api_principal)]
+WebSessionDep = Annotated[WebSession, Depends(get_web_session)]
+
+
+def client_ip(request: Request) -> str | None:
+    return auth_context.client_ip(request)

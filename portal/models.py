@@ -97,6 +97,8 @@ class OrganizationPublic(OrganizationBase):
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
+    # OIDC users are keyed by (issuer, sub); NULLs (local accounts) do not collide.
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_user_account_oidc"),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
@@ -108,6 +110,9 @@ class User(SQLModel, table=True):
     oidc_subject: str | None = Field(default=None, max_length=255)
     is_demo: bool = False
     created_at: datetime = _timestamp()
+    last_sign_in_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
 
 class Membership(SQLModel, table=True):
@@ -309,3 +314,82 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+# --- accounts and security ------------------------------------------------------------
+
+
+def _optional_timestamp() -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
+
+
+class WebSession(SQLModel, table=True):
+    """A server-side browser session. Only the SHA-256 of the cookie's random id is stored,
+    so a copy of the database does not hand out live sessions."""
+
+    __tablename__ = "web_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _timestamp()
+    last_seen_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    ip: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=300)
+    # Short-lived state of flows in progress (the OIDC state, nonce and PKCE verifier).
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token; only its SHA-256 is kept, the token is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    scope: str = Field(max_length=8)  # read | write
+    created_at: datetime = _timestamp()
+    last_used_at: datetime | None = _optional_timestamp()
+    revoked_at: datetime | None = _optional_timestamp()
+
+
+class PasswordReset(SQLModel, table=True):
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = _optional_timestamp()
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation by email to join an organisation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    email: str = Field(max_length=254, index=True)
+    role: str = Field(default="member", max_length=16)  # owner | member
+    token_hash: str = Field(max_length=64, unique=True)
+    invited_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    accepted_at: datetime | None = _optional_timestamp()
+
+
+class ThrottleBucket(SQLModel, table=True):
+    """Failed attempts of one action from one key (an IP or an account), kept in the
+    database so that every worker sees the same count."""
+
+    __tablename__ = "throttle_bucket"
+
+    action: str = Field(primary_key=True, max_length=16)  # sign_in | register | reset
+    key: str = Field(primary_key=True, max_length=100)  # ip:… | account:<sha256 of email>
+    failures: int = 0
+    last_failure_at: datetime = _timestamp()
+    blocked_until: datetime | None = _optional_timestamp()

@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     portal_oidc_client_secret: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Accounts and security (issue 3). Without an SMTP host, mail is written under
+    # PORTAL_DATA_DIR/mail and logged (the development set-up).
+    portal_smtp_host: str | None = None
+    portal_smtp_port: int = Field(default=587, ge=1, le=65535)
+    portal_smtp_user: str | None = None
+    portal_smtp_password: str | None = None
+    portal_smtp_from: str = "湖南5G应用产业生态对接平台 <no-reply@localhost>"
+    portal_smtp_starttls: bool = True
+    portal_session_idle_minutes: int = Field(default=120, ge=1)
+    portal_session_absolute_hours: int = Field(default=12, ge=1)
+    portal_password_min_length: int = Field(default=10, ge=8)
+    # The userinfo claim that carries the portal role (enterprise | vendor | official | admin).
+    portal_oidc_role_claim: str = "portal_role"
+    portal_oidc_scopes: str = "openid email profile"
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from matching.embedded import EmbeddedBackend
+from portal.app import create_app
 from portal.bootstrap import migrate
+from portal.clock import FrozenClock, get_clock
 from portal.db import make_engine
-from portal.deps import get_session
+from portal.deps import get_search, get_session
+from portal.mail import Mail, Mailer, get_mailer
 from portal.reference.service import load_reference
+from portal.search.gateway import SearchGateway, get_pipeline
+from portal.settings import Settings
 from tests.support.pgcluster import ThrowawayCluster
 
 DB_KIND = os.environ.get("PORTAL_TEST_DB", "sqlite")
@@ -79,9 +87,49 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def client(session: Session) -> Iterator[TestClient]:
-    from portal.main import app
+def gateway(tmp_path: Path) -> SearchGateway:
+    """A real embedded search backend in a fresh folder, with every index created."""
+    gateway = SearchGateway(EmbeddedBackend(tmp_path / "index", prefix="test"), get_pipeline())
+    gateway.ensure_indexes()
+    return gateway
 
+
+@pytest.fixture
+def app() -> FastAPI:
+    # No background drainer: tests drain the outbox themselves, inside their transaction.
+    return create_app(background_sync=False)
+
+
+class RecordingMailer(Mailer):
+    """Keeps sent mail in a list instead of sending or writing it."""
+
+    def __init__(self) -> None:
+        super().__init__(Settings())
+        self.sent: list[Mail] = []
+
+    def send(self, mail: Mail) -> None:
+        self.sent.append(mail)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """The time every request of ``client`` sees; tests move it with ``clock.advance``."""
+    return FrozenClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def mailbox() -> RecordingMailer:
+    return RecordingMailer()
+
+
+@pytest.fixture
+def client(
+    app: FastAPI,
+    session: Session,
+    gateway: SearchGateway,
+    clock: FrozenClock,
+    mailbox: RecordingMailer,
+) -> Iterator[TestClient]:
     def _session_override() -> Iterator[Session]:
         try:
             yield session
@@ -91,7 +139,11 @@ def client(session: Session) -> Iterator[TestClient]:
             raise
 
     app.dependency_overrides[get_session] = _session_override
-    with TestClient(app) as client:
+    app.dependency_overrides[get_search] = lambda: gateway
+    app.dependency_overrides[get_clock] = lambda: clock
+    app.dependency_overrides[get_mailer] = lambda: mailbox
+    # https, so that the Secure session cookie (__Host-) is kept and sent back.
+    with TestClient(app, base_url="https://testserver") as client:
         yield client
     app.dependency_overrides.clear()
 
@@ -114,9 +166,13 @@ def data_dir(
         monkeypatch.setenv("PORTAL_DATABASE_URL", url)
     else:
         monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    from portal.search.gateway import get_gateway
+
     get_settings.cache_clear()
     get_engine.cache_clear()
+    get_gateway.cache_clear()
     yield tmp_path
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()
+    get_gateway.cache_clear()

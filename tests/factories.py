@@ -7,7 +7,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal.models import Demand, Organization, PrivateNetwork, Solution, UseCase
+from portal.models import (
+    Demand,
+    Membership,
+    Organization,
+    PrivateNetwork,
+    Solution,
+    UseCase,
+    User,
+)
 
 _seq = count(1)
 
@@ -100,3 +108,58 @@ def make_network(session: Session, **kw: Any) -> PrivateNetwork:
     session.add(row)
     session.flush()
     return row
+
+
+# --- accounts (issue 3) ---------------------------------------------------------------
+
+PASSWORD = "correct-horse-battery"
+# Hashing with argon2's defaults is slow on purpose; factories share one hash.
+_password_hash: str | None = None
+
+
+def _hash() -> str:
+    global _password_hash
+    if _password_hash is None:
+        from portal.auth.passwords import hash_password
+
+        _password_hash = hash_password(PASSWORD)
+    return _password_hash
+
+
+def make_user(
+    session: Session, *, org: Organization | None = None, member_role: str = "owner", **kw: Any
+) -> User:
+    """A local account (password ``PASSWORD``); with ``org``, a member of it."""
+    from portal.auth.permissions import role_for_org_kind
+
+    n = _next()
+    values: dict[str, Any] = {
+        "email": f"user{n}@example.com",
+        "display_name": f"用户{n}",
+        "password_hash": _hash(),
+        "role": role_for_org_kind(org.kind).value if org is not None else "enterprise",
+    }
+    values.update(kw)
+    user = User(**values)
+    session.add(user)
+    session.flush()
+    if org is not None:
+        assert user.id is not None and org.id is not None
+        session.add(Membership(user_id=user.id, org_id=org.id, role=member_role))
+        session.flush()
+    return user
+
+
+def make_token(session: Session, user: User, *, scope: str = "write") -> str:
+    """A personal API token of ``user``; returns the raw Bearer token."""
+    from portal.auth.service import create_token
+    from portal.clock import get_clock
+
+    raw, _ = create_token(
+        session,
+        user=user,
+        name="测试令牌",
+        scope="write" if scope == "write" else "read",
+        now=get_clock().now(),
+    )
+    return raw

@@ -7,14 +7,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from portal.deps import SessionDep
+from portal.deps import SearchDep, SessionDep
 
 router = APIRouter(tags=["health"])
 
 
 class SearchHealth(BaseModel):
     backend: str
-    status: Literal["ok", "unavailable", "not_built"]
+    status: Literal["ok", "unavailable"]
 
 
 class Health(BaseModel):
@@ -29,14 +29,19 @@ class Health(BaseModel):
     summary="Liveness and the state of the database and the search backend",
     responses={503: {"model": Health, "description": "the database is unreachable"}},
 )
-def healthz(session: SessionDep) -> JSONResponse:
+def healthz(session: SessionDep, gateway: SearchDep) -> JSONResponse:
     try:
         session.exec(text("SELECT 1"))  # type: ignore[call-overload]
         database: Literal["ok", "unavailable"] = "ok"
     except Exception:
         database = "unavailable"
-    # The search backend arrives with its own issue; until then there is no index to report on.
-    search = SearchHealth(backend="embedded", status="not_built")
-    status: Literal["ok", "degraded", "down"] = "ok" if database == "ok" else "down"
+    search = SearchHealth(
+        backend=gateway.backend.name, status="ok" if gateway.backend.health() else "unavailable"
+    )
+    status: Literal["ok", "degraded", "down"] = "ok"
+    if database != "ok":
+        status = "down"
+    elif search.status != "ok":
+        status = "degraded"  # pages still render and writes still succeed
     body = Health(status=status, database=database, search=search)
     return JSONResponse(body.model_dump(), status_code=200 if database == "ok" else 503)

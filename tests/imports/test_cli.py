@@ -49,3 +49,25 @@ def test_dry_run(data_dir: Path) -> None:
     result = runner.invoke(app, ["import", str(file), "--dry-run"])
     assert result.exit_code == 0 and "未写入" in result.output
     assert count(Organization) == 0
+
+
+def test_import_leaves_the_index_in_step_and_index_check_repairs(data_dir: Path) -> None:
+    from portal.search.gateway import get_gateway
+
+    file = data_dir / "in.jsonl"
+    file.write_text(GOOD, encoding="utf-8")
+    assert runner.invoke(app, ["import", str(file)]).exit_code == 0
+    clean = runner.invoke(app, ["index-check", "--no-repair"])
+    assert clean.exit_code == 0, clean.output
+    assert clean.output.count("一致") == 3
+    gateway = get_gateway()
+    doc_id = next(iter(gateway.backend.versions("solutions")))
+    gateway.backend.delete("solutions", [doc_id])
+    drifted = runner.invoke(app, ["index-check", "--no-repair"])
+    assert drifted.exit_code == 1 and "缺失 1" in drifted.output
+    assert runner.invoke(app, ["index-check"]).exit_code == 0
+    assert runner.invoke(app, ["index-check", "--no-repair"]).exit_code == 0
+    rebuilt = runner.invoke(app, ["reindex"])
+    assert rebuilt.exit_code == 0 and "索引已重建" in rebuilt.output
+    synced = runner.invoke(app, ["sync"])
+    assert synced.exit_code == 0 and "待处理 0 条" in synced.output

@@ -1,0 +1,113 @@
+"""The Chinese text pipeline shared by every search backend.
+
+NFKC (全角 ５Ｇ → 5G) and lowercase, then jieba segmentation with a domain dictionary,
+then synonyms rewritten to one canonical word and stop words dropped. Documents are cut
+in jieba's search mode (whole words *and* the shorter words inside them, so 农业 finds
+中国农业发展银行); queries are cut in precise mode. Either way the result is a list of
+words, and the backends index and match whole words: 陶瓷 does not find 瓷砖.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba
+
+_WORD = re.compile(r"[\w]", re.UNICODE)
+_LATIN = re.compile(r"^[a-z]+$")
+
+
+def normalize(text: str) -> str:
+    """NFKC and lowercase: ``"５Ｇ ＭＥＣ"`` → ``"5g mec"``."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def is_latin_word(token: str) -> bool:
+    return bool(_LATIN.match(token))
+
+
+def _read_lines(path: Path) -> list[str]:
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+@dataclass
+class TextPipeline:
+    """Segmentation, synonyms and stop words; one instance per process is enough."""
+
+    dictionary: list[str] = field(default_factory=list)
+    synonyms: list[list[str]] = field(default_factory=list)
+    stopwords: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        self._tokenizer = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self._canonical: dict[str, str] = {}
+        for group in self.synonyms:
+            words = [normalize(w) for w in group]
+            for word in words:
+                self._canonical[word] = words[0]
+        domain_words = {normalize(w) for w in self.dictionary} | set(self._canonical)
+        for word in sorted(domain_words):
+            # High frequency so the domain word wins over splits of it.
+            self._tokenizer.add_word(word, freq=2_000_000)
+        self._ready = False
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> TextPipeline:
+        """Read ``dictionary.txt``, ``synonyms.txt`` and ``stopwords.txt`` from ``directory``."""
+        dictionary = [line.split()[0] for line in _read_lines(directory / "dictionary.txt")]
+        synonyms = [
+            [w.strip() for w in line.split(",") if w.strip()]
+            for line in _read_lines(directory / "synonyms.txt")
+        ]
+        stopwords = frozenset(normalize(w) for w in _read_lines(directory / "stopwords.txt"))
+        return cls(dictionary=dictionary, synonyms=synonyms, stopwords=stopwords)
+
+    def _ensure_ready(self) -> None:
+        if not self._ready:
+            with self._lock:
+                if not self._ready:
+                    self._tokenizer.initialize()
+                    self._ready = True
+
+    def _clean(self, tokens: Iterable[str]) -> list[str]:
+        out = []
+        for token in tokens:
+            token = token.strip()
+            if not token or not _WORD.search(token):
+                continue
+            token = self._canonical.get(token, token)
+            if token in self.stopwords:
+                continue
+            out.append(token)
+        return out
+
+    def document_tokens(self, text: str) -> list[str]:
+        """Words of a document: search-mode segmentation, with repeats kept (for term frequency)."""
+        self._ensure_ready()
+        return self._clean(self._tokenizer.cut_for_search(normalize(text), HMM=False))
+
+    def query_tokens(self, text: str) -> list[str]:
+        """Words of a query: precise segmentation, each word once, in order."""
+        self._ensure_ready()
+        words = self._clean(self._tokenizer.cut(normalize(text), HMM=False))
+        return list(dict.fromkeys(words))
+
+    def segment_document(self, text: str) -> str:
+        """The document's words joined by spaces: what a segmented field stores."""
+        return " ".join(self.document_tokens(text))
+
+    def canonical(self, word: str) -> str:
+        return self._canonical.get(normalize(word), normalize(word))

@@ -1,0 +1,133 @@
+"""The audit log: who did what, when (UTC) and from where. Never a secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from portal.models import AuditLog, User
+
+# Actions written by the portal, with what an admin reads for each.
+ACTIONS = {
+    "sign_in.success": "登录成功",
+    "sign_in.failure": "登录失败",
+    "sign_in.throttled": "登录被限流",
+    "sign_out": "退出登录",
+    "sign_out.everywhere": "退出所有设备",
+    "account.registered": "注册账号",
+    "account.created": "创建账号（命令行）",
+    "account.oidc_linked": "关联统一身份认证",
+    "password.reset_requested": "申请重置密码",
+    "password.reset": "重置密码",
+    "user.role_changed": "角色变更",
+    "user.disabled": "停用账号",
+    "user.enabled": "启用账号",
+    "membership.invited": "邀请成员",
+    "membership.added": "加入机构",
+    "membership.removed": "移除成员",
+    "organization.updated": "修改机构资料",
+    "organization.verified": "认证机构",
+    "listing.approved": "审核通过",
+    "listing.rejected": "审核驳回",
+    "indicator.edited": "修改指标",
+    "contact.disclosed": "披露联系方式",
+    "token.created": "创建 API 令牌",
+    "token.revoked": "撤销 API 令牌",
+}
+
+_SECRET_WORDS = ("password", "secret", "token", "csrf", "hash", "code_verifier", "nonce")
+
+
+def _scrub(detail: dict[str, Any]) -> dict[str, Any]:
+    """Drop anything that looks like a secret, whatever a caller passes."""
+    clean: dict[str, Any] = {}
+    for key, value in detail.items():
+        if any(word in key.lower() for word in _SECRET_WORDS):
+            continue
+        clean[key] = _scrub(value) if isinstance(value, dict) else value
+    return clean
+
+
+def record(
+    db: Session,
+    *,
+    action: str,
+    now: datetime,
+    actor: User | None = None,
+    actor_label: str | None = None,
+    entity: str | None = None,
+    entity_id: str | int | None = None,
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditLog:
+    entry = AuditLog(
+        at=now,
+        actor_user_id=actor.id if actor is not None else None,
+        actor=(actor.email if actor is not None else actor_label or "system")[:254],
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id) if entity_id is not None else None,
+        detail=_scrub(detail or {}),
+        ip=(ip or None) and ip[:64],
+    )
+    db.add(entry)
+    db.flush()
+    return entry
+
+
+@dataclass
+class AuditPage:
+    items: list[AuditLog]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def search(
+    db: Session,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    entity: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> AuditPage:
+    statement = select(AuditLog)
+    if action:
+        # "sign_in" finds sign_in.success, sign_in.failure …
+        statement = statement.where(
+            (col(AuditLog.action) == action) | col(AuditLog.action).startswith(action + ".")
+        )
+    if actor:
+        statement = statement.where(col(AuditLog.actor).contains(actor.strip().lower()))
+    if entity:
+        statement = statement.where(AuditLog.entity == entity)
+    if since:
+        statement = statement.where(col(AuditLog.at) >= since)
+    if until:
+        statement = statement.where(col(AuditLog.at) < until)
+    total = db.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = db.exec(
+        statement.order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return AuditPage(items=list(rows), total=int(total), page=page, per_page=per_page)

@@ -1,0 +1,138 @@
+"""Who is making this request: loaded once per request (an app-wide dependency) from the
+session cookie or, for the JSON API, a Bearer token; then the CSRF check."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from portal.auth import csrf, sessions
+from portal.auth.permissions import Principal
+from portal.auth.sessions import SessionPolicy
+from portal.errors import PortalError, Unauthorized, portal_error_handler, wants_json
+from portal.models import User, WebSession
+
+
+class SignInRequired(Unauthorized):
+    """A page that needs a signed-in user: browsers are sent to the sign-in page."""
+
+
+async def sign_in_required_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PortalError)
+    if request.method == "GET" and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    return await portal_error_handler(request, exc)
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and request.url.path.startswith("/api/"):
+        return value.strip()
+    return None
+
+
+def _set(request: Request, web_session: WebSession | None, user: User | None) -> None:
+    request.state.web_session = web_session
+    request.state.user = user
+    request.state.csrf_token = web_session.csrf_token if web_session is not None else None
+
+
+async def load(request: Request, db: Session, *, now: datetime, policy: SessionPolicy) -> None:
+    from portal.auth.service import principal_from_bearer
+
+    request.state.bearer_principal = None
+    bearer = _bearer(request)
+    if bearer is not None:
+        # Token calls stand alone: no cookie session, no CSRF (see portal.auth.csrf).
+        request.state.bearer_used = True
+        request.state.bearer_principal = principal_from_bearer(db, bearer, now=now)
+        _set(request, None, None)
+        return
+    request.state.bearer_used = False
+    web_session: WebSession | None = None
+    user: User | None = None
+    raw_id = request.cookies.get(sessions.SESSION_COOKIE)
+    if raw_id:
+        web_session = sessions.load(db, raw_id, now=now, policy=policy)
+        if web_session is None:
+            sessions.clear_cookie(request)
+        elif web_session.user_id is not None:
+            user = db.get(User, web_session.user_id)
+            if user is None or not user.is_active:
+                sessions.end(db, web_session)
+                sessions.clear_cookie(request)
+                web_session, user = None, None
+    _set(request, web_session, user)
+    if request.method not in csrf.SAFE_METHODS:
+        if web_session is None and request.url.path.startswith("/api/"):
+            return  # nothing ambient to abuse; the route answers 401
+        await csrf.enforce(request, web_session)
+
+
+def ensure_web_session(
+    request: Request, db: Session, *, now: datetime, policy: SessionPolicy
+) -> WebSession:
+    """The request's session, or a new anonymous one (it carries the CSRF token of the
+    sign-in and registration forms, and the state of an OIDC sign-in)."""
+    web_session: WebSession | None = getattr(request.state, "web_session", None)
+    if web_session is None:
+        raw_id, web_session = sessions.create(
+            db,
+            user_id=None,
+            now=now,
+            policy=policy,
+            ip=client_ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
+        sessions.set_cookie(request, raw_id)
+        _set(request, web_session, None)
+    return web_session
+
+
+def start_signed_in_session(
+    request: Request, db: Session, user: User, *, now: datetime, policy: SessionPolicy
+) -> WebSession:
+    """Sign-in: a new session id, whatever session the browser had before."""
+    assert user.id is not None
+    raw_id, web_session = sessions.rotate(
+        db,
+        getattr(request.state, "web_session", None),
+        user_id=user.id,
+        now=now,
+        policy=policy,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    sessions.set_cookie(request, raw_id)
+    _set(request, web_session, user)
+    return web_session
+
+
+def end_session(request: Request, db: Session) -> None:
+    web_session: WebSession | None = getattr(request.state, "web_session", None)
+    if web_session is not None:
+        sessions.end(db, web_session)
+    sessions.clear_cookie(request)
+    _set(request, None, None)
+
+
+def page_principal(request: Request) -> Principal | None:
+    user: User | None = getattr(request.state, "user", None)
+    return Principal(user=user, via="session") if user is not None else None
+
+
+def api_principal(request: Request) -> Principal | None:
+    if getattr(request.state, "bearer_used", False):
+        principal: Principal | None = request.state.bearer_principal
+        return principal
+    return page_principal(request)

@@ -1,0 +1,193 @@
+"""Who may do what: the one place where every mutating route and every read of a private
+record checks role and ownership.
+
+Call :func:`authorize` with the acting :class:`Principal` (``None`` for a visitor), the
+:class:`Action` and the organisation that owns the record. Listings (solutions, demands)
+pass ``listing_kind`` so that only a vendor's organisation edits solutions and only an
+enterprise's edits demands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from sqlmodel import Session, select
+
+from portal.errors import Forbidden, Unauthorized
+from portal.models import Membership, Organization, User
+
+
+class Role(StrEnum):
+    ENTERPRISE = "enterprise"
+    VENDOR = "vendor"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.ENTERPRISE: "企业（需求方）",
+    Role.VENDOR: "供给方",
+    Role.OFFICIAL: "主管部门",
+    Role.ADMIN: "平台管理员",
+}
+ROLES = frozenset(r.value for r in Role)
+
+VENDOR_KINDS = (
+    "operator",
+    "equipment_vendor",
+    "integrator",
+    "app_developer",
+    "finance",
+    "incubator",
+    "research_institute",
+    "university",
+)
+
+MEMBERSHIP_ROLES = ("owner", "member")
+MEMBERSHIP_LABELS = {"owner": "负责人", "member": "成员"}
+
+
+def role_for_org_kind(kind: str) -> Role:
+    """The user role that goes with membership of an organisation of this kind."""
+    if kind == "enterprise":
+        return Role.ENTERPRISE
+    if kind == "government":
+        return Role.OFFICIAL
+    return Role.VENDOR
+
+
+class Action(StrEnum):
+    ORG_VIEW_PRIVATE = "org.view_private"  # contact details, members
+    ORG_EDIT = "org.edit"
+    ORG_MANAGE_MEMBERS = "org.manage_members"
+    ORG_VERIFY = "org.verify"
+    LISTING_CREATE = "listing.create"
+    LISTING_EDIT = "listing.edit"
+    LISTING_VIEW_PRIVATE = "listing.view_private"
+    LISTING_APPROVE = "listing.approve"
+    INDICATOR_EDIT = "indicator.edit"
+    AUDIT_READ = "audit.read"
+    USER_MANAGE = "user.manage"
+    TOKEN_MANAGE = "token.manage"  # one's own personal API tokens
+
+
+# What a read-only API token may still do.
+READ_ACTIONS = frozenset({Action.ORG_VIEW_PRIVATE, Action.LISTING_VIEW_PRIVATE, Action.AUDIT_READ})
+OFFICIAL_ACTIONS = frozenset(
+    {Action.ORG_VERIFY, Action.LISTING_APPROVE, Action.INDICATOR_EDIT, Action.ORG_VIEW_PRIVATE}
+)
+ORG_SCOPED = frozenset(
+    {
+        Action.ORG_VIEW_PRIVATE,
+        Action.ORG_EDIT,
+        Action.ORG_MANAGE_MEMBERS,
+        Action.LISTING_CREATE,
+        Action.LISTING_EDIT,
+        Action.LISTING_VIEW_PRIVATE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting, and how: through a browser session or a personal API token."""
+
+    user: User
+    via: Literal["session", "token"] = "session"
+    scope: Literal["read", "write"] = "write"
+
+    @property
+    def user_id(self) -> int:
+        assert self.user.id is not None
+        return self.user.id
+
+
+def membership_role(db: Session, user_id: int, org_id: int) -> str | None:
+    row = db.exec(
+        select(Membership.role).where(Membership.user_id == user_id, Membership.org_id == org_id)
+    ).first()
+    return row
+
+
+def _denial(
+    db: Session,
+    principal: Principal,
+    action: Action,
+    org: Organization | None,
+    listing_kind: Literal["solution", "demand"] | None,
+    owner_id: int | None,
+) -> str | None:
+    """Why ``principal`` may not do ``action``; None when it may."""
+    user = principal.user
+    if not user.is_active:
+        return "该账号已停用"
+    if principal.scope != "write" and action not in READ_ACTIONS:
+        return "该令牌只有只读权限"
+    if action == Action.TOKEN_MANAGE:
+        # A leaked token must not be able to mint or revoke tokens.
+        if principal.via != "session":
+            return "API 令牌只能在登录后的页面中管理"
+        if owner_id != principal.user_id and user.role != Role.ADMIN:
+            return "这不是您的令牌"
+        return None
+    if user.role == Role.ADMIN:
+        return None
+    if action in (Action.AUDIT_READ, Action.USER_MANAGE):
+        return "只有平台管理员可以执行此操作"
+    if user.role == Role.OFFICIAL and action in OFFICIAL_ACTIONS:
+        return None
+    if action in (Action.ORG_VERIFY, Action.LISTING_APPROVE, Action.INDICATOR_EDIT):
+        return "只有主管部门可以执行此操作"
+    if action in ORG_SCOPED:
+        if org is None or org.id is None:
+            return "没有权限访问该机构的数据"
+        member_role = membership_role(db, principal.user_id, org.id)
+        if member_role is None:
+            return "您不是该机构的成员"
+        if role_for_org_kind(org.kind) != user.role and action != Action.ORG_VIEW_PRIVATE:
+            return "您的账号角色与该机构类型不符"
+        if action == Action.ORG_MANAGE_MEMBERS and member_role != "owner":
+            return "只有机构负责人可以管理成员"
+        if action in (Action.LISTING_CREATE, Action.LISTING_EDIT):
+            wanted = {"solution": Role.VENDOR, "demand": Role.ENTERPRISE}.get(listing_kind or "")
+            if wanted is None or user.role != wanted:
+                return "该类型的发布不属于您的机构"
+        return None
+    return "没有权限执行此操作"
+
+
+def can(
+    db: Session,
+    principal: Principal | None,
+    action: Action,
+    *,
+    org: Organization | None = None,
+    listing_kind: Literal["solution", "demand"] | None = None,
+    owner_id: int | None = None,
+) -> bool:
+    return (
+        principal is not None
+        and _denial(db, principal, action, org, listing_kind, owner_id) is None
+    )
+
+
+def authorize(
+    db: Session,
+    principal: Principal | None,
+    action: Action,
+    *,
+    org: Organization | None = None,
+    listing_kind: Literal["solution", "demand"] | None = None,
+    owner_id: int | None = None,
+) -> None:
+    """Raise :class:`Unauthorized` for a visitor, :class:`Forbidden` when not allowed.
+
+    ``org`` is the organisation that owns the record; ``owner_id`` the user that owns a
+    personal record (an API token)."""
+    if principal is None:
+        raise Unauthorized()
+    reason = _denial(db, principal, action, org, listing_kind, owner_id)
+    if reason is not None:
+        raise Forbidden(reason)

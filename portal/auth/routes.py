@@ -1,0 +1,660 @@
+"""Account pages: sign-in (password and OIDC), registration, sign-out, password reset,
+my account (sessions, API tokens), invitations and the admins' user list.
+
+Every form works without JavaScript: POST, then a 303 redirect; a refused form is shown
+again with the message next to each field and what was typed (never a password).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from authlib.integrations.base_client import OAuthError
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from portal.audit import service as audit
+from portal.auth import context as auth_context
+from portal.auth import oidc, service, sessions
+from portal.auth.permissions import (
+    MEMBERSHIP_LABELS,
+    ROLE_LABELS,
+    VENDOR_KINDS,
+    Action,
+    Principal,
+    authorize,
+)
+from portal.auth.schemas import RegistrationForm
+from portal.auth.service import FormRefused
+from portal.deps import (
+    ClockDep,
+    CurrentUser,
+    MailerDep,
+    OptionalUser,
+    SessionDep,
+    SessionPolicyDep,
+    SettingsDep,
+    WebSessionDep,
+    client_ip,
+)
+from portal.errors import NotFound
+from portal.mail import Mail
+from portal.models import User
+from portal.organizations import service as org_service
+from portal.templating import render
+
+log = logging.getLogger("portal.auth")
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+DEMO_ACCOUNTS = service.DEMO_ACCOUNTS
+DEMO_PASSWORD = service.DEMO_PASSWORD
+
+
+def safe_next(target: str | None, default: str = "/account") -> str:
+    """Only a path on this site: never ``//host`` or a URL."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return default
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _common(settings: Any) -> dict[str, Any]:
+    return {
+        "oidc_enabled": oidc.enabled(settings),
+        "demo_accounts": DEMO_ACCOUNTS if settings.is_development else (),
+        "demo_password": DEMO_PASSWORD if settings.is_development else None,
+        "role_labels": ROLE_LABELS,
+    }
+
+
+# --- sign-in and sign-out ----------------------------------------------------------------
+
+
+@router.get("/login", name="login")
+def login_page(
+    request: Request,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+    user: OptionalUser,
+    next: Annotated[str | None, Query()] = None,
+    notice: Annotated[str | None, Query()] = None,
+) -> Response:
+    if user is not None:
+        return _see_other(safe_next(next))
+    notices = {"reset": "密码已重置，请用新密码登录。", "signed_out": "您已退出登录。"}
+    return render(
+        request,
+        "auth/login.html",
+        {**_common(settings), "next": safe_next(next, ""), "notice": notices.get(notice or "")},
+    )
+
+
+@router.post("/login", name="login_submit")
+def login_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    policy: SessionPolicyDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    now = clock.now()
+    try:
+        user = service.sign_in(
+            db,
+            email=email,
+            password=password,
+            ip=client_ip(request),
+            now=now,
+            allow_demo=settings.is_development,
+        )
+    except FormRefused as refused:
+        return render(
+            request,
+            "auth/login.html",
+            {**_common(settings), "error": refused.message, "email": email, "next": next},
+            status_code=refused.status_code,
+        )
+    auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
+    return _see_other(safe_next(next))
+
+
+@router.post("/logout", name="logout")
+def logout(request: Request, db: SessionDep, clock: ClockDep, user: OptionalUser) -> Response:
+    if user is not None:
+        audit.record(db, action="sign_out", now=clock.now(), actor=user, ip=client_ip(request))
+    auth_context.end_session(request, db)
+    return _see_other("/login?notice=signed_out")
+
+
+@router.post("/account/sign-out-everywhere", name="sign_out_everywhere")
+def sign_out_everywhere(
+    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+) -> Response:
+    assert user.id is not None
+    ended = sessions.end_all_for_user(db, user.id)
+    audit.record(
+        db,
+        action="sign_out.everywhere",
+        now=clock.now(),
+        actor=user,
+        detail={"sessions": ended},
+        ip=client_ip(request),
+    )
+    sessions.clear_cookie(request)
+    request.state.web_session = None
+    request.state.user = None
+    return _see_other("/login?notice=signed_out")
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+def _registration_context(settings: Any, form: RegistrationForm | None = None) -> dict[str, Any]:
+    return {**_common(settings), "form": form or RegistrationForm(), "vendor_kinds": VENDOR_KINDS}
+
+
+@router.get("/register", name="register")
+def register_page(
+    request: Request, settings: SettingsDep, web_session: WebSessionDep, user: OptionalUser
+) -> Response:
+    if user is not None:
+        return _see_other("/account")
+    return render(request, "auth/register.html", _registration_context(settings))
+
+
+@router.post("/register", name="register_submit")
+def register_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    policy: SessionPolicyDep,
+    settings: SettingsDep,
+    account_type: Annotated[str, Form(max_length=16)] = "",
+    org_kind: Annotated[str, Form(max_length=32)] = "",
+    org_name: Annotated[str, Form(max_length=300)] = "",
+    city: Annotated[str, Form(max_length=32)] = "",
+    credit_code: Annotated[str, Form(max_length=40)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    password_confirm: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    form = RegistrationForm(
+        account_type=account_type,
+        org_kind=org_kind,
+        org_name=org_name,
+        city=city,
+        credit_code=credit_code,
+        display_name=display_name,
+        email=email,
+        password=password,
+        password_confirm=password_confirm,
+    )
+    now = clock.now()
+    try:
+        user = service.register(
+            db,
+            form=form,
+            ip=client_ip(request),
+            now=now,
+            min_length=settings.portal_password_min_length,
+        )
+    except FormRefused as refused:
+        form.password = form.password_confirm = ""
+        return render(
+            request,
+            "auth/register.html",
+            {
+                **_registration_context(settings, form),
+                "error": refused.message,
+                "errors": refused.errors,
+            },
+            status_code=refused.status_code,
+        )
+    auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
+    return _see_other("/account?notice=registered")
+
+
+# --- password reset ----------------------------------------------------------------------
+
+
+@router.get("/password/forgot", name="password_forgot")
+def forgot_page(request: Request, web_session: WebSessionDep) -> Response:
+    return render(request, "auth/forgot.html", {})
+
+
+@router.post("/password/forgot", name="password_forgot_submit")
+def forgot_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    mailer: MailerDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    try:
+        result = service.request_password_reset(
+            db, email=email, ip=client_ip(request), now=clock.now()
+        )
+    except FormRefused as refused:
+        return render(
+            request,
+            "auth/forgot.html",
+            {"error": refused.message, "errors": refused.errors, "email": email},
+            status_code=refused.status_code,
+        )
+    if result is not None:
+        user, token = result
+        link = str(request.url_for("password_reset", token=token))
+        mailer.send(
+            Mail(
+                to=user.email,
+                subject="重置您在湖南5G应用产业生态对接平台的密码",
+                body=(
+                    f"您好，\n\n请在 1 小时内打开下面的链接设置新密码：\n{link}\n\n"
+                    "如果不是您本人申请，请忽略本邮件，您的密码不会改变。\n"
+                ),
+            )
+        )
+    return render(request, "auth/forgot.html", {"sent": True})
+
+
+@router.get("/password/reset/{token}", name="password_reset")
+def reset_page(
+    request: Request, db: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
+) -> Response:
+    valid = service.valid_reset(db, token=token, now=clock.now()) is not None
+    return render(
+        request,
+        "auth/reset.html",
+        {"token": token, "valid": valid},
+        status_code=200 if valid else 400,
+    )
+
+
+@router.post("/password/reset/{token}", name="password_reset_submit")
+def reset_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    token: str,
+    password: Annotated[str, Form(max_length=1024)] = "",
+    password_confirm: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    try:
+        service.reset_password(
+            db,
+            token=token,
+            password=password,
+            confirm=password_confirm,
+            now=clock.now(),
+            min_length=settings.portal_password_min_length,
+            ip=client_ip(request),
+        )
+    except FormRefused as refused:
+        valid = service.valid_reset(db, token=token, now=clock.now()) is not None
+        return render(
+            request,
+            "auth/reset.html",
+            {"token": token, "valid": valid, "error": refused.message, "errors": refused.errors},
+            status_code=refused.status_code,
+        )
+    # Every session of the user ended, this browser's too.
+    auth_context.end_session(request, db)
+    return _see_other("/login?notice=reset")
+
+
+# --- OIDC ----------------------------------------------------------------------------------
+
+
+def _oidc_failure(request: Request, settings: Any, message: str, status: int = 400) -> Response:
+    return render(
+        request,
+        "auth/login.html",
+        {**_common(settings), "error": message, "next": ""},
+        status_code=status,
+    )
+
+
+@router.get("/auth/oidc/login", name="oidc_login")
+async def oidc_login(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    web_session: WebSessionDep,
+    next: Annotated[str | None, Query()] = None,
+) -> Response:
+    if not oidc.enabled(settings):
+        raise NotFound("未配置统一身份认证")
+    try:
+        await oidc.load_metadata(settings)
+    except oidc.IssuerMismatch:
+        log.exception("OIDC issuer mismatch")
+        return _oidc_failure(request, settings, "统一身份认证配置有误，请联系平台管理员。", 503)
+    except Exception:
+        log.exception("OIDC discovery failed")
+        return _oidc_failure(request, settings, "统一身份认证服务暂时不可用，请稍后再试。", 503)
+    request.scope["session"] = dict(web_session.data)
+    redirect = await oidc.client(settings).authorize_redirect(
+        request, str(request.url_for("oidc_callback"))
+    )
+    web_session.data = {**request.scope["session"], "oidc_next": safe_next(next)}
+    db.add(web_session)
+    return redirect
+
+
+@router.get("/auth/oidc/callback", name="oidc_callback")
+async def oidc_callback(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    policy: SessionPolicyDep,
+    settings: SettingsDep,
+) -> Response:
+    if not oidc.enabled(settings):
+        raise NotFound("未配置统一身份认证")
+    assert settings.portal_oidc_issuer
+    web_session = request.state.web_session
+    if web_session is None:
+        return _oidc_failure(request, settings, "登录已超时，请重新登录。")
+    request.scope["session"] = dict(web_session.data)
+    app = oidc.client(settings)
+    try:
+        await oidc.load_metadata(settings)
+        token = await app.authorize_access_token(
+            request, claims_options=oidc.id_token_claims_options(settings)
+        )
+        id_claims = token.get("userinfo") or {}
+        if not id_claims.get("sub"):
+            raise OAuthError(description="the ID token is missing")
+        # Roles and the email come from userinfo; its sub must be the ID token's.
+        userinfo = dict(await app.userinfo(token=token))
+        if userinfo.get("sub") != id_claims.get("sub"):
+            raise OAuthError(description="userinfo sub differs from the ID token's")
+    except (OAuthError, oidc.IssuerMismatch) as exc:
+        log.warning("OIDC sign-in refused: %s", exc)
+        web_session.data = {}
+        db.add(web_session)
+        return _oidc_failure(request, settings, "统一身份认证登录失败，请重试。")
+    except Exception:
+        log.exception("OIDC sign-in failed")
+        return _oidc_failure(request, settings, "统一身份认证服务暂时不可用，请稍后再试。", 503)
+    next_url = safe_next(web_session.data.get("oidc_next"))
+    now = clock.now()
+    try:
+        user = service.oidc_sign_in(
+            db,
+            issuer=settings.portal_oidc_issuer,
+            userinfo=userinfo,
+            role_claim=settings.portal_oidc_role_claim,
+            now=now,
+            ip=client_ip(request),
+        )
+    except FormRefused as refused:
+        web_session.data = {}
+        db.add(web_session)
+        return _oidc_failure(request, settings, refused.message, refused.status_code)
+    auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
+    return _see_other(next_url)
+
+
+# --- my account ----------------------------------------------------------------------------
+
+
+def _account_context(
+    db: SessionDep, user: User, *, now: Any, policy: Any, new_token: str | None = None
+) -> dict[str, Any]:
+    assert user.id is not None
+    return {
+        "user": user,
+        "role_labels": ROLE_LABELS,
+        "membership_labels": MEMBERSHIP_LABELS,
+        "memberships": service.memberships_of(db, user),
+        "tokens": service.list_tokens(db, user=user),
+        "session_count": sessions.count_for_user(db, user.id, now=now, policy=policy),
+        "new_token": new_token,
+    }
+
+
+@router.get("/account", name="account")
+def account_page(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    policy: SessionPolicyDep,
+    user: CurrentUser,
+    notice: Annotated[str | None, Query()] = None,
+) -> Response:
+    web_session = request.state.web_session
+    # A new token is shown once, on the page the creating POST redirected to.
+    new_token = web_session.data.get("new_token") if web_session is not None else None
+    if new_token:
+        web_session.data = {k: v for k, v in web_session.data.items() if k != "new_token"}
+        db.add(web_session)
+    notices = {
+        "registered": "注册成功，欢迎使用。",
+        "token_revoked": "令牌已撤销。",
+        "joined": "您已加入该机构。",
+    }
+    context = _account_context(db, user, now=clock.now(), policy=policy, new_token=new_token)
+    return render(request, "auth/account.html", {**context, "notice": notices.get(notice or "")})
+
+
+@router.post("/account/tokens", name="token_create")
+def token_create(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    policy: SessionPolicyDep,
+    user: CurrentUser,
+    name: Annotated[str, Form(max_length=200)] = "",
+    scope: Annotated[str, Form(max_length=8)] = "read",
+) -> Response:
+    principal = Principal(user=user, via="session")
+    authorize(db, principal, Action.TOKEN_MANAGE, owner_id=user.id)
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "请为令牌起一个名字，便于日后识别"
+    elif len(name.strip()) > 100:
+        errors["name"] = "名字不能超过 100 个字符"
+    if scope not in ("read", "write"):
+        errors["scope"] = "请选择权限范围"
+    if errors:
+        context = _account_context(db, user, now=clock.now(), policy=policy)
+        return render(
+            request,
+            "auth/account.html",
+            {**context, "token_errors": errors, "token_name": name},
+            status_code=400,
+        )
+    raw, _ = service.create_token(
+        db,
+        user=user,
+        name=name,
+        scope="write" if scope == "write" else "read",
+        now=clock.now(),
+        ip=client_ip(request),
+    )
+    web_session = request.state.web_session
+    web_session.data = {**web_session.data, "new_token": raw}
+    db.add(web_session)
+    return _see_other("/account#tokens")
+
+
+@router.post("/account/tokens/{token_id}/revoke", name="token_revoke")
+def token_revoke(
+    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, token_id: int
+) -> Response:
+    service.revoke_token(
+        db,
+        principal=Principal(user=user, via="session"),
+        token_id=token_id,
+        now=clock.now(),
+        ip=client_ip(request),
+    )
+    return _see_other("/account?notice=token_revoked#tokens")
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+@router.get("/invitations/{token}", name="invitation")
+def invitation_page(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    web_session: WebSessionDep,
+    user: OptionalUser,
+    token: str,
+) -> Response:
+    invitation = org_service.find_invitation(db, token=token, now=clock.now())
+    if invitation is None:
+        raise NotFound("邀请链接无效或已过期")
+    org = org_service.get_org(db, invitation.org_id)
+    has_account = service.find_user_by_email(db, invitation.email) is not None
+    return render(
+        request,
+        "auth/invitation.html",
+        {
+            "invitation": invitation,
+            "org": org,
+            "token": token,
+            "user": user,
+            "has_account": has_account,
+            "membership_labels": MEMBERSHIP_LABELS,
+        },
+    )
+
+
+@router.post("/invitations/{token}/accept", name="invitation_accept")
+def invitation_accept(
+    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, token: str
+) -> Response:
+    org_service.accept_invitation(
+        db, user=user, token=token, now=clock.now(), ip=client_ip(request)
+    )
+    return _see_other("/account?notice=joined")
+
+
+@router.post("/invitations/{token}/register", name="invitation_register")
+def invitation_register(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    policy: SessionPolicyDep,
+    settings: SettingsDep,
+    user: OptionalUser,
+    token: str,
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    password_confirm: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    now = clock.now()
+    try:
+        new_user = org_service.register_invited(
+            db,
+            token=token,
+            display_name=display_name,
+            password=password,
+            confirm=password_confirm,
+            now=now,
+            min_length=settings.portal_password_min_length,
+            ip=client_ip(request),
+        )
+    except FormRefused as refused:
+        invitation = org_service.find_invitation(db, token=token, now=now)
+        if invitation is None:
+            raise NotFound("邀请链接无效或已过期") from None
+        return render(
+            request,
+            "auth/invitation.html",
+            {
+                "invitation": invitation,
+                "org": org_service.get_org(db, invitation.org_id),
+                "token": token,
+                "user": user,
+                "has_account": False,
+                "membership_labels": MEMBERSHIP_LABELS,
+                "errors": refused.errors,
+                "display_name": display_name,
+            },
+            status_code=refused.status_code,
+        )
+    auth_context.start_signed_in_session(request, db, new_user, now=now, policy=policy)
+    return _see_other("/account?notice=joined")
+
+
+# --- admins: users -------------------------------------------------------------------------
+
+
+@router.get("/admin/users", name="admin_users")
+def admin_users(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    q: Annotated[str | None, Query(max_length=254)] = None,
+) -> Response:
+    authorize(db, Principal(user=user), Action.USER_MANAGE)
+    return render(
+        request,
+        "auth/admin_users.html",
+        {"users": service.list_users(db, q=q), "q": q or "", "role_labels": ROLE_LABELS},
+    )
+
+
+def _target_user(db: SessionDep, user_id: int) -> User:
+    target = db.get(User, user_id)
+    if target is None:
+        raise NotFound("找不到该用户")
+    return target
+
+
+@router.post("/admin/users/{user_id}/role", name="admin_user_role")
+def admin_user_role(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    user_id: int,
+    role: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    principal = Principal(user=user)
+    authorize(db, principal, Action.USER_MANAGE)
+    service.set_role(
+        db,
+        principal=principal,
+        user=_target_user(db, user_id),
+        role=role,
+        now=clock.now(),
+        ip=client_ip(request),
+    )
+    return _see_other("/admin/users")
+
+
+@router.post("/admin/users/{user_id}/active", name="admin_user_active")
+def admin_user_active(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    user_id: int,
+    active: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    principal = Principal(user=user)
+    authorize(db, principal, Action.USER_MANAGE)
+    service.set_active(
+        db,
+        principal=principal,
+        user=_target_user(db, user_id),
+        active=active == "1",
+        now=clock.now(),
+        ip=client_ip(request),
+    )
+    return _see_other("/admin/users")

@@ -1,0 +1,635 @@
+"""Accounts: registration, sign-in, password reset, OIDC accounts, API tokens, user
+administration. Functions take the database session and keyword arguments and never
+commit; the request (or the CLI command) commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from portal.audit import service as audit
+from portal.auth import sessions, throttle
+from portal.auth.passwords import hash_password, needs_rehash, password_error, verify_password
+from portal.auth.permissions import (
+    ROLES,
+    Action,
+    Principal,
+    Role,
+    authorize,
+    role_for_org_kind,
+)
+from portal.auth.schemas import RegistrationForm, email_error, normalise_email
+from portal.clock import aware
+from portal.errors import Conflict, NotFound, PortalError
+from portal.models import ApiToken, Membership, Organization, PasswordReset, User
+
+RESET_LIFETIME = timedelta(hours=1)
+TOKEN_PREFIX = "p5g_"
+GENERIC_SIGN_IN_ERROR = "邮箱或密码不正确。"
+
+
+class FormRefused(PortalError):
+    """A form that cannot be accepted: errors per field, or one message for the form."""
+
+    status_code = 400
+    title = "提交的内容有误"
+
+    def __init__(
+        self, message: str | None = None, *, errors: dict[str, str] | None = None, status: int = 400
+    ) -> None:
+        super().__init__(message or self.title)
+        self.errors = errors or {}
+        self.status_code = status
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def find_user_by_email(db: Session, email: str) -> User | None:
+    return db.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def _audit_label(email: str) -> str:
+    # Only a well-formed address is written: people type passwords into the wrong field.
+    return normalise_email(email) if email_error(email) is None else "（格式无效的邮箱）"
+
+
+# --- sign-in ----------------------------------------------------------------------------
+
+
+def sign_in(
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    now: datetime,
+    allow_demo: bool = True,
+) -> User:
+    """The user with this email and password, or :class:`FormRefused` with a message that
+    does not tell whether the account exists (429 while throttled)."""
+    account_key = throttle.account_key(email)
+    ip_key = throttle.ip_key(ip)
+    waits = [
+        w
+        for w in (
+            throttle.wait_for(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now),
+            throttle.wait_for(db, throttle.SIGN_IN_IP, ip_key, now=now),
+        )
+        if w is not None
+    ]
+    user = find_user_by_email(db, email) if email_error(email) is None else None
+    if waits:
+        throttle.hit(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
+        throttle.hit(db, throttle.SIGN_IN_IP, ip_key, now=now)
+        audit.record(
+            db,
+            action="sign_in.throttled",
+            now=now,
+            actor=user,
+            actor_label=_audit_label(email),
+            ip=ip,
+        )
+        raise FormRefused(throttle.wait_message(max(waits)), status=429)
+    valid = verify_password(user.password_hash if user else None, password)
+    # Demo accounts (known passwords) never open outside development.
+    if user is None or not valid or not user.is_active or (user.is_demo and not allow_demo):
+        throttle.hit(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
+        throttle.hit(db, throttle.SIGN_IN_IP, ip_key, now=now)
+        audit.record(
+            db,
+            action="sign_in.failure",
+            now=now,
+            actor=user,
+            actor_label=_audit_label(email),
+            detail={"method": "password"},
+            ip=ip,
+        )
+        raise FormRefused(GENERIC_SIGN_IN_ERROR)
+    throttle.clear(db, throttle.SIGN_IN_ACCOUNT, account_key)
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_sign_in_at = now
+    db.add(user)
+    audit.record(
+        db, action="sign_in.success", now=now, actor=user, detail={"method": "password"}, ip=ip
+    )
+    return user
+
+
+# --- registration -----------------------------------------------------------------------
+
+
+def register(
+    db: Session, *, form: RegistrationForm, ip: str | None, now: datetime, min_length: int
+) -> User:
+    """A new account and its organisation (the account is the organisation's owner)."""
+    wait = throttle.wait_for(db, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
+    if wait is not None:
+        raise FormRefused(throttle.wait_message(wait), status=429)
+    throttle.hit(db, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
+    errors = form.errors(min_length=min_length)
+    email = normalise_email(form.email)
+    if "email" not in errors and find_user_by_email(db, email) is not None:
+        errors["email"] = "该邮箱无法用于注册。如果您已有账号，请直接登录或找回密码。"
+    code = form.credit_code.strip().upper()
+    if (
+        "credit_code" not in errors
+        and db.exec(select(Organization.id).where(Organization.credit_code == code)).first()
+    ):
+        errors["credit_code"] = "该统一社会信用代码已有机构注册，请联系该机构负责人邀请您加入。"
+    if errors:
+        raise FormRefused("请修改标出的内容", errors=errors)
+    org = Organization(
+        external_id=f"org-{secrets.token_hex(6)}",
+        name=form.org_name.strip(),
+        kind=form.kind,
+        city=form.city,
+        credit_code=code,
+        contact_email=email,
+        contact_name=form.display_name.strip() or None,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(org)
+    user = User(
+        email=email,
+        display_name=form.display_name.strip(),
+        password_hash=hash_password(form.password),
+        role=role_for_org_kind(org.kind),
+        created_at=now,
+        last_sign_in_at=now,
+    )
+    db.add(user)
+    db.flush()
+    assert user.id is not None and org.id is not None
+    db.add(Membership(user_id=user.id, org_id=org.id, role="owner", created_at=now))
+    db.flush()
+    audit.record(
+        db,
+        action="account.registered",
+        now=now,
+        actor=user,
+        entity="organization",
+        entity_id=org.external_id,
+        detail={"role": user.role, "org_kind": org.kind},
+        ip=ip,
+    )
+    return user
+
+
+def create_user(
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    now: datetime,
+    min_length: int,
+    org: Organization | None = None,
+    display_name: str = "",
+    is_demo: bool = False,
+) -> User:
+    """An account made by an operator (CLI, demo seed); with ``org``, as its owner."""
+    errors: dict[str, str] = {}
+    if reason := email_error(email):
+        errors["email"] = reason
+    elif find_user_by_email(db, email) is not None:
+        errors["email"] = "该邮箱已有账号"
+    if role not in ROLES:
+        errors["role"] = "角色应为 enterprise、vendor、official 或 admin"
+    elif org is not None and role_for_org_kind(org.kind) != role:
+        errors["org"] = f"角色 {role} 与机构类型 {org.kind} 不符"
+    if reason := password_error(password, min_length=min_length, email=email):
+        errors["password"] = reason
+    if errors:
+        raise FormRefused("无法创建账号", errors=errors)
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        is_demo=is_demo,
+        created_at=now,
+    )
+    db.add(user)
+    db.flush()
+    if org is not None:
+        assert org.id is not None and user.id is not None
+        db.add(Membership(user_id=user.id, org_id=org.id, role="owner", created_at=now))
+        db.flush()
+    audit.record(
+        db,
+        action="account.created",
+        now=now,
+        actor=user,
+        entity="organization" if org else None,
+        entity_id=org.external_id if org else None,
+        detail={"role": role},
+    )
+    return user
+
+
+# --- password reset ----------------------------------------------------------------------
+
+
+def request_password_reset(
+    db: Session, *, email: str, ip: str | None, now: datetime
+) -> tuple[User, str] | None:
+    """A one-time reset token for the account with this email, or None when there is no
+    such active account; the caller answers the same either way."""
+    ip_key = throttle.ip_key(ip)
+    account_key = throttle.account_key(email)
+    waits = [
+        w
+        for w in (
+            throttle.wait_for(db, throttle.RESET_IP, ip_key, now=now),
+            throttle.wait_for(db, throttle.RESET_ACCOUNT, account_key, now=now),
+        )
+        if w is not None
+    ]
+    if waits:
+        raise FormRefused(throttle.wait_message(max(waits)), status=429)
+    throttle.hit(db, throttle.RESET_IP, ip_key, now=now)
+    throttle.hit(db, throttle.RESET_ACCOUNT, account_key, now=now)
+    if email_error(email):
+        raise FormRefused("请修改标出的内容", errors={"email": "邮箱格式不正确"})
+    user = find_user_by_email(db, email)
+    if user is None or not user.is_active:
+        return None
+    raw = secrets.token_urlsafe(32)
+    assert user.id is not None
+    db.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=_digest(raw),
+            created_at=now,
+            expires_at=now + RESET_LIFETIME,
+        )
+    )
+    db.flush()
+    audit.record(db, action="password.reset_requested", now=now, actor=user, ip=ip)
+    return user, raw
+
+
+def valid_reset(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
+    row = db.exec(select(PasswordReset).where(PasswordReset.token_hash == _digest(token))).first()
+    if row is None or row.used_at is not None or aware(row.expires_at) <= now:
+        return None
+    return row
+
+
+def reset_password(
+    db: Session,
+    *,
+    token: str,
+    password: str,
+    confirm: str,
+    now: datetime,
+    min_length: int,
+    ip: str | None = None,
+) -> User:
+    row = valid_reset(db, token=token, now=now)
+    if row is None:
+        raise FormRefused("重置链接无效或已过期，请重新申请。", status=400)
+    user = db.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise FormRefused("重置链接无效或已过期，请重新申请。", status=400)
+    if reason := password_error(password, min_length=min_length, email=user.email):
+        raise FormRefused("请修改标出的内容", errors={"password": reason})
+    if password != confirm:
+        raise FormRefused("请修改标出的内容", errors={"password_confirm": "两次输入的密码不一致"})
+    user.password_hash = hash_password(password)
+    db.add(user)
+    # Every outstanding link of this user is used up, and every session ends.
+    for other in db.exec(
+        select(PasswordReset).where(
+            PasswordReset.user_id == user.id, col(PasswordReset.used_at).is_(None)
+        )
+    ).all():
+        other.used_at = now
+        db.add(other)
+    assert user.id is not None
+    sessions.end_all_for_user(db, user.id)
+    throttle.clear(db, throttle.SIGN_IN_ACCOUNT, throttle.account_key(user.email))
+    audit.record(db, action="password.reset", now=now, actor=user, ip=ip)
+    db.flush()
+    return user
+
+
+# --- OIDC --------------------------------------------------------------------------------
+
+_ROLE_PRIORITY = (Role.ADMIN, Role.OFFICIAL, Role.VENDOR, Role.ENTERPRISE)
+
+
+def role_from_claim(value: Any) -> Role | None:
+    """The portal role named by the configured userinfo claim (a string or a list; the
+    most privileged known role of a list wins)."""
+    values: Iterable[Any] = value if isinstance(value, list | tuple) else [value]
+    names = {str(v).strip().lower() for v in values if v is not None}
+    return next((role for role in _ROLE_PRIORITY if role.value in names), None)
+
+
+def oidc_sign_in(
+    db: Session,
+    *,
+    issuer: str,
+    userinfo: dict[str, Any],
+    role_claim: str,
+    now: datetime,
+    ip: str | None,
+) -> User:
+    """The account of the identity (issuer, sub): found, linked through a verified email
+    to an existing account, or created. The role claim, when present, sets the role."""
+    subject = str(userinfo.get("sub") or "")
+    if not subject:
+        raise FormRefused("身份提供方没有返回用户标识。")
+    role = role_from_claim(userinfo.get(role_claim))
+    email = normalise_email(str(userinfo.get("email") or ""))
+    verified = userinfo.get("email_verified") is True
+    user = db.exec(
+        select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)
+    ).first()
+    if user is None:
+        if not email or email_error(email) or not verified:
+            raise FormRefused("身份提供方没有提供已验证的邮箱，无法登录。")
+        user = find_user_by_email(db, email)
+        if user is not None:
+            if user.oidc_subject is not None:
+                raise FormRefused("该邮箱已关联其他统一身份认证账号。")
+            user.oidc_issuer, user.oidc_subject = issuer, subject
+            audit.record(
+                db,
+                action="account.oidc_linked",
+                now=now,
+                actor=user,
+                detail={"issuer": issuer},
+                ip=ip,
+            )
+        else:
+            user = User(
+                email=email,
+                display_name=str(userinfo.get("name") or "")[:100],
+                password_hash=None,
+                role=role or Role.ENTERPRISE,
+                oidc_issuer=issuer,
+                oidc_subject=subject,
+                created_at=now,
+            )
+            db.add(user)
+            db.flush()
+            audit.record(
+                db,
+                action="account.registered",
+                now=now,
+                actor=user,
+                detail={"role": user.role, "method": "oidc", "issuer": issuer},
+                ip=ip,
+            )
+    if not user.is_active:
+        audit.record(
+            db,
+            action="sign_in.failure",
+            now=now,
+            actor=user,
+            detail={"method": "oidc", "reason": "disabled"},
+            ip=ip,
+        )
+        raise FormRefused("该账号已停用，请联系平台管理员。", status=403)
+    if role is not None and role != user.role:
+        audit.record(
+            db,
+            action="user.role_changed",
+            now=now,
+            actor=user,
+            entity="user",
+            entity_id=user.id,
+            detail={"from": user.role, "to": role.value, "by": "oidc_claim"},
+            ip=ip,
+        )
+        user.role = role.value
+    user.last_sign_in_at = now
+    db.add(user)
+    db.flush()
+    audit.record(
+        db,
+        action="sign_in.success",
+        now=now,
+        actor=user,
+        detail={"method": "oidc", "issuer": issuer},
+        ip=ip,
+    )
+    return user
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+
+def create_token(
+    db: Session,
+    *,
+    user: User,
+    name: str,
+    scope: Literal["read", "write"],
+    now: datetime,
+    ip: str | None = None,
+) -> tuple[str, ApiToken]:
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    assert user.id is not None
+    row = ApiToken(
+        user_id=user.id,
+        name=name.strip()[:100] or "API 令牌",
+        prefix=raw[:12],
+        token_hash=_digest(raw),
+        scope=scope,
+        created_at=now,
+    )
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        action="token.created",
+        now=now,
+        actor=user,
+        entity="api_token",
+        entity_id=row.id,
+        detail={"name": row.name, "scope": scope, "prefix": row.prefix},
+        ip=ip,
+    )
+    return raw, row
+
+
+def list_tokens(db: Session, *, user: User) -> list[ApiToken]:
+    return list(
+        db.exec(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
+        ).all()
+    )
+
+
+def revoke_token(
+    db: Session, *, principal: Principal, token_id: int, now: datetime, ip: str | None = None
+) -> ApiToken:
+    row = db.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound("找不到该令牌")
+    authorize(db, principal, Action.TOKEN_MANAGE, owner_id=row.user_id)
+    if row.revoked_at is None:
+        row.revoked_at = now
+        db.add(row)
+        audit.record(
+            db,
+            action="token.revoked",
+            now=now,
+            actor=principal.user,
+            entity="api_token",
+            entity_id=row.id,
+            detail={"name": row.name, "prefix": row.prefix},
+            ip=ip,
+        )
+    db.flush()
+    return row
+
+
+def principal_from_bearer(db: Session, raw: str, *, now: datetime) -> Principal | None:
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    row = db.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    user = db.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    if row.last_used_at is None or aware(row.last_used_at) + timedelta(minutes=1) <= now:
+        row.last_used_at = now
+        db.add(row)
+        db.flush()
+    scope: Literal["read", "write"] = "write" if row.scope == "write" else "read"
+    return Principal(user=user, via="token", scope=scope)
+
+
+# --- user administration -----------------------------------------------------------------
+
+
+def set_role(
+    db: Session, *, principal: Principal, user: User, role: str, now: datetime, ip: str | None
+) -> None:
+    authorize(db, principal, Action.USER_MANAGE)
+    if role not in ROLES:
+        raise FormRefused("未知的角色", errors={"role": "请选择有效的角色"})
+    if user.id == principal.user_id:
+        raise Conflict("不能修改自己的角色")
+    if role == user.role:
+        return
+    audit.record(
+        db,
+        action="user.role_changed",
+        now=now,
+        actor=principal.user,
+        entity="user",
+        entity_id=user.id,
+        detail={"email": user.email, "from": user.role, "to": role},
+        ip=ip,
+    )
+    user.role = role
+    db.add(user)
+    db.flush()
+
+
+def set_active(
+    db: Session, *, principal: Principal, user: User, active: bool, now: datetime, ip: str | None
+) -> None:
+    """Enable or disable an account; disabling ends every session of it at once."""
+    authorize(db, principal, Action.USER_MANAGE)
+    if user.id == principal.user_id:
+        raise Conflict("不能停用自己的账号")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    db.add(user)
+    assert user.id is not None
+    if not active:
+        sessions.end_all_for_user(db, user.id)
+    audit.record(
+        db,
+        action="user.enabled" if active else "user.disabled",
+        now=now,
+        actor=principal.user,
+        entity="user",
+        entity_id=user.id,
+        detail={"email": user.email},
+        ip=ip,
+    )
+    db.flush()
+
+
+def list_users(db: Session, *, q: str | None = None, limit: int = 200) -> list[User]:
+    statement = select(User)
+    if q:
+        statement = statement.where(col(User.email).contains(q.strip().lower()))
+    return list(db.exec(statement.order_by(col(User.id)).limit(limit)).all())
+
+
+def memberships_of(db: Session, user: User) -> list[tuple[Membership, Organization]]:
+    rows = db.exec(
+        select(Membership, Organization)
+        .join(Organization, col(Organization.id) == col(Membership.org_id))
+        .where(Membership.user_id == user.id)
+        .order_by(col(Organization.name))
+    ).all()
+    return [(m, o) for m, o in rows]
+
+
+# --- demo accounts (development only) ------------------------------------------------------
+
+DEMO_PASSWORD = "demo-password-2026"
+# (role, email, external_id of the demo organisation the account owns)
+DEMO_ACCOUNTS: tuple[tuple[str, str, str | None], ...] = (
+    ("enterprise", "enterprise@demo.hn5g.example", "demo-ent-xjzz"),
+    ("vendor", "vendor@demo.hn5g.example", "demo-vnd-xltx"),
+    ("official", "official@demo.hn5g.example", None),
+    ("admin", "admin@demo.hn5g.example", None),
+)
+
+
+def ensure_demo_accounts(db: Session, *, now: datetime, min_length: int) -> list[User]:
+    """One account per role, owners of demo organisations; missing ones are created."""
+    created: list[User] = []
+    for role, email, org_external_id in DEMO_ACCOUNTS:
+        if find_user_by_email(db, email) is not None:
+            continue
+        org = None
+        if org_external_id:
+            org = db.exec(
+                select(Organization).where(Organization.external_id == org_external_id)
+            ).first()
+        created.append(
+            create_user(
+                db,
+                email=email,
+                password=DEMO_PASSWORD,
+                role=role,
+                now=now,
+                min_length=min_length,
+                org=org,
+                display_name=f"示例{ROLE_LABELS_SHORT[role]}",
+                is_demo=True,
+            )
+        )
+    return created
+
+
+ROLE_LABELS_SHORT = {
+    "enterprise": "企业用户",
+    "vendor": "供给方用户",
+    "official": "主管部门",
+    "admin": "管理员",
+}

@@ -1,0 +1,155 @@
+"""Server-side browser sessions.
+
+The cookie holds a 128-bit random id (``__Host-`` prefix: Secure, Path=/, no Domain);
+the database holds only its SHA-256. A session ends after ``idle`` without a request, or
+``absolute`` after it began, whichever is first. Signing in always starts a new session
+(a new id), signing out deletes it, and disabling a user deletes all of theirs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi import Request
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from portal.clock import aware
+from portal.models import WebSession
+from portal.settings import Settings
+
+SESSION_COOKIE = "__Host-portal_session"
+# Anonymous sessions (holding only a CSRF token or an OIDC flow in progress) live briefly.
+ANONYMOUS_LIFETIME = timedelta(hours=2)
+# ``last_seen_at`` is written at most this often, not on every request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle: timedelta
+    absolute: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SessionPolicy:
+        return cls(
+            idle=timedelta(minutes=settings.portal_session_idle_minutes),
+            absolute=timedelta(hours=settings.portal_session_absolute_hours),
+        )
+
+
+def hash_id(raw_id: str) -> str:
+    return hashlib.sha256(raw_id.encode()).hexdigest()
+
+
+def create(
+    db: Session,
+    *,
+    user_id: int | None,
+    now: datetime,
+    policy: SessionPolicy,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> tuple[str, WebSession]:
+    raw_id = secrets.token_urlsafe(16)  # 16 bytes = 128 bits
+    lifetime = policy.absolute if user_id is not None else min(policy.absolute, ANONYMOUS_LIFETIME)
+    row = WebSession(
+        id_hash=hash_id(raw_id),
+        user_id=user_id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
+        ip=ip,
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    db.add(row)
+    db.flush()
+    return raw_id, row
+
+
+def is_live(row: WebSession, *, now: datetime, policy: SessionPolicy) -> bool:
+    return aware(row.expires_at) > now and aware(row.last_seen_at) + policy.idle > now
+
+
+def load(db: Session, raw_id: str, *, now: datetime, policy: SessionPolicy) -> WebSession | None:
+    """The live session with this cookie value, touched; None (and deleted) when expired."""
+    if not raw_id or len(raw_id) > 64:
+        return None
+    row = db.get(WebSession, hash_id(raw_id))
+    if row is None:
+        return None
+    if not is_live(row, now=now, policy=policy):
+        db.delete(row)
+        db.flush()
+        return None
+    if aware(row.last_seen_at) + TOUCH_EVERY <= now:
+        row.last_seen_at = now
+        db.add(row)
+        db.flush()
+    return row
+
+
+def rotate(
+    db: Session,
+    current: WebSession | None,
+    *,
+    user_id: int,
+    now: datetime,
+    policy: SessionPolicy,
+    ip: str | None,
+    user_agent: str | None,
+) -> tuple[str, WebSession]:
+    """Sign-in: the session in use (anonymous or another user's) is dropped, a new id issued."""
+    if current is not None:
+        end(db, current)
+    purge_expired(db, now=now, policy=policy)
+    return create(db, user_id=user_id, now=now, policy=policy, ip=ip, user_agent=user_agent)
+
+
+def end(db: Session, row: WebSession) -> None:
+    db.delete(row)
+    db.flush()
+
+
+def end_all_for_user(db: Session, user_id: int) -> int:
+    result = db.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
+    db.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def count_for_user(db: Session, user_id: int, *, now: datetime, policy: SessionPolicy) -> int:
+    rows = db.exec(select(WebSession).where(WebSession.user_id == user_id)).all()
+    return sum(1 for r in rows if is_live(r, now=now, policy=policy))
+
+
+def purge_expired(db: Session, *, now: datetime, policy: SessionPolicy) -> None:
+    db.execute(
+        delete(WebSession).where(
+            (col(WebSession.expires_at) <= now)
+            | (col(WebSession.last_seen_at) <= now - policy.idle)
+        )
+    )
+
+
+# --- the cookie; written by portal.auth.middleware when the response starts -------------
+
+
+def set_cookie(request: Request, raw_id: str) -> None:
+    request.state.session_cookie = raw_id
+
+
+def clear_cookie(request: Request) -> None:
+    request.state.session_cookie = ""
+
+
+def cookie_header(raw_id: str) -> str:
+    if raw_id:
+        return f"{SESSION_COOKIE}={raw_id}; Path=/; Secure; HttpOnly; SameSite=Lax"
+    return (
+        f"{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0; "
+        "Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+    )

@@ -1,0 +1,110 @@
+"""Throttling with exponential back-off, per IP and per account, kept in the database so
+that every worker agrees.
+
+Each counted attempt adds one to its bucket. From the ``free``-th attempt on, the key is
+blocked for ``base × 2^(n − free)``, at most ``cap``; a bucket left alone for ``window``
+starts again from zero. Account keys are a hash of the email as typed, so an address
+without an account is throttled exactly like one with an account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from portal.clock import aware
+from portal.models import ThrottleBucket
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str
+    free: int
+    base: timedelta
+    cap: timedelta
+    window: timedelta
+
+    def backoff(self, attempts: int) -> timedelta:
+        if attempts < self.free:
+            return timedelta(0)
+        exponent = min(attempts - self.free, 20)
+        return min(self.base * (2**exponent), self.cap)
+
+
+# Sign-in counts failures; registration and reset count every request.
+SIGN_IN_ACCOUNT = Rule(
+    "sign_in", 5, timedelta(seconds=30), timedelta(minutes=15), timedelta(hours=24)
+)
+SIGN_IN_IP = Rule("sign_in", 20, timedelta(seconds=30), timedelta(minutes=15), timedelta(hours=1))
+REGISTER_IP = Rule("register", 10, timedelta(minutes=1), timedelta(hours=1), timedelta(hours=1))
+RESET_IP = Rule("reset", 10, timedelta(minutes=1), timedelta(hours=1), timedelta(hours=1))
+RESET_ACCOUNT = Rule("reset", 3, timedelta(minutes=5), timedelta(hours=1), timedelta(hours=1))
+
+
+def ip_key(ip: str | None) -> str:
+    return f"ip:{ip or 'unknown'}"[:100]
+
+
+def account_key(email: str) -> str:
+    return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _bucket(db: Session, rule: Rule, key: str) -> ThrottleBucket | None:
+    statement = (
+        select(ThrottleBucket)
+        .where(ThrottleBucket.action == rule.action, ThrottleBucket.key == key)
+        .with_for_update()
+    )
+    return db.exec(statement).first()
+
+
+def wait_for(db: Session, rule: Rule, key: str, *, now: datetime) -> timedelta | None:
+    """How long ``key`` must still wait, or None when it may try now."""
+    bucket = _bucket(db, rule, key)
+    if bucket is None or bucket.blocked_until is None:
+        return None
+    remaining = aware(bucket.blocked_until) - now
+    return remaining if remaining > timedelta(0) else None
+
+
+def hit(db: Session, rule: Rule, key: str, *, now: datetime) -> None:
+    """Count one attempt (a failure, for sign-in) against ``key``."""
+    bucket = _bucket(db, rule, key)
+    if bucket is None:
+        bucket = ThrottleBucket(action=rule.action, key=key, failures=0, last_failure_at=now)
+        try:
+            with db.begin_nested():
+                db.add(bucket)
+                db.flush()
+        except IntegrityError:  # another worker created it first
+            bucket = _bucket(db, rule, key)
+            assert bucket is not None
+    elif aware(bucket.last_failure_at) + rule.window <= now:
+        bucket.failures = 0
+        bucket.blocked_until = None
+    bucket.failures += 1
+    bucket.last_failure_at = now
+    delay = rule.backoff(bucket.failures)
+    if delay:
+        until = now + delay
+        if bucket.blocked_until is None or aware(bucket.blocked_until) < until:
+            bucket.blocked_until = until
+    db.add(bucket)
+    db.flush()
+
+
+def clear(db: Session, rule: Rule, key: str) -> None:
+    bucket = _bucket(db, rule, key)
+    if bucket is not None:
+        db.delete(bucket)
+        db.flush()
+
+
+def wait_message(wait: timedelta) -> str:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return f"尝试次数过多，请等待 {minutes} 分钟后再试。"

@@ -1,0 +1,70 @@
+"""The organisation API: the public profile, the private one for members and officials,
+and changes by members."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from portal.auth.permissions import Action, can
+from portal.auth.service import FormRefused
+from portal.deps import ApiPrincipal, ClockDep, OptionalApiPrincipal, SessionDep, client_ip
+from portal.errors import PortalError
+from portal.models import OrganizationPublic
+from portal.organizations import service
+from portal.organizations.schemas import OrganizationPrivate, OrganizationUpdate
+
+router = APIRouter(prefix="/api/v1", tags=["organizations"])
+
+
+class ProfileInvalid(PortalError):
+    status_code = 422
+    title = "提交的数据有误"
+
+
+@router.get(
+    "/organizations/{org_id}",
+    response_model=OrganizationPrivate | OrganizationPublic,
+    summary="An organisation; with contact details for its members and officials",
+    responses={404: {"description": "no such organisation"}},
+)
+def organization(
+    db: SessionDep, principal: OptionalApiPrincipal, org_id: int
+) -> OrganizationPrivate | OrganizationPublic:
+    org = service.get_org(db, org_id)
+    if can(db, principal, Action.ORG_VIEW_PRIVATE, org=org):
+        return OrganizationPrivate.model_validate(org, from_attributes=True)
+    return OrganizationPublic.model_validate(org, from_attributes=True)
+
+
+@router.patch(
+    "/organizations/{org_id}",
+    response_model=OrganizationPrivate,
+    summary="Change an organisation's profile (its members; Bearer write token or session)",
+    responses={
+        401: {"description": "no valid Bearer token or session"},
+        403: {"description": "not a member of this organisation, or a read-only token"},
+        404: {"description": "no such organisation"},
+        422: {"description": "a field is invalid"},
+    },
+)
+def update_organization(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    principal: ApiPrincipal,
+    org_id: int,
+    body: OrganizationUpdate,
+) -> OrganizationPrivate:
+    org = service.get_org(db, org_id)
+    try:
+        service.update_profile(
+            db,
+            principal=principal,
+            org=org,
+            changes=body.model_dump(exclude_unset=True),
+            now=clock.now(),
+            ip=client_ip(request),
+        )
+    except FormRefused as refused:
+        raise ProfileInvalid("请检查标出的字段", errors=refused.errors) from None
+    return OrganizationPrivate.model_validate(org, from_attributes=True)

@@ -1,0 +1,189 @@
+"""Organisation pages for its members: edit the profile, invite and remove members; and
+the officials' verification."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from portal.auth.permissions import MEMBERSHIP_LABELS, Action, Principal, authorize, can
+from portal.auth.service import FormRefused
+from portal.deps import ClockDep, CurrentUser, MailerDep, SessionDep, client_ip
+from portal.mail import Mail
+from portal.models import Organization
+from portal.organizations import service
+from portal.organizations.schemas import PROFILE_FIELDS
+from portal.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def _values(org: Organization) -> dict[str, Any]:
+    return {name: getattr(org, name) or "" for name in PROFILE_FIELDS}
+
+
+@router.get("/organizations/{org_id}/edit", name="organization_edit")
+def edit_page(request: Request, db: SessionDep, user: CurrentUser, org_id: int) -> Response:
+    org = service.get_org(db, org_id)
+    authorize(db, Principal(user=user), Action.ORG_EDIT, org=org)
+    return render(request, "organizations/edit.html", {"org": org, "values": _values(org)})
+
+
+@router.post("/organizations/{org_id}/edit", name="organization_edit_submit")
+def edit_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    org_id: int,
+    name: Annotated[str, Form(max_length=300)] = "",
+    city: Annotated[str, Form(max_length=32)] = "",
+    website: Annotated[str, Form(max_length=400)] = "",
+    description: Annotated[str, Form(max_length=6000)] = "",
+    contact_name: Annotated[str, Form(max_length=100)] = "",
+    contact_phone: Annotated[str, Form(max_length=64)] = "",
+    contact_email: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    org = service.get_org(db, org_id)
+    values = {
+        "name": name,
+        "city": city,
+        "website": website,
+        "description": description,
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
+        "contact_email": contact_email,
+    }
+    try:
+        service.update_profile(
+            db,
+            principal=Principal(user=user),
+            org=org,
+            changes=values,
+            now=clock.now(),
+            ip=client_ip(request),
+        )
+    except FormRefused as refused:
+        return render(
+            request,
+            "organizations/edit.html",
+            {"org": org, "values": values, "errors": refused.errors},
+            status_code=400,
+        )
+    return RedirectResponse(
+        str(request.app.url_path_for("organization_edit", org_id=org_id)) + "?saved=1",
+        status_code=303,
+    )
+
+
+def _members_context(db: SessionDep, org: Organization, clock: ClockDep) -> dict[str, Any]:
+    return {
+        "org": org,
+        "members": service.members(db, org),
+        "invitations": service.pending_invitations(db, org, now=clock.now()),
+        "membership_labels": MEMBERSHIP_LABELS,
+    }
+
+
+@router.get("/organizations/{org_id}/members", name="organization_members")
+def members_page(
+    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, org_id: int
+) -> Response:
+    org = service.get_org(db, org_id)
+    principal = Principal(user=user)
+    authorize(db, principal, Action.ORG_VIEW_PRIVATE, org=org)
+    context = _members_context(db, org, clock)
+    context["can_manage"] = can(db, principal, Action.ORG_MANAGE_MEMBERS, org=org)
+    context["can_edit"] = can(db, principal, Action.ORG_EDIT, org=org)
+    context["can_verify"] = can(db, principal, Action.ORG_VERIFY, org=org)
+    return render(request, "organizations/members.html", context)
+
+
+@router.post("/organizations/{org_id}/members", name="organization_invite")
+def invite_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    mailer: MailerDep,
+    user: CurrentUser,
+    org_id: int,
+    email: Annotated[str, Form(max_length=254)] = "",
+    role: Annotated[str, Form(max_length=16)] = "member",
+) -> Response:
+    org = service.get_org(db, org_id)
+    try:
+        invitation, token = service.invite(
+            db,
+            principal=Principal(user=user),
+            org=org,
+            email=email,
+            role=role,
+            now=clock.now(),
+            ip=client_ip(request),
+        )
+    except FormRefused as refused:
+        context = _members_context(db, org, clock)
+        context.update(
+            can_manage=True, can_edit=True, errors=refused.errors, email=email, role=role
+        )
+        return render(request, "organizations/members.html", context, status_code=400)
+    link = str(request.url_for("invitation", token=token))
+    mailer.send(
+        Mail(
+            to=invitation.email,
+            subject=f"邀请您加入“{org.name}”",
+            body=(
+                f"您好，\n\n{user.display_name or user.email} 邀请您以"
+                f"“{MEMBERSHIP_LABELS.get(invitation.role, invitation.role)}”身份加入"
+                f"“{org.name}”。请在 7 天内打开下面的链接：\n{link}\n"
+            ),
+        )
+    )
+    url = request.app.url_path_for("organization_members", org_id=org_id)
+    return RedirectResponse(f"{url}?invited=1", status_code=303)
+
+
+@router.post("/organizations/{org_id}/members/{user_id}/remove", name="organization_member_remove")
+def remove_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    org_id: int,
+    user_id: int,
+) -> Response:
+    org = service.get_org(db, org_id)
+    service.remove_member(
+        db,
+        principal=Principal(user=user),
+        org=org,
+        user_id=user_id,
+        now=clock.now(),
+        ip=client_ip(request),
+    )
+    url = request.app.url_path_for("organization_members", org_id=org_id)
+    return RedirectResponse(str(url), status_code=303)
+
+
+@router.post("/organizations/{org_id}/verify", name="organization_verify")
+def verify_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    org_id: int,
+    verified: Annotated[str, Form(max_length=8)] = "1",
+) -> Response:
+    org = service.get_org(db, org_id)
+    service.set_verified(
+        db,
+        principal=Principal(user=user),
+        org=org,
+        verified=verified == "1",
+        now=clock.now(),
+        ip=client_ip(request),
+    )
+    url = request.app.url_path_for("organization_members", org_id=org_id)
+    return RedirectResponse(str(url), status_code=303)

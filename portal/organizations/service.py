@@ -1,0 +1,318 @@
+"""Organisations: the profile their members edit, members and invitations, verification."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from portal.audit import service as audit
+from portal.auth.passwords import hash_password, password_error
+from portal.auth.permissions import (
+    MEMBERSHIP_ROLES,
+    Action,
+    Principal,
+    authorize,
+    role_for_org_kind,
+)
+from portal.auth.schemas import email_error, normalise_email
+from portal.auth.service import FormRefused, find_user_by_email
+from portal.clock import aware
+from portal.errors import Conflict, Forbidden, NotFound
+from portal.models import Invitation, Membership, Organization, User
+from portal.organizations.schemas import clean_profile
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def get_org(db: Session, org_id: int) -> Organization:
+    org = db.get(Organization, org_id)
+    if org is None:
+        raise NotFound("找不到该机构")
+    return org
+
+
+def update_profile(
+    db: Session,
+    *,
+    principal: Principal | None,
+    org: Organization,
+    changes: dict[str, Any],
+    now: datetime,
+    ip: str | None = None,
+) -> Organization:
+    authorize(db, principal, Action.ORG_EDIT, org=org)
+    assert principal is not None
+    clean, errors = clean_profile(changes)
+    if errors:
+        raise FormRefused("请修改标出的内容", errors=errors, status=422)
+    changed = sorted(k for k, v in clean.items() if getattr(org, k) != v)
+    if not changed:
+        return org
+    for name in changed:
+        setattr(org, name, clean[name])
+    # A verified badge vouches for a name; a new name needs verifying again.
+    if "name" in changed and org.verified:
+        org.verified = False
+    org.updated_at = now
+    db.add(org)
+    db.flush()
+    audit.record(
+        db,
+        action="organization.updated",
+        now=now,
+        actor=principal.user,
+        entity="organization",
+        entity_id=org.external_id,
+        detail={"fields": changed},
+        ip=ip,
+    )
+    return org
+
+
+def set_verified(
+    db: Session,
+    *,
+    principal: Principal | None,
+    org: Organization,
+    verified: bool,
+    now: datetime,
+    ip: str | None = None,
+) -> Organization:
+    authorize(db, principal, Action.ORG_VERIFY, org=org)
+    assert principal is not None
+    if org.verified != verified:
+        org.verified = verified
+        org.updated_at = now
+        db.add(org)
+        audit.record(
+            db,
+            action="organization.verified",
+            now=now,
+            actor=principal.user,
+            entity="organization",
+            entity_id=org.external_id,
+            detail={"verified": verified},
+            ip=ip,
+        )
+        db.flush()
+    return org
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+def members(db: Session, org: Organization) -> list[tuple[Membership, User]]:
+    rows = db.exec(
+        select(Membership, User)
+        .join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.org_id == org.id)
+        .order_by(col(Membership.role).desc(), col(User.email))
+    ).all()
+    return [(m, u) for m, u in rows]
+
+
+def pending_invitations(db: Session, org: Organization, *, now: datetime) -> list[Invitation]:
+    rows = db.exec(
+        select(Invitation)
+        .where(Invitation.org_id == org.id, col(Invitation.accepted_at).is_(None))
+        .order_by(col(Invitation.created_at).desc())
+    ).all()
+    return [r for r in rows if aware(r.expires_at) > now]
+
+
+def invite(
+    db: Session,
+    *,
+    principal: Principal | None,
+    org: Organization,
+    email: str,
+    role: str,
+    now: datetime,
+    ip: str | None = None,
+) -> tuple[Invitation, str]:
+    """An invitation to join ``org``; the caller mails the returned one-time link token."""
+    authorize(db, principal, Action.ORG_MANAGE_MEMBERS, org=org)
+    assert principal is not None and org.id is not None
+    errors: dict[str, str] = {}
+    if reason := email_error(email):
+        errors["email"] = reason
+    if role not in MEMBERSHIP_ROLES:
+        errors["role"] = "请选择成员角色"
+    existing = find_user_by_email(db, email) if not errors else None
+    if existing is not None:
+        if db.exec(
+            select(Membership.id).where(
+                Membership.user_id == existing.id, Membership.org_id == org.id
+            )
+        ).first():
+            errors["email"] = "该用户已是本机构成员"
+        elif existing.role != role_for_org_kind(org.kind):
+            errors["email"] = "该账号的角色与本机构类型不符，无法加入"
+    if errors:
+        raise FormRefused("请修改标出的内容", errors=errors)
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        org_id=org.id,
+        email=normalise_email(email),
+        role=role,
+        token_hash=_digest(raw),
+        invited_by=principal.user_id,
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    db.add(invitation)
+    db.flush()
+    audit.record(
+        db,
+        action="membership.invited",
+        now=now,
+        actor=principal.user,
+        entity="organization",
+        entity_id=org.external_id,
+        detail={"email": invitation.email, "role": role},
+        ip=ip,
+    )
+    return invitation, raw
+
+
+def find_invitation(db: Session, *, token: str, now: datetime) -> Invitation | None:
+    row = db.exec(select(Invitation).where(Invitation.token_hash == _digest(token))).first()
+    if row is None or row.accepted_at is not None or aware(row.expires_at) <= now:
+        return None
+    return row
+
+
+def _join(
+    db: Session, *, user: User, invitation: Invitation, now: datetime, ip: str | None
+) -> Membership:
+    org = get_org(db, invitation.org_id)
+    if role_for_org_kind(org.kind) != user.role:
+        raise Forbidden("您的账号角色与该机构类型不符，无法加入")
+    assert user.id is not None and org.id is not None
+    membership = db.exec(
+        select(Membership).where(Membership.user_id == user.id, Membership.org_id == org.id)
+    ).first()
+    if membership is None:
+        membership = Membership(
+            user_id=user.id, org_id=org.id, role=invitation.role, created_at=now
+        )
+        db.add(membership)
+    invitation.accepted_at = now
+    db.add(invitation)
+    db.flush()
+    audit.record(
+        db,
+        action="membership.added",
+        now=now,
+        actor=user,
+        entity="organization",
+        entity_id=org.external_id,
+        detail={"role": membership.role, "invited_by": invitation.invited_by},
+        ip=ip,
+    )
+    return membership
+
+
+def accept_invitation(
+    db: Session, *, user: User, token: str, now: datetime, ip: str | None = None
+) -> Membership:
+    invitation = find_invitation(db, token=token, now=now)
+    if invitation is None:
+        raise NotFound("邀请链接无效或已过期")
+    if normalise_email(user.email) != invitation.email:
+        raise Forbidden("该邀请发给了另一个邮箱，请用受邀邮箱的账号登录")
+    return _join(db, user=user, invitation=invitation, now=now, ip=ip)
+
+
+def register_invited(
+    db: Session,
+    *,
+    token: str,
+    display_name: str,
+    password: str,
+    confirm: str,
+    now: datetime,
+    min_length: int,
+    ip: str | None = None,
+) -> User:
+    """A new account for the invited email, joining the organisation at once."""
+    invitation = find_invitation(db, token=token, now=now)
+    if invitation is None:
+        raise NotFound("邀请链接无效或已过期")
+    if find_user_by_email(db, invitation.email) is not None:
+        raise Conflict("该邮箱已有账号，请登录后接受邀请")
+    errors: dict[str, str] = {}
+    if len(display_name.strip()) > 100:
+        errors["display_name"] = "姓名不能超过 100 个字符"
+    if reason := password_error(password, min_length=min_length, email=invitation.email):
+        errors["password"] = reason
+    elif password != confirm:
+        errors["password_confirm"] = "两次输入的密码不一致"
+    if errors:
+        raise FormRefused("请修改标出的内容", errors=errors)
+    org = get_org(db, invitation.org_id)
+    user = User(
+        email=invitation.email,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        role=role_for_org_kind(org.kind),
+        created_at=now,
+        last_sign_in_at=now,
+    )
+    db.add(user)
+    db.flush()
+    audit.record(
+        db,
+        action="account.registered",
+        now=now,
+        actor=user,
+        detail={"role": user.role, "method": "invitation"},
+        ip=ip,
+    )
+    _join(db, user=user, invitation=invitation, now=now, ip=ip)
+    return user
+
+
+def remove_member(
+    db: Session,
+    *,
+    principal: Principal | None,
+    org: Organization,
+    user_id: int,
+    now: datetime,
+    ip: str | None = None,
+) -> None:
+    authorize(db, principal, Action.ORG_MANAGE_MEMBERS, org=org)
+    assert principal is not None
+    membership = db.exec(
+        select(Membership).where(Membership.user_id == user_id, Membership.org_id == org.id)
+    ).first()
+    if membership is None:
+        raise NotFound("该用户不是本机构成员")
+    if membership.role == "owner":
+        owners = db.exec(
+            select(Membership.id).where(Membership.org_id == org.id, Membership.role == "owner")
+        ).all()
+        if len(owners) <= 1:
+            raise Conflict("不能移除机构的最后一位负责人")
+    removed = db.get(User, user_id)
+    db.delete(membership)
+    db.flush()
+    audit.record(
+        db,
+        action="membership.removed",
+        now=now,
+        actor=principal.user,
+        entity="organization",
+        entity_id=org.external_id,
+        detail={"email": removed.email if removed else None, "role": membership.role},
+        ip=ip,
+    )

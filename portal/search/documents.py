@@ -1,0 +1,182 @@
+"""Rows → search documents, and the settings of each index (versioned, in code).
+
+Documents carry no contact details; an anonymous demand carries no organisation name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from matching.search import IndexSettings
+from matching.text import TextPipeline
+from portal.models import Demand, Organization, Solution, UseCase
+from portal.reference.vocab import get_vocabularies
+
+EntityType = Literal["solution", "demand", "use_case"]
+INDEX_NAMES: dict[EntityType, str] = {
+    "solution": "solutions",
+    "demand": "demands",
+    "use_case": "use_cases",
+}
+PILOT_CITIES = ("changsha", "zhuzhou", "xiangtan")
+
+_TEXT: tuple[tuple[str, float], ...] = (("title_seg", 3.0), ("body_seg", 1.0))
+
+INDEX_SETTINGS: dict[EntityType, IndexSettings] = {
+    "solution": IndexSettings(
+        searchable=_TEXT,
+        fields={
+            "industries": "keywords",
+            "scenarios": "keywords",
+            "capabilities": "keywords",
+            "regions": "keywords",
+            "org_kind": "keyword",
+            "org_id": "int",
+            "verified": "bool",
+            "status": "keyword",
+            "price_min": "float",
+            "price_max": "float",
+            "expires_day": "int",
+            "updated_ts": "int",
+        },
+        sortable=("updated_ts",),
+        version=1,
+    ),
+    "demand": IndexSettings(
+        searchable=_TEXT,
+        fields={
+            "industry": "keyword",
+            "scenarios": "keywords",
+            "capabilities": "keywords",
+            "must_have": "keywords",
+            "city": "keyword",
+            "zones": "keywords",
+            "org_kind": "keyword",
+            "org_id": "int",
+            "status": "keyword",
+            "budget_min": "float",
+            "budget_max": "float",
+            "deadline_day": "int",
+            "updated_ts": "int",
+        },
+        sortable=("updated_ts", "deadline_day"),
+        version=1,
+    ),
+    "use_case": IndexSettings(
+        searchable=_TEXT,
+        fields={
+            "industry": "keyword",
+            "scenarios": "keywords",
+            "capabilities": "keywords",
+            "city": "keyword",
+            "zones": "keywords",
+            "evidence": "keyword",
+            "year": "int",
+            "updated_ts": "int",
+        },
+        sortable=("updated_ts", "year"),
+        version=1,
+    ),
+}
+
+
+def day_number(value: date | None) -> int | None:
+    return None if value is None else value.toordinal()
+
+
+def timestamp(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def zones_of(city: str, zone: str | None = None) -> list[str]:
+    zones = [city] if city in PILOT_CITIES else []
+    if zone and zone not in zones:
+        zones.append(zone)
+    return zones
+
+
+def _labels(codes: list[str], vocabulary: str) -> str:
+    vocab = get_vocabularies()
+    return " ".join(vocab.label(vocabulary, c) for c in codes)
+
+
+def solution_document(pipeline: TextPipeline, row: Solution, org: Organization) -> dict[str, Any]:
+    assert row.id is not None
+    body = " ".join([row.summary, row.description, _labels(row.scenarios, "scenario")])
+    return {
+        "id": str(row.id),
+        "seq": row.id,
+        "version": row.version,
+        "external_id": row.external_id,
+        "title": row.title,
+        "summary": row.summary,
+        "title_seg": pipeline.segment_document(row.title),
+        "body_seg": pipeline.segment_document(body),
+        "industries": row.industries,
+        "scenarios": row.scenarios,
+        "capabilities": row.capabilities,
+        "regions": row.regions,
+        "org_id": row.org_id,
+        "org_name": org.name,
+        "org_kind": org.kind,
+        "verified": org.verified,
+        "status": row.status,
+        "price_min": row.price_min,
+        "price_max": row.price_max,
+        "expires_day": day_number(row.expires_on),
+        "updated_ts": timestamp(row.updated_at),
+    }
+
+
+def demand_document(pipeline: TextPipeline, row: Demand, org: Organization) -> dict[str, Any]:
+    assert row.id is not None
+    return {
+        "id": str(row.id),
+        "seq": row.id,
+        "version": row.version,
+        "external_id": row.external_id,
+        "title": row.title,
+        "summary": row.description[:120],
+        "title_seg": pipeline.segment_document(row.title),
+        "body_seg": pipeline.segment_document(row.description),
+        "industry": row.industry,
+        "scenarios": row.scenarios,
+        "capabilities": row.capabilities,
+        "must_have": row.must_have,
+        "city": row.city,
+        "zones": zones_of(row.city, row.zone),
+        "org_id": row.org_id,
+        "org_name": None if row.anonymous else org.name,
+        "org_kind": org.kind,
+        "status": row.status,
+        "budget_min": row.budget_min,
+        "budget_max": row.budget_max,
+        "deadline_day": day_number(row.deadline),
+        "updated_ts": timestamp(row.updated_at),
+    }
+
+
+def use_case_document(pipeline: TextPipeline, row: UseCase) -> dict[str, Any]:
+    assert row.id is not None
+    body = " ".join([row.summary, row.benefits or "", row.enterprise, " ".join(row.providers)])
+    return {
+        "id": str(row.id),
+        "seq": row.id,
+        "version": row.version,
+        "external_id": row.external_id,
+        "title": row.title,
+        "summary": row.summary,
+        "title_seg": pipeline.segment_document(row.title),
+        "body_seg": pipeline.segment_document(body),
+        "industry": row.industry,
+        "scenarios": row.scenarios,
+        "capabilities": row.capabilities,
+        "city": row.city,
+        "zones": zones_of(row.city),
+        "evidence": row.evidence,
+        "year": row.year,
+        "updated_ts": timestamp(row.updated_at),
+    }

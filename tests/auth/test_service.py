@@ -1,0 +1,360 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from portal.auth import service, sessions
+from portal.auth.permissions import Principal
+from portal.auth.schemas import RegistrationForm
+from portal.auth.service import FormRefused
+from portal.auth.sessions import SessionPolicy
+from portal.errors import Conflict, Forbidden, NotFound
+from portal.models import AuditLog, Membership, Organization, PasswordReset, User
+from tests.factories import PASSWORD, make_org, make_user
+
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+VALID_CODE = "91350100M000100Y43"
+
+
+def actions(session: Session) -> list[str]:
+    return list(session.exec(select(AuditLog.action).order_by(AuditLog.id)).all())  # type: ignore[arg-type]
+
+
+# --- sign-in and throttling ---------------------------------------------------------------
+
+
+def test_sign_in_checks_the_password_and_audits_both_outcomes(session: Session) -> None:
+    user = make_user(session, email="a@example.com")
+    with pytest.raises(FormRefused, match="邮箱或密码不正确"):
+        service.sign_in(session, email="a@example.com", password="wrong", ip="10.0.0.1", now=T0)
+    assert service.sign_in(
+        session, email=" A@Example.com ", password=PASSWORD, ip="10.0.0.1", now=T0
+    ) == user
+    assert actions(session)[-2:] == ["sign_in.failure", "sign_in.success"]
+    failure = session.exec(select(AuditLog).where(AuditLog.action == "sign_in.failure")).one()
+    assert failure.ip == "10.0.0.1" and failure.actor == "a@example.com"
+    assert "wrong" not in str(failure.detail)
+
+
+def test_unknown_account_gets_the_same_message(session: Session) -> None:
+    with pytest.raises(FormRefused) as refused:
+        service.sign_in(session, email="nobody@example.com", password="x", ip="1.1.1.1", now=T0)
+    assert refused.value.message == service.GENERIC_SIGN_IN_ERROR
+
+
+def test_a_disabled_account_cannot_sign_in(session: Session) -> None:
+    make_user(session, email="off@example.com", is_active=False)
+    with pytest.raises(FormRefused, match="邮箱或密码不正确"):
+        service.sign_in(session, email="off@example.com", password=PASSWORD, ip=None, now=T0)
+
+
+def test_twenty_wrong_passwords_throttle_the_account_until_the_back_off_ends(
+    session: Session,
+) -> None:
+    make_user(session, email="target@example.com")
+    messages = []
+    for _ in range(20):
+        with pytest.raises(FormRefused) as refused:
+            service.sign_in(
+                session, email="target@example.com", password="guess", ip="10.9.9.9", now=T0
+            )
+        messages.append(refused.value)
+    assert any(m.status_code == 429 for m in messages)
+    # The right password is refused while the back-off lasts, with a message to wait.
+    with pytest.raises(FormRefused) as refused:
+        service.sign_in(
+            session, email="target@example.com", password=PASSWORD, ip="10.9.9.8",
+            now=T0 + timedelta(minutes=10),
+        )
+    assert refused.value.status_code == 429 and "请等待" in refused.value.message
+    # … and accepted once it has ended.
+    later = T0 + timedelta(minutes=10) + timedelta(minutes=16)
+    user = service.sign_in(
+        session, email="target@example.com", password=PASSWORD, ip="10.9.9.8", now=later
+    )
+    assert user.email == "target@example.com"
+
+
+def test_twenty_failures_throttle_the_ip_for_every_account(session: Session) -> None:
+    make_user(session, email="innocent@example.com")
+    for n in range(20):
+        with pytest.raises(FormRefused):
+            service.sign_in(session, email=f"x{n}@example.com", password="g", ip="6.6.6.6", now=T0)
+    with pytest.raises(FormRefused) as refused:
+        service.sign_in(
+            session, email="innocent@example.com", password=PASSWORD, ip="6.6.6.6", now=T0
+        )
+    assert refused.value.status_code == 429
+    # Another address is not affected.
+    service.sign_in(session, email="innocent@example.com", password=PASSWORD, ip="7.7.7.7", now=T0)
+
+
+def test_throttling_looks_the_same_for_unknown_accounts(session: Session) -> None:
+    make_user(session, email="real@example.com")
+
+    def last_message(email: str, ip: str) -> str:
+        message = ""
+        for _ in range(8):
+            try:
+                service.sign_in(session, email=email, password="bad", ip=ip, now=T0)
+            except FormRefused as refused:
+                message = refused.message
+        return message
+
+    assert last_message("real@example.com", "1.0.0.1") == last_message(
+        "ghost@example.com", "1.0.0.2"
+    )
+
+
+def test_demo_accounts_do_not_open_outside_development(session: Session) -> None:
+    make_user(session, email="demo@example.com", is_demo=True)
+    with pytest.raises(FormRefused):
+        service.sign_in(
+            session, email="demo@example.com", password=PASSWORD, ip=None, now=T0, allow_demo=False
+        )
+
+
+# --- registration -------------------------------------------------------------------------
+
+
+def form(**kw: str) -> RegistrationForm:
+    values = {
+        "account_type": "vendor",
+        "org_kind": "integrator",
+        "org_name": "长沙测试集成",
+        "city": "changsha",
+        "credit_code": VALID_CODE,
+        "display_name": "张三",
+        "email": "new@example.com",
+        "password": "a-good-passphrase",
+        "password_confirm": "a-good-passphrase",
+    }
+    values.update(kw)
+    return RegistrationForm(**values)
+
+
+def test_registration_creates_the_organisation_and_its_owner(session: Session) -> None:
+    user = service.register(session, form=form(), ip="1.2.3.4", now=T0, min_length=10)
+    assert user.role == "vendor" and user.password_hash != "a-good-passphrase"
+    membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
+    org = session.get(Organization, membership.org_id)
+    assert org is not None and org.kind == "integrator" and org.credit_code == VALID_CODE
+    assert membership.role == "owner"
+    assert "account.registered" in actions(session)
+
+
+def test_registration_as_enterprise(session: Session) -> None:
+    user = service.register(
+        session, form=form(account_type="enterprise", org_kind=""), ip=None, now=T0, min_length=10
+    )
+    assert user.role == "enterprise"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"credit_code": "91350100M000100Y44"}, "credit_code"),
+        ({"credit_code": ""}, "credit_code"),
+        ({"account_type": ""}, "account_type"),
+        ({"org_kind": "government"}, "org_kind"),
+        ({"city": "beijing"}, "city"),
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "short", "password_confirm": "short"}, "password"),
+        ({"password_confirm": "different-passphrase"}, "password_confirm"),
+    ],
+)
+def test_registration_errors_name_the_field(
+    session: Session, changes: dict[str, str], field: str
+) -> None:
+    with pytest.raises(FormRefused) as refused:
+        service.register(session, form=form(**changes), ip=None, now=T0, min_length=10)
+    assert field in refused.value.errors
+
+
+def test_registration_refuses_a_taken_email_or_credit_code(session: Session) -> None:
+    make_user(session, email="new@example.com")
+    make_org(session, credit_code=VALID_CODE)
+    with pytest.raises(FormRefused) as refused:
+        service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    assert set(refused.value.errors) == {"email", "credit_code"}
+
+
+def test_registration_is_throttled_per_ip(session: Session) -> None:
+    for n in range(10):
+        with pytest.raises(FormRefused):
+            service.register(session, form=form(email="x"), ip="5.5.5.5", now=T0, min_length=10)
+    with pytest.raises(FormRefused) as refused:
+        service.register(
+            session, form=form(email=f"fresh{n}@example.com"), ip="5.5.5.5", now=T0, min_length=10
+        )
+    assert refused.value.status_code == 429
+
+
+# --- password reset -----------------------------------------------------------------------
+
+
+def test_password_reset_is_one_time_and_ends_sessions(session: Session) -> None:
+    user = make_user(session, email="r@example.com")
+    policy = SessionPolicy(timedelta(hours=1), timedelta(hours=8))
+    raw_session, _ = sessions.create(session, user_id=user.id, now=T0, policy=policy)
+    result = service.request_password_reset(session, email="r@example.com", ip=None, now=T0)
+    assert result is not None
+    _, token = result
+    stored = session.exec(select(PasswordReset)).all()
+    assert token not in {r.token_hash for r in stored}
+    service.reset_password(
+        session, token=token, password="a-new-passphrase", confirm="a-new-passphrase",
+        now=T0 + timedelta(minutes=5), min_length=10,
+    )
+    assert service.sign_in(
+        session, email="r@example.com", password="a-new-passphrase", ip=None, now=T0
+    )
+    assert sessions.load(session, raw_session, now=T0, policy=policy) is None
+    with pytest.raises(FormRefused, match="无效或已过期"):
+        service.reset_password(
+            session, token=token, password="another-passphrase", confirm="another-passphrase",
+            now=T0 + timedelta(minutes=6), min_length=10,
+        )
+
+
+def test_password_reset_links_expire(session: Session) -> None:
+    make_user(session, email="late@example.com")
+    result = service.request_password_reset(session, email="late@example.com", ip=None, now=T0)
+    assert result is not None
+    with pytest.raises(FormRefused):
+        service.reset_password(
+            session, token=result[1], password="a-new-passphrase", confirm="a-new-passphrase",
+            now=T0 + timedelta(hours=2), min_length=10,
+        )
+
+
+def test_password_reset_for_an_unknown_email_says_nothing(session: Session) -> None:
+    assert service.request_password_reset(session, email="no@example.com", ip=None, now=T0) is None
+
+
+# --- OIDC ---------------------------------------------------------------------------------
+
+ISSUER = "https://id.example.org"
+
+
+def test_oidc_creates_a_user_keyed_by_issuer_and_subject(session: Session) -> None:
+    info = {"sub": "s-1", "email": "o@example.com", "email_verified": True, "portal_role": "vendor"}
+    user = service.oidc_sign_in(
+        session, issuer=ISSUER, userinfo=info, role_claim="portal_role", now=T0, ip=None
+    )
+    assert (user.oidc_issuer, user.oidc_subject, user.role) == (ISSUER, "s-1", "vendor")
+    # The same (issuer, sub) with another email is the same user.
+    again = service.oidc_sign_in(
+        session, issuer=ISSUER, userinfo={**info, "email": "changed@example.com"},
+        role_claim="portal_role", now=T0, ip=None,
+    )
+    assert again.id == user.id
+    # The same sub from another issuer is somebody else.
+    with pytest.raises(FormRefused):  # its email is taken by a linked account
+        service.oidc_sign_in(
+            session, issuer="https://other.example.org", userinfo=info,
+            role_claim="portal_role", now=T0, ip=None,
+        )
+
+
+def test_oidc_links_a_local_account_only_through_a_verified_email(session: Session) -> None:
+    local = make_user(session, email="local@example.com")
+    info = {"sub": "s-2", "email": "local@example.com", "email_verified": False}
+    with pytest.raises(FormRefused):
+        service.oidc_sign_in(
+            session, issuer=ISSUER, userinfo=info, role_claim="portal_role", now=T0, ip=None
+        )
+    assert local.oidc_subject is None
+    linked = service.oidc_sign_in(
+        session, issuer=ISSUER, userinfo={**info, "email_verified": True},
+        role_claim="portal_role", now=T0, ip=None,
+    )
+    assert linked.id == local.id and linked.oidc_subject == "s-2"
+    assert "account.oidc_linked" in actions(session)
+
+
+def test_oidc_role_claim_sets_the_role_and_is_audited(session: Session) -> None:
+    info = {"sub": "s-3", "email": "r3@example.com", "email_verified": True}
+    user = service.oidc_sign_in(
+        session, issuer=ISSUER, userinfo=info, role_claim="roles", now=T0, ip=None
+    )
+    assert user.role == "enterprise"
+    service.oidc_sign_in(
+        session, issuer=ISSUER, userinfo={**info, "roles": ["vendor", "official"]},
+        role_claim="roles", now=T0, ip=None,
+    )
+    assert user.role == "official"
+    assert "user.role_changed" in actions(session)
+
+
+def test_role_from_claim() -> None:
+    assert service.role_from_claim("Admin") == "admin"
+    assert service.role_from_claim(["enterprise", "vendor"]) == "vendor"
+    assert service.role_from_claim(["unknown"]) is None
+    assert service.role_from_claim(None) is None
+
+
+# --- tokens and user administration -------------------------------------------------------
+
+
+def test_tokens_are_hashed_at_rest_and_revocable(session: Session) -> None:
+    user = make_user(session)
+    raw, row = service.create_token(session, user=user, name="CI", scope="read", now=T0)
+    assert raw.startswith("p5g_") and raw not in row.token_hash and row.prefix == raw[:12]
+    principal = service.principal_from_bearer(session, raw, now=T0)
+    assert principal is not None and principal.scope == "read" and principal.via == "token"
+    assert service.principal_from_bearer(session, raw + "x", now=T0) is None
+    service.revoke_token(session, principal=Principal(user), token_id=row.id or 0, now=T0)
+    assert service.principal_from_bearer(session, raw, now=T0) is None
+    assert "token.created" in actions(session) and "token.revoked" in actions(session)
+    audit = session.exec(select(AuditLog).where(AuditLog.action == "token.created")).one()
+    assert raw not in str(audit.detail)
+
+
+def test_another_users_token_cannot_be_revoked(session: Session) -> None:
+    owner, other = make_user(session), make_user(session)
+    _, row = service.create_token(session, user=owner, name="x", scope="write", now=T0)
+    with pytest.raises(Forbidden):
+        service.revoke_token(session, principal=Principal(other), token_id=row.id or 0, now=T0)
+    with pytest.raises(NotFound):
+        service.revoke_token(session, principal=Principal(owner), token_id=999_999, now=T0)
+
+
+def test_disabling_a_user_ends_their_sessions_and_tokens(session: Session) -> None:
+    admin, user = make_user(session, role="admin"), make_user(session)
+    policy = SessionPolicy(timedelta(hours=1), timedelta(hours=8))
+    raw, _ = sessions.create(session, user_id=user.id, now=T0, policy=policy)
+    token, _ = service.create_token(session, user=user, name="x", scope="write", now=T0)
+    service.set_active(session, principal=Principal(admin), user=user, active=False, now=T0, ip=None)
+    assert sessions.load(session, raw, now=T0, policy=policy) is None
+    assert service.principal_from_bearer(session, token, now=T0) is None
+    with pytest.raises(Conflict):
+        service.set_active(
+            session, principal=Principal(admin), user=admin, active=False, now=T0, ip=None
+        )
+
+
+def test_only_admins_change_roles(session: Session) -> None:
+    admin, official, user = (
+        make_user(session, role="admin"),
+        make_user(session, role="official"),
+        make_user(session),
+    )
+    with pytest.raises(Forbidden):
+        service.set_role(
+            session, principal=Principal(official), user=user, role="admin", now=T0, ip=None
+        )
+    service.set_role(session, principal=Principal(admin), user=user, role="vendor", now=T0, ip=None)
+    assert session.get(User, user.id).role == "vendor"  # type: ignore[union-attr]
+    entry = session.exec(select(AuditLog).where(AuditLog.action == "user.role_changed")).one()
+    assert entry.detail["from"] == "enterprise" and entry.detail["to"] == "vendor"
+
+
+def test_create_user_checks_role_against_the_organisation(session: Session) -> None:
+    org = make_org(session, kind="enterprise")
+    with pytest.raises(FormRefused) as refused:
+        service.create_user(
+            session, email="c@example.com", password="a-good-passphrase", role="vendor",
+            now=T0, min_length=10, org=org,
+        )
+    assert "org" in refused.value.errors
