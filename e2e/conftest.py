@@ -42,17 +42,64 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
     raise RuntimeError(f"the portal did not answer {url} within {timeout} s")
 
 
+OIDC_PROVIDER = ROOT / "e2e" / "oidc" / "provider.mjs"
+OIDC_CLIENT_ID = "portal-e2e"
+OIDC_CLIENT_SECRET = "portal-e2e-secret-0123456789abcdef"
+
+
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
+def portal_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer(portal_port: int) -> Iterator[str]:
+    """npm's oidc-provider (installed by npm ci) on a free port of 127.0.0.1."""
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "oidc-provider").exists():
+        raise RuntimeError("the OIDC journeys need node and `npm ci` (oidc-provider)")
+    port = _free_port()
+    redirect = f"http://127.0.0.1:{portal_port}/auth/oidc/callback"
+    issuer = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [node, str(OIDC_PROVIDER), str(port), redirect],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_up(f"{issuer}/.well-known/openid-configuration", process, timeout=30)
+            yield issuer
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def portal_data_dir() -> Iterator[Path]:
     data_dir = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
+    yield data_dir
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(portal_data_dir: Path, portal_port: int, oidc_issuer: str) -> Iterator[str]:
+    data_dir = portal_data_dir
     env = {
         **os.environ,
         "PORTAL_ENV": "development",
         "PORTAL_DATA_DIR": str(data_dir),
+        "PORTAL_OIDC_ISSUER": oidc_issuer,
+        "PORTAL_OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+        "PORTAL_OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET,
     }
     env.pop("PORTAL_DATABASE_URL", None)
     subprocess.run([str(PORTAL), "seed", "--demo"], check=True, env=env, cwd=ROOT)
-    port = _free_port()
+    port = portal_port
     log = (data_dir / "server.log").open("wb")
     process = subprocess.Popen(
         [str(PORTAL), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -72,7 +119,6 @@ def live_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -428,7 +428,9 @@ class EmbeddedBackend:
                 )
                 hits = [(1.0, address) for _value, address in result.hits[:limit]]
             else:
-                result = searcher.search(query, limit=max(limit, 1), offset=request.offset)
+                result = searcher.search(
+                    query, limit=max(limit, 1), offset=request.offset, count=request.count
+                )
                 top = result.hits[0][0] if result.hits else 0.0
                 if request.offset and result.hits:
                     top = searcher.search(query, limit=1).hits[0][0]
@@ -440,7 +442,7 @@ class EmbeddedBackend:
         except ValueError as exc:
             raise SearchBackendError(f"搜索失败：{exc}") from exc
         return SearchResponse(
-            total=int(result.count or 0),
+            total=int(result.count) if result.count is not None else len(hits),
             hits=[
                 Hit(id=str((doc := self._load(searcher, address))["id"]), score=score, document=doc)
                 for score, address in hits

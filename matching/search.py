@@ -120,6 +120,7 @@ class SearchRequest:
     sort: SortKey | None = None  # None: by relevance; ties and sorts break on seq ascending
     offset: int = 0
     limit: int = 20
+    count: bool = True  # False: the total is not needed (the backend may skip counting)
 
 
 @dataclass

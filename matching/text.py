@@ -59,6 +59,7 @@ class TextPipeline:
             for word in words:
                 self._canonical[word] = words[0]
         domain_words = {normalize(w) for w in self.dictionary} | set(self._canonical)
+        self._domain_words = frozenset(domain_words)
         for word in sorted(domain_words):
             # High frequency so the domain word wins over splits of it.
             self._tokenizer.add_word(word, freq=2_000_000)
@@ -108,6 +109,10 @@ class TextPipeline:
     def segment_document(self, text: str) -> str:
         """The document's words joined by spaces: what a segmented field stores."""
         return " ".join(self.document_tokens(text))
+
+    def is_domain_word(self, word: str) -> bool:
+        """A word of the domain dictionary or a synonym group (网络切片, 天车 …)."""
+        return word in self._domain_words
 
     def canonical(self, word: str) -> str:
         return self._canonical.get(normalize(word), normalize(word))

@@ -25,6 +25,7 @@ from portal.health import api as health_api
 from portal.home import routes as home_routes
 from portal.indicators import api as indicators_api
 from portal.indicators import routes as indicators_routes
+from portal.matching import api as matching_api
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
 from portal.search import api as search_api
@@ -41,6 +42,7 @@ ROUTERS = (
     cases_api.router,
     indicators_api.router,
     search_api.router,
+    matching_api.router,
     health_api.router,
     # Accounts and security (issue 3): pages, then the JSON API.
     auth_routes.router,

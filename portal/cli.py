@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from matching.search import SearchBackendError
 from portal.bootstrap import ensure_ready, seed_demo
@@ -267,6 +267,67 @@ def token_create(
         )
         session.commit()
     typer.echo(raw)
+
+
+@app.command()
+def match(
+    demand: Annotated[str | None, typer.Option(help="a demand's external_id")] = None,
+    solution: Annotated[str | None, typer.Option(help="a solution's external_id")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=50)] = 10,
+    strategy: Annotated[str, typer.Option(help="full | text")] = "full",
+    as_json: Annotated[bool, typer.Option("--json", help="print the API's JSON object")] = False,
+) -> None:
+    """Rank solutions for a demand (--demand) or demands for a solution (--solution)."""
+    from portal.matching.service import matches_for_demand, matches_for_solution
+    from portal.models import Demand, Solution
+
+    if (demand is None) == (solution is None):
+        typer.echo("请给出 --demand 或 --solution 之一", err=True)
+        raise typer.Exit(2)
+    if strategy not in ("full", "text"):
+        typer.echo("--strategy 只能是 full 或 text", err=True)
+        raise typer.Exit(2)
+    ensure_ready()
+    gateway = _search_ready()
+    with Session(get_engine()) as session:
+        if demand is not None:
+            row = session.exec(select(Demand).where(Demand.external_id == demand)).first()
+            if row is None:
+                typer.echo(f"找不到需求 {demand}", err=True)
+                raise typer.Exit(1)
+            result = matches_for_demand(session, gateway, row, limit=limit, strategy=strategy)  # type: ignore[arg-type]
+        else:
+            srow = session.exec(select(Solution).where(Solution.external_id == solution)).first()
+            if srow is None:
+                typer.echo(f"找不到解决方案 {solution}", err=True)
+                raise typer.Exit(1)
+            result = matches_for_solution(session, gateway, srow, limit=limit, strategy=strategy)  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
+        return
+    for rank, m in enumerate(result.matches, start=1):
+        typer.echo(f"{rank:>2}. {m.score:.3f}  {m.title}  [{m.external_id}]")
+        for sentence in m.explanation:
+            typer.echo(f"      · {sentence}")
+
+
+@app.command()
+def evaluate(
+    part: Annotated[str, typer.Option(help="test | tuning | all")] = "test",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The matching evaluation: nDCG@10, MRR and P@5 for `full` and `text` on seed/eval."""
+    from portal.matching.evaluation import evaluate as run
+    from portal.matching.evaluation import format_report
+
+    if part not in ("test", "tuning", "all"):
+        typer.echo("--part 只能是 test、tuning 或 all", err=True)
+        raise typer.Exit(2)
+    report = run(part=part)
+    if as_json:
+        typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(report))
 
 
 def main() -> None:  # pragma: no cover

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     portal_oidc_issuer: str | None = None
     portal_oidc_client_id: str | None = None
     portal_oidc_client_secret: str | None = None
+    # Matching weights of the demand's view (JSON object, feature → weight); the defaults
+    # are matching.engine.DEFAULT_WEIGHTS, tuned on seed/eval's tuning part.
+    portal_match_weights: dict[str, float] | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     # Accounts and security (issue 3). Without an SMTP host, mail is written under

@@ -100,6 +100,20 @@ def app() -> FastAPI:
     return create_app(background_sync=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """argon2 at its lowest cost: the suite signs in hundreds of times. The cost parameters
+    travel inside each hash, so verification stays the real argon2id code path."""
+    from argon2 import PasswordHasher
+
+    from portal.auth import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = real
+
+
 class RecordingMailer(Mailer):
     """Keeps sent mail in a list instead of sending or writing it."""
 

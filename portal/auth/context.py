@@ -3,6 +3,7 @@ session cookie or, for the JSON API, a Bearer token; then the CSRF check."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
@@ -41,9 +42,25 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What the page layout shows of the signed-in user. A plain copy, because an error
+    page is rendered after the request's transaction rolled back (rows expired)."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+
+
 def _set(request: Request, web_session: WebSession | None, user: User | None) -> None:
     request.state.web_session = web_session
     request.state.user = user
+    request.state.viewer = (
+        Viewer(id=user.id or 0, email=user.email, display_name=user.display_name, role=user.role)
+        if user is not None
+        else None
+    )
     request.state.csrf_token = web_session.csrf_token if web_session is not None else None
 
 
@@ -116,6 +133,12 @@ def start_signed_in_session(
     sessions.set_cookie(request, raw_id)
     _set(request, web_session, user)
     return web_session
+
+
+def forget(request: Request) -> None:
+    """The browser's session is gone (already deleted): clear the cookie and the state."""
+    sessions.clear_cookie(request)
+    _set(request, None, None)
 
 
 def end_session(request: Request, db: Session) -> None:

@@ -34,6 +34,7 @@ class SecurityMiddleware:
             return
         state = scope.setdefault("state", {})
         state.setdefault("user", None)
+        state.setdefault("viewer", None)
         state.setdefault("csrf_token", None)
 
         async def send_with_headers(message: Message) -> None:

@@ -147,9 +147,7 @@ def sign_out_everywhere(
         detail={"sessions": ended},
         ip=client_ip(request),
     )
-    sessions.clear_cookie(request)
-    request.state.web_session = None
-    request.state.user = None
+    auth_context.forget(request)
     return _see_other("/login?notice=signed_out")
 
 

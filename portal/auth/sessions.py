@@ -131,7 +131,9 @@ def purge_expired(db: Session, *, now: datetime, policy: SessionPolicy) -> None:
         delete(WebSession).where(
             (col(WebSession.expires_at) <= now)
             | (col(WebSession.last_seen_at) <= now - policy.idle)
-        )
+        ),
+        # SQLite hands back naive datetimes; let the database alone decide what matches.
+        execution_options={"synchronize_session": False},
     )
 
 

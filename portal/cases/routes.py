@@ -5,8 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from matching.search import SearchBackendError
 from portal.cases.service import get_case, list_cases, split_sources
-from portal.deps import SessionDep
+from portal.deps import SearchDep, SessionDep
+from portal.matching.service import similar_solutions
 from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -32,8 +34,20 @@ def cases_page(
 
 
 @router.get("/cases/{case_id}", name="case")
-def case_page(request: Request, session: SessionDep, case_id: int) -> Response:
+def case_page(request: Request, session: SessionDep, gateway: SearchDep, case_id: int) -> Response:
     case = get_case(session, case_id)
+    try:
+        similar = similar_solutions(gateway, case).matches
+        search_down = False
+    except SearchBackendError:
+        similar, search_down = [], True
     return render(
-        request, "cases/detail.html", {"case": case, "sources": split_sources(case.source)}
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "sources": split_sources(case.source),
+            "similar": similar,
+            "search_down": search_down,
+        },
     )

@@ -41,7 +41,7 @@ INDEX_SETTINGS: dict[EntityType, IndexSettings] = {
             "updated_ts": "int",
         },
         sortable=("updated_ts",),
-        version=1,
+        version=3,
     ),
     "demand": IndexSettings(
         searchable=_TEXT,
@@ -61,7 +61,7 @@ INDEX_SETTINGS: dict[EntityType, IndexSettings] = {
             "updated_ts": "int",
         },
         sortable=("updated_ts", "deadline_day"),
-        version=1,
+        version=3,
     ),
     "use_case": IndexSettings(
         searchable=_TEXT,
@@ -98,14 +98,25 @@ def zones_of(city: str, zone: str | None = None) -> list[str]:
     return zones
 
 
+def unique_words(words: list[str]) -> list[str]:
+    return list(dict.fromkeys(words))
+
+
 def _labels(codes: list[str], vocabulary: str) -> str:
     vocab = get_vocabularies()
     return " ".join(vocab.label(vocabulary, c) for c in codes)
 
 
-def solution_document(pipeline: TextPipeline, row: Solution, org: Organization) -> dict[str, Any]:
+def solution_document(
+    pipeline: TextPipeline,
+    row: Solution,
+    org: Organization,
+    track_record: dict[str, int] | None = None,
+) -> dict[str, Any]:
     assert row.id is not None
     body = " ".join([row.summary, row.description, _labels(row.scenarios, "scenario")])
+    title_words = pipeline.document_tokens(row.title)
+    body_words = pipeline.document_tokens(body)
     return {
         "id": str(row.id),
         "seq": row.id,
@@ -113,8 +124,13 @@ def solution_document(pipeline: TextPipeline, row: Solution, org: Organization) 
         "external_id": row.external_id,
         "title": row.title,
         "summary": row.summary,
-        "title_seg": pipeline.segment_document(row.title),
-        "body_seg": pipeline.segment_document(body),
+        "title_seg": " ".join(title_words),
+        "body_seg": " ".join(body_words),
+        "terms": " ".join(unique_words(title_words + body_words)),
+        "key_terms": " ".join(pipeline.query_tokens(f"{row.title} {row.summary}")),
+        "preferences": row.preferences,
+        "track_record": track_record or {},
+        "updated_day": day_number(row.updated_at.date()),
         "industries": row.industries,
         "scenarios": row.scenarios,
         "capabilities": row.capabilities,
@@ -133,6 +149,8 @@ def solution_document(pipeline: TextPipeline, row: Solution, org: Organization) 
 
 def demand_document(pipeline: TextPipeline, row: Demand, org: Organization) -> dict[str, Any]:
     assert row.id is not None
+    title_words = pipeline.document_tokens(row.title)
+    body_words = pipeline.document_tokens(row.description)
     return {
         "id": str(row.id),
         "seq": row.id,
@@ -140,8 +158,11 @@ def demand_document(pipeline: TextPipeline, row: Demand, org: Organization) -> d
         "external_id": row.external_id,
         "title": row.title,
         "summary": row.description[:120],
-        "title_seg": pipeline.segment_document(row.title),
-        "body_seg": pipeline.segment_document(row.description),
+        "text": row.description,
+        "title_seg": " ".join(title_words),
+        "body_seg": " ".join(body_words),
+        "terms": " ".join(unique_words(title_words + body_words)),
+        "updated_day": day_number(row.updated_at.date()),
         "industry": row.industry,
         "scenarios": row.scenarios,
         "capabilities": row.capabilities,

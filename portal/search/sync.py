@@ -13,9 +13,10 @@ These functions are job boundaries, like a request: they commit their own transa
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,27 @@ _MODELS: dict[EntityType, type[Solution] | type[Demand] | type[UseCase]] = {
     "demand": Demand,
     "use_case": UseCase,
 }
+
+
+def _core_name(name: str) -> str:
+    """An organisation's name without a trailing parenthetical (（示例）, （湖南移动） …)."""
+    return re.sub(r"[（(][^）)]*[）)]$", "", name.strip())
+
+
+def track_records(session: Session, orgs: Iterable[Organization]) -> dict[int, dict[str, int]]:
+    """Benchmark cases per industry that name each organisation among their providers."""
+    cases = session.exec(select(UseCase.industry, UseCase.providers)).all()
+    out: dict[int, dict[str, int]] = {}
+    for org in orgs:
+        if org.id is None:
+            continue
+        core = _core_name(org.name)
+        record: dict[str, int] = {}
+        for industry, providers in cases:
+            if any(p == org.name or (core and core == _core_name(p)) for p in providers):
+                record[industry] = record.get(industry, 0) + 1
+        out[org.id] = record
+    return out
 
 
 def _orgs(session: Session, org_ids: set[int]) -> dict[int | None, Organization]:

@@ -27,9 +27,10 @@ def test_sign_in_checks_the_password_and_audits_both_outcomes(session: Session) 
     user = make_user(session, email="a@example.com")
     with pytest.raises(FormRefused, match="邮箱或密码不正确"):
         service.sign_in(session, email="a@example.com", password="wrong", ip="10.0.0.1", now=T0)
-    assert service.sign_in(
-        session, email=" A@Example.com ", password=PASSWORD, ip="10.0.0.1", now=T0
-    ) == user
+    assert (
+        service.sign_in(session, email=" A@Example.com ", password=PASSWORD, ip="10.0.0.1", now=T0)
+        == user
+    )
     assert actions(session)[-2:] == ["sign_in.failure", "sign_in.success"]
     failure = session.exec(select(AuditLog).where(AuditLog.action == "sign_in.failure")).one()
     assert failure.ip == "10.0.0.1" and failure.actor == "a@example.com"
@@ -63,7 +64,10 @@ def test_twenty_wrong_passwords_throttle_the_account_until_the_back_off_ends(
     # The right password is refused while the back-off lasts, with a message to wait.
     with pytest.raises(FormRefused) as refused:
         service.sign_in(
-            session, email="target@example.com", password=PASSWORD, ip="10.9.9.8",
+            session,
+            email="target@example.com",
+            password=PASSWORD,
+            ip="10.9.9.8",
             now=T0 + timedelta(minutes=10),
         )
     assert refused.value.status_code == 429 and "请等待" in refused.value.message
@@ -180,12 +184,12 @@ def test_registration_refuses_a_taken_email_or_credit_code(session: Session) -> 
 
 
 def test_registration_is_throttled_per_ip(session: Session) -> None:
-    for n in range(10):
+    for _ in range(10):
         with pytest.raises(FormRefused):
             service.register(session, form=form(email="x"), ip="5.5.5.5", now=T0, min_length=10)
     with pytest.raises(FormRefused) as refused:
         service.register(
-            session, form=form(email=f"fresh{n}@example.com"), ip="5.5.5.5", now=T0, min_length=10
+            session, form=form(email="fresh@example.com"), ip="5.5.5.5", now=T0, min_length=10
         )
     assert refused.value.status_code == 429
 
@@ -203,8 +207,12 @@ def test_password_reset_is_one_time_and_ends_sessions(session: Session) -> None:
     stored = session.exec(select(PasswordReset)).all()
     assert token not in {r.token_hash for r in stored}
     service.reset_password(
-        session, token=token, password="a-new-passphrase", confirm="a-new-passphrase",
-        now=T0 + timedelta(minutes=5), min_length=10,
+        session,
+        token=token,
+        password="a-new-passphrase",
+        confirm="a-new-passphrase",
+        now=T0 + timedelta(minutes=5),
+        min_length=10,
     )
     assert service.sign_in(
         session, email="r@example.com", password="a-new-passphrase", ip=None, now=T0
@@ -212,8 +220,12 @@ def test_password_reset_is_one_time_and_ends_sessions(session: Session) -> None:
     assert sessions.load(session, raw_session, now=T0, policy=policy) is None
     with pytest.raises(FormRefused, match="无效或已过期"):
         service.reset_password(
-            session, token=token, password="another-passphrase", confirm="another-passphrase",
-            now=T0 + timedelta(minutes=6), min_length=10,
+            session,
+            token=token,
+            password="another-passphrase",
+            confirm="another-passphrase",
+            now=T0 + timedelta(minutes=6),
+            min_length=10,
         )
 
 
@@ -223,8 +235,12 @@ def test_password_reset_links_expire(session: Session) -> None:
     assert result is not None
     with pytest.raises(FormRefused):
         service.reset_password(
-            session, token=result[1], password="a-new-passphrase", confirm="a-new-passphrase",
-            now=T0 + timedelta(hours=2), min_length=10,
+            session,
+            token=result[1],
+            password="a-new-passphrase",
+            confirm="a-new-passphrase",
+            now=T0 + timedelta(hours=2),
+            min_length=10,
         )
 
 
@@ -245,15 +261,23 @@ def test_oidc_creates_a_user_keyed_by_issuer_and_subject(session: Session) -> No
     assert (user.oidc_issuer, user.oidc_subject, user.role) == (ISSUER, "s-1", "vendor")
     # The same (issuer, sub) with another email is the same user.
     again = service.oidc_sign_in(
-        session, issuer=ISSUER, userinfo={**info, "email": "changed@example.com"},
-        role_claim="portal_role", now=T0, ip=None,
+        session,
+        issuer=ISSUER,
+        userinfo={**info, "email": "changed@example.com"},
+        role_claim="portal_role",
+        now=T0,
+        ip=None,
     )
     assert again.id == user.id
     # The same sub from another issuer is somebody else.
     with pytest.raises(FormRefused):  # its email is taken by a linked account
         service.oidc_sign_in(
-            session, issuer="https://other.example.org", userinfo=info,
-            role_claim="portal_role", now=T0, ip=None,
+            session,
+            issuer="https://other.example.org",
+            userinfo=info,
+            role_claim="portal_role",
+            now=T0,
+            ip=None,
         )
 
 
@@ -266,8 +290,12 @@ def test_oidc_links_a_local_account_only_through_a_verified_email(session: Sessi
         )
     assert local.oidc_subject is None
     linked = service.oidc_sign_in(
-        session, issuer=ISSUER, userinfo={**info, "email_verified": True},
-        role_claim="portal_role", now=T0, ip=None,
+        session,
+        issuer=ISSUER,
+        userinfo={**info, "email_verified": True},
+        role_claim="portal_role",
+        now=T0,
+        ip=None,
     )
     assert linked.id == local.id and linked.oidc_subject == "s-2"
     assert "account.oidc_linked" in actions(session)
@@ -280,8 +308,12 @@ def test_oidc_role_claim_sets_the_role_and_is_audited(session: Session) -> None:
     )
     assert user.role == "enterprise"
     service.oidc_sign_in(
-        session, issuer=ISSUER, userinfo={**info, "roles": ["vendor", "official"]},
-        role_claim="roles", now=T0, ip=None,
+        session,
+        issuer=ISSUER,
+        userinfo={**info, "roles": ["vendor", "official"]},
+        role_claim="roles",
+        now=T0,
+        ip=None,
     )
     assert user.role == "official"
     assert "user.role_changed" in actions(session)
@@ -325,7 +357,9 @@ def test_disabling_a_user_ends_their_sessions_and_tokens(session: Session) -> No
     policy = SessionPolicy(timedelta(hours=1), timedelta(hours=8))
     raw, _ = sessions.create(session, user_id=user.id, now=T0, policy=policy)
     token, _ = service.create_token(session, user=user, name="x", scope="write", now=T0)
-    service.set_active(session, principal=Principal(admin), user=user, active=False, now=T0, ip=None)
+    service.set_active(
+        session, principal=Principal(admin), user=user, active=False, now=T0, ip=None
+    )
     assert sessions.load(session, raw, now=T0, policy=policy) is None
     assert service.principal_from_bearer(session, token, now=T0) is None
     with pytest.raises(Conflict):
@@ -354,7 +388,12 @@ def test_create_user_checks_role_against_the_organisation(session: Session) -> N
     org = make_org(session, kind="enterprise")
     with pytest.raises(FormRefused) as refused:
         service.create_user(
-            session, email="c@example.com", password="a-good-passphrase", role="vendor",
-            now=T0, min_length=10, org=org,
+            session,
+            email="c@example.com",
+            password="a-good-passphrase",
+            role="vendor",
+            now=T0,
+            min_length=10,
+            org=org,
         )
     assert "org" in refused.value.errors

@@ -54,3 +54,36 @@ def test_pagination_links(client: TestClient, session: Session) -> None:
     assert 'rel="next"' in first and "industry=agriculture&amp;page=2" in first
     second = client.get("/cases", params={"industry": "agriculture", "page": 2}).text
     assert 'rel="prev"' in second
+
+
+def test_case_page_lists_solutions_like_it(client: TestClient, session: Session, gateway) -> None:  # type: ignore[no-untyped-def]
+    from portal.search.outbox import enqueue
+    from portal.search.sync import drain_all
+    from tests.factories import make_org, make_solution
+
+    vendor = make_org(session, kind="integrator")
+    like = make_solution(
+        session,
+        org=vendor,
+        title="钢厂天车5G远程操控",
+        industries=["steel"],
+        scenarios=["remote_control"],
+        capabilities=["urllc"],
+        regions=["hunan"],
+    )
+    enqueue(session, entity="solution", entity_id=like.id or 0, version=1)
+    drain_all(session, gateway)
+    case = make_case(
+        session,
+        title="某钢厂天车远控",
+        industry="steel",
+        city="xiangtan",
+        scenarios=["remote_control"],
+        capabilities=["urllc"],
+    )
+    response = client.get(f"/cases/{case.id}")
+    page = response.text
+    assert response.status_code == 200
+    main = page[page.find("<main") :]
+    assert 'data-testid="similar-solutions"' in main, main[:2000]
+    assert "钢厂天车5G远程操控" in main

@@ -1,0 +1,369 @@
+"""The matching engine: explainable, reciprocal ranking of solutions for a demand and of
+demands for a solution.
+
+A ranking retrieves candidates from the search backend with the hard gates as filters
+(published, not expired, every must-have capability offered, the demand's city served),
+scores each feature of each candidate in 0..1, combines the demand's view of the solution
+with the vendor's view of the demand by harmonic mean, and explains every match in Chinese.
+The ``text`` strategy ranks the same gated candidates by text relevance alone: it is the
+baseline every change is measured against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from matching import features as f
+from matching.documents import DemandDoc, SolutionDoc, demand_from_index, solution_from_index
+from matching.inference import Lexicon, infer
+from matching.search import (
+    AnyOf,
+    Eq,
+    Filter,
+    Not,
+    Range,
+    SearchBackend,
+    SearchRequest,
+    all_of,
+)
+from matching.text import TextPipeline
+
+Strategy = Literal["full", "text"]
+STRATEGIES: tuple[Strategy, ...] = ("full", "text")
+
+# The demand's view: weights of the features, summing to 1. Chosen by a small grid search
+# on the tuning part of seed/eval only (portal evaluate --part tuning); the portal's
+# settings (PORTAL_MATCH_WEIGHTS) override them. See README, "Matching weights".
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "text_demand": 0.208,
+    "text_solution": 0.075,
+    "scenario": 0.245,
+    "capability": 0.132,
+    "industry": 0.151,
+    "region": 0.047,
+    "budget": 0.066,
+    "track_record": 0.028,
+    "freshness": 0.009,
+    "verification": 0.038,
+}
+VENDOR_FIT_SHARE = 0.5  # the vendor's view: half preferences, half what it can serve
+
+
+@dataclass
+class Match:
+    """One ranked candidate: its score, each feature's contribution and the reasons."""
+
+    id: str
+    external_id: str
+    title: str
+    score: float
+    features: dict[str, float]
+    explanation: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreparedDemand:
+    doc: DemandDoc
+    words: tuple[str, ...]  # query words, generic words dropped
+    weights: Mapping[str, float]  # word → weight for text coverage
+    terms: frozenset[str]  # every word of the text (search mode)
+    scenarios: tuple[str, ...]
+    capabilities: tuple[str, ...]
+    inferred_scenarios: bool
+    inferred_capabilities: bool
+
+
+class MatchEngine:
+    """Ranks through a :class:`matching.search.SearchBackend` holding solution and demand
+    documents (see ``portal.search.documents`` for the fields they carry)."""
+
+    def __init__(
+        self,
+        backend: SearchBackend,
+        pipeline: TextPipeline,
+        *,
+        lexicon: Lexicon,
+        labels: f.Labels,
+        adjacent: Mapping[str, frozenset[str]],
+        weights: Mapping[str, float] | None = None,
+        solutions_index: str = "solutions",
+        demands_index: str = "demands",
+        candidates: int = 80,
+        query_words: int = 12,
+    ) -> None:
+        self.backend = backend
+        self.pipeline = pipeline
+        self.lexicon = lexicon
+        self.labels = labels
+        self.adjacent = adjacent
+        self.weights = dict(weights or DEFAULT_WEIGHTS)
+        self.solutions_index = solutions_index
+        self.demands_index = demands_index
+        self.candidates = candidates
+        self.query_words = query_words
+        self._weight_cache: dict[str, float] = {}
+
+    # --- words ----------------------------------------------------------------------
+
+    def _word_weight(self, word: str) -> float:
+        cached = self._weight_cache.get(word)
+        if cached is not None:
+            return cached
+        # Single characters and numbers say little about what is asked.
+        if word in self.lexicon.generic_words or len(word) == 1 or word.isdigit():
+            weight = 0.0
+        else:
+            weight = 1.0 + (1.0 if self.pipeline.is_domain_word(word) else 0.0)
+            weight += 0.5 if len(word) >= 3 else 0.0
+        if len(self._weight_cache) < 200_000:
+            self._weight_cache[word] = weight
+        return weight
+
+    def _weights(self, words: Iterable[str]) -> dict[str, float]:
+        out = {}
+        for word in words:
+            weight = self._word_weight(word)
+            if weight > 0:
+                out[word] = weight
+        return out
+
+    def _query_words(self, weights: Mapping[str, float]) -> list[str]:
+        """The most telling words for retrieval; scoring still reads every word."""
+        return sorted(weights, key=lambda w: -weights[w])[: self.query_words]
+
+    def prepare(self, demand: DemandDoc) -> PreparedDemand:
+        """The demand's words, and what it needs, inferred from its text when left empty."""
+        text = f"{demand.title} {demand.text}"
+        terms = demand.terms or tuple(self.pipeline.document_tokens(text))
+        weights = self._weights(self.pipeline.query_tokens(text))
+        scenarios, capabilities = demand.scenarios, demand.capabilities
+        inferred_s = inferred_c = False
+        if not scenarios or not capabilities:
+            guessed_s, guessed_c = infer(self.lexicon, text, terms)
+            if not scenarios and guessed_s:
+                scenarios, inferred_s = guessed_s, True
+            if not capabilities and guessed_c:
+                capabilities, inferred_c = guessed_c, True
+        capabilities = tuple(dict.fromkeys([*capabilities, *demand.must_have]))
+        return PreparedDemand(
+            doc=demand,
+            words=tuple(weights),
+            weights=weights,
+            terms=frozenset(terms),
+            scenarios=scenarios,
+            capabilities=capabilities,
+            inferred_scenarios=inferred_s,
+            inferred_capabilities=inferred_c,
+        )
+
+    def _label_words(self, vocabulary: str, codes: Iterable[str]) -> list[str]:
+        words: list[str] = []
+        for code in codes:
+            words += self.pipeline.query_tokens(self.labels(vocabulary, code))
+        return words
+
+    # --- gates ----------------------------------------------------------------------
+
+    @staticmethod
+    def solution_gates(demand: DemandDoc, today: date, *, fit: bool = True) -> Filter:
+        """Filters on solutions for ``demand``: visible (published, not expired) and, with
+        ``fit``, the hard gates (the demand's city served, every must-have offered)."""
+        return all_of(
+            Eq("status", "published"),
+            Not(Range("expires_day", lt=today.toordinal())),
+            AnyOf("regions", (demand.city, "hunan", "national")) if fit else None,
+            *(Eq("capabilities", c) for c in (demand.must_have if fit else ())),
+        ) or Eq("status", "published")
+
+    @staticmethod
+    def demand_gates(
+        solution: SolutionDoc, today: date, all_capabilities: Iterable[str], *, fit: bool = True
+    ) -> Filter:
+        """Filters on demands for ``solution``: visible (published, before the deadline) and,
+        with ``fit``, the hard gates (a city it serves, no must-have it lacks)."""
+        lacking = tuple(c for c in all_capabilities if c not in solution.capabilities)
+        cities = tuple(r for r in solution.regions if r not in ("hunan", "national"))
+        serves_everywhere = bool({"hunan", "national"} & set(solution.regions))
+        return all_of(
+            Eq("status", "published"),
+            Not(Range("deadline_day", lt=today.toordinal())),
+            None if serves_everywhere or not fit else AnyOf("city", cities),
+            Not(AnyOf("must_have", lacking)) if lacking and fit else None,
+        ) or Eq("status", "published")
+
+    @staticmethod
+    def passes_gates(demand: DemandDoc, solution: SolutionDoc) -> bool:
+        """The gates checked in Python (brute force, and a guard on every result)."""
+        serves = bool({demand.city, "hunan", "national"} & set(solution.regions))
+        return serves and all(c in solution.capabilities for c in demand.must_have)
+
+    # --- scoring --------------------------------------------------------------------
+
+    def score(
+        self,
+        prepared: PreparedDemand,
+        solution: SolutionDoc,
+        today: date,
+        *,
+        strategy: Strategy = "full",
+        text_score: float | None = None,
+        explain: bool = True,
+    ) -> Match:
+        """Score one pair from the demand's and the vendor's side; explain it in Chinese."""
+        demand, labels, w = prepared.doc, self.labels, self.weights
+        text_d = f.text_demand_to_solution(prepared.weights, solution)
+        if strategy == "text":
+            value = text_d.value if text_score is None else text_score
+            return Match(
+                id=solution.id,
+                external_id=solution.external_id,
+                title=solution.title,
+                score=round(value, 4),
+                features={"text": round(value, 4)},
+                explanation=[text_d.note] if explain and text_d.note else [],
+            )
+        key = self._weights(solution.key_terms)
+        parts: dict[str, f.Feature] = {
+            "text_demand": text_d,
+            "text_solution": f.text_solution_to_demand(key, prepared.terms),
+            "scenario": f.scenario_overlap(
+                prepared.scenarios, solution.scenarios, labels, inferred=prepared.inferred_scenarios
+            ),
+            "capability": f.capability_coverage(
+                prepared.capabilities,
+                solution.capabilities,
+                labels,
+                inferred=prepared.inferred_capabilities,
+            ),
+            "industry": f.industry_fit(demand.industry, solution.industries, self.adjacent, labels),
+            "region": f.region_fit(demand.city, solution.regions, labels),
+            "budget": f.budget_fit(
+                demand.budget_min, demand.budget_max, solution.price_min, solution.price_max
+            ),
+            "track_record": f.track_record(
+                demand.industry, solution.track_record, self.adjacent, labels
+            ),
+            "freshness": f.freshness(solution.updated, today),
+            "verification": f.verification(solution.verified),
+        }
+        demand_view = sum(w[name] * part.value for name, part in parts.items())
+        preference, pref_notes, pref_misses = f.vendor_preference(
+            demand, solution.preferences, self.adjacent, labels
+        )
+        can_serve = (parts["scenario"].value + parts["capability"].value) / 2
+        vendor_view = VENDOR_FIT_SHARE * preference + (1 - VENDOR_FIT_SHARE) * can_serve
+        contributions = {name: round(w[name] * part.value, 4) for name, part in parts.items()}
+        contributions["vendor_view"] = round(vendor_view, 4)
+        explanation: list[str] = []
+        if explain:
+            explanation = [p.note for p in parts.values() if p.note]
+            explanation += [p.missing for p in parts.values() if p.missing]
+            explanation += pref_notes + pref_misses
+        return Match(
+            id=solution.id,
+            external_id=solution.external_id,
+            title=solution.title,
+            score=round(f.harmonic(demand_view, vendor_view), 4),
+            features=contributions,
+            explanation=explanation,
+        )
+
+    # --- rankings -------------------------------------------------------------------
+
+    def rank_solutions(
+        self,
+        demand: DemandDoc,
+        *,
+        today: date,
+        limit: int = 10,
+        strategy: Strategy = "full",
+    ) -> list[Match]:
+        """The best solutions for ``demand``, each with its score and reasons.
+
+        ``full`` gates, scores every feature of both sides and combines them; ``text`` ranks
+        the visible solutions by text relevance alone (no gates, no features): the baseline.
+        """
+        prepared = self.prepare(demand)
+        full = strategy == "full"
+        # Retrieval for the full strategy takes the most telling words (scoring reads them
+        # all); the text baseline queries with every word of the demand.
+        words = self._query_words(prepared.weights) if full else list(prepared.words)
+        if full:
+            words += self._label_words("scenario", prepared.scenarios)
+            words += self._label_words("industry", (demand.industry,))
+        response = self.backend.search(
+            self.solutions_index,
+            SearchRequest(
+                words=tuple(dict.fromkeys(words)),
+                filter=self.solution_gates(demand, today, fit=full),
+                limit=self.candidates if full else limit,
+                count=False,
+            ),
+        )
+        candidates = [solution_from_index(hit.document) for hit in response.hits]
+        if not full:
+            return [
+                self.score(prepared, s, today, strategy="text", text_score=hit.score)
+                for s, hit in zip(candidates, response.hits, strict=True)
+            ]
+        candidates = [s for s in candidates if self.passes_gates(demand, s)]
+        ranked = sorted(
+            ((self.score(prepared, s, today, explain=False).score, s) for s in candidates),
+            key=lambda pair: (-pair[0], _order(pair[1].id)),
+        )
+        return [self.score(prepared, s, today) for _score, s in ranked[:limit]]
+
+    def rank_demands(
+        self,
+        solution: SolutionDoc,
+        *,
+        today: date,
+        all_capabilities: Iterable[str],
+        limit: int = 10,
+        strategy: Strategy = "full",
+    ) -> list[Match]:
+        """The demands ``solution`` can best serve (the vendor's opportunities)."""
+        full = strategy == "full"
+        words = self._query_words(
+            self._weights(self.pipeline.query_tokens(f"{solution.title} {solution.summary}"))
+        )
+        if full:
+            words += self._label_words("scenario", solution.scenarios)
+            words += self._label_words("industry", solution.industries)
+        response = self.backend.search(
+            self.demands_index,
+            SearchRequest(
+                words=tuple(dict.fromkeys(words)),
+                filter=self.demand_gates(solution, today, all_capabilities, fit=full),
+                limit=self.candidates if full else limit,
+                count=False,
+            ),
+        )
+        results: list[Match] = []
+        for hit in response.hits:
+            demand = demand_from_index(hit.document)
+            if full and not self.passes_gates(demand, solution):
+                continue
+            pair = self.score(
+                self.prepare(demand), solution, today, strategy=strategy, text_score=hit.score
+            )
+            results.append(
+                Match(
+                    id=demand.id,
+                    external_id=demand.external_id,
+                    title=demand.title,
+                    score=pair.score,
+                    features=pair.features,
+                    explanation=pair.explanation,
+                )
+            )
+        results.sort(key=lambda m: (-m.score, _order(m.id)))
+        return results[:limit]
+
+
+def _order(doc_id: str) -> tuple[int, str]:
+    """A stable tie-break: numeric ids in numeric order."""
+    return (int(doc_id), "") if doc_id.isdigit() else (0, doc_id)

@@ -1,0 +1,148 @@
+"""Rows → matching documents, and rankings for the pages, the API and the CLI."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from sqlmodel import Session
+
+from matching.documents import DemandDoc, SolutionDoc, demand_from_index, solution_from_index
+from matching.engine import Match, MatchEngine, Strategy
+from matching.features import Labels
+from matching.inference import Lexicon
+from portal.errors import NotFound
+from portal.matching.schemas import MatchList, MatchPublic
+from portal.models import Demand, Organization, Solution, UseCase
+from portal.reference.vocab import SEED_DIR, get_vocabularies
+from portal.search.documents import demand_document, solution_document
+from portal.search.gateway import SearchGateway
+from portal.search.sync import track_records
+from portal.settings import get_settings
+
+LEXICON_FILE = SEED_DIR / "matching" / "lexicon.json"
+
+
+def labels() -> Labels:
+    vocab = get_vocabularies()
+    names = {
+        "industry": "industry",
+        "scenario": "scenario",
+        "capability": "capability",
+        "city": "city",
+        "region": "region_extra",
+    }
+    return Labels(
+        {key: {c: t.name_zh for c, t in vocab.terms[v].items()} for key, v in names.items()}
+    )
+
+
+@lru_cache
+def lexicon() -> Lexicon:
+    return Lexicon.from_file(LEXICON_FILE, labels=labels().names)
+
+
+def adjacency() -> dict[str, frozenset[str]]:
+    vocab = get_vocabularies()
+    return {code: frozenset(t.adjacent) for code, t in vocab.terms["industry"].items()}
+
+
+def make_engine(gateway: SearchGateway, *, weights: dict[str, float] | None = None) -> MatchEngine:
+    return MatchEngine(
+        gateway.backend,
+        gateway.pipeline,
+        lexicon=lexicon(),
+        labels=labels(),
+        adjacent=adjacency(),
+        weights=weights or get_settings().portal_match_weights,
+        solutions_index=gateway.index("solution"),
+        demands_index=gateway.index("demand"),
+    )
+
+
+def demand_doc(gateway: SearchGateway, row: Demand, org: Organization) -> DemandDoc:
+    return demand_from_index(demand_document(gateway.pipeline, row, org))
+
+
+def solution_doc(
+    session: Session, gateway: SearchGateway, row: Solution, org: Organization
+) -> SolutionDoc:
+    record = track_records(session, [org]).get(org.id or 0, {})
+    return solution_from_index(solution_document(gateway.pipeline, row, org, record))
+
+
+def _public(matches: list[Match], strategy: Strategy) -> MatchList:
+    return MatchList(
+        strategy=strategy,
+        matches=[
+            MatchPublic(
+                id=int(m.id),
+                external_id=m.external_id,
+                title=m.title,
+                score=m.score,
+                features=m.features,
+                explanation=m.explanation,
+            )
+            for m in matches
+        ],
+    )
+
+
+def matches_for_demand(
+    session: Session,
+    gateway: SearchGateway,
+    demand: Demand,
+    *,
+    limit: int = 10,
+    strategy: Strategy = "full",
+    today: date | None = None,
+) -> MatchList:
+    org = session.get(Organization, demand.org_id)
+    if org is None:
+        raise NotFound("找不到发布该需求的机构")
+    engine = make_engine(gateway)
+    doc = demand_doc(gateway, demand, org)
+    ranked = engine.rank_solutions(doc, today=today or date.today(), limit=limit, strategy=strategy)
+    return _public(ranked, strategy)
+
+
+def matches_for_solution(
+    session: Session,
+    gateway: SearchGateway,
+    solution: Solution,
+    *,
+    limit: int = 10,
+    strategy: Strategy = "full",
+    today: date | None = None,
+) -> MatchList:
+    org = session.get(Organization, solution.org_id)
+    if org is None:
+        raise NotFound("找不到发布该方案的机构")
+    engine = make_engine(gateway)
+    doc = solution_doc(session, gateway, solution, org)
+    ranked = engine.rank_demands(
+        doc,
+        today=today or date.today(),
+        all_capabilities=get_vocabularies().codes("capability"),
+        limit=limit,
+        strategy=strategy,
+    )
+    return _public(ranked, strategy)
+
+
+def similar_solutions(
+    gateway: SearchGateway, case: UseCase, *, limit: int = 5, today: date | None = None
+) -> MatchList:
+    """Published solutions like a benchmark case: the case read as a demand for the same
+    problem in the same city."""
+    doc = DemandDoc(
+        id=f"case-{case.id}",
+        title=case.title,
+        text=f"{case.summary} {case.benefits or ''}",
+        industry=case.industry,
+        city=case.city,
+        scenarios=tuple(case.scenarios),
+        capabilities=tuple(case.capabilities),
+    )
+    ranked = make_engine(gateway).rank_solutions(doc, today=today or date.today(), limit=limit)
+    return _public(ranked, "full")

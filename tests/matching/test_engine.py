@@ -1,0 +1,178 @@
+"""The engine end to end on a real embedded index: gates, ranking, reciprocity, both directions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from portal.matching.service import matches_for_demand, matches_for_solution
+from portal.models import Demand, Organization, Solution
+from portal.search.gateway import SearchGateway
+from portal.search.outbox import enqueue
+from portal.search.sync import drain_all
+from tests.factories import make_demand, make_org, make_solution
+
+TODAY = date(2026, 11, 1)
+
+
+def solution(session: Session, org: Organization | None = None, **kw: Any) -> Solution:
+    values: dict[str, Any] = {
+        "industries": ["ceramics"],
+        "scenarios": ["machine_vision_qc"],
+        "capabilities": ["embb", "mec"],
+        "regions": ["hunan"],
+        "price_min": 30,
+        "price_max": 80,
+    }
+    values.update(kw)
+    row = make_solution(
+        session, org=org or make_org(session, kind="integrator", verified=True), **values
+    )
+    enqueue(session, entity="solution", entity_id=row.id or 0, version=row.version)
+    return row
+
+
+def demand(session: Session, **kw: Any) -> Demand:
+    values: dict[str, Any] = {
+        "title": "日用瓷釉面缺陷自动检测",
+        "description": "釉面针孔、缺釉靠人工目检，漏检多。希望在线拍照自动判断，检测数据不出厂。",
+        "industry": "ceramics",
+        "city": "zhuzhou",
+        "scenarios": ["machine_vision_qc"],
+        "capabilities": ["embb", "mec"],
+        "must_have": ["mec"],
+        "budget_min": 20,
+        "budget_max": 100,
+    }
+    values.update(kw)
+    row = make_demand(session, **values)
+    enqueue(session, entity="demand", entity_id=row.id or 0, version=row.version)
+    return row
+
+
+def ranked(
+    session: Session, gateway: SearchGateway, row: Demand, strategy: str = "full"
+) -> list[Any]:
+    drain_all(session, gateway)
+    return matches_for_demand(session, gateway, row, strategy=strategy, today=TODAY).matches  # type: ignore[arg-type]
+
+
+def test_hard_gates(session: Session, gateway: SearchGateway) -> None:
+    good = solution(session, title="陶瓷釉面缺陷视觉检测")
+    no_mec = solution(session, title="陶瓷釉面缺陷视觉检测（云端）", capabilities=["embb"])
+    elsewhere = solution(session, title="陶瓷釉面缺陷视觉检测（长沙）", regions=["changsha"])
+    draft = solution(session, title="陶瓷釉面缺陷视觉检测（草稿）", status="draft")
+    expired = solution(
+        session, title="陶瓷釉面缺陷视觉检测（过期）", expires_on=TODAY - timedelta(days=1)
+    )
+    nationwide = solution(session, title="陶瓷釉面缺陷视觉检测（全国）", regions=["national"])
+    ids = {m.id for m in ranked(session, gateway, demand(session))}
+    assert good.id in ids and nationwide.id in ids
+    assert not ids & {no_mec.id, elsewhere.id, draft.id, expired.id}
+
+
+def test_the_fitting_solution_beats_a_word_sharing_distractor(
+    session: Session, gateway: SearchGateway
+) -> None:
+    fit = solution(session, title="陶瓷釉面缺陷视觉检测", summary="日用瓷在线检测")
+    distractor = solution(
+        session,
+        title="纺织布面缺陷自动检测",
+        summary="布面缺陷在线拍照检测，漏检少，检测数据不出厂",
+        description="人工目检漏检多的问题，我们用在线拍照自动判断解决，检测数据不出厂。",
+        industries=["general_manufacturing"],
+        scenarios=["quality_analytics"],
+    )
+    matches = ranked(session, gateway, demand(session))
+    order = [m.id for m in matches]
+    assert order.index(fit.id) < order.index(distractor.id)
+    top = matches[0]
+    assert top.id == fit.id
+    assert set(top.features) >= {"text_demand", "scenario", "capability", "industry", "vendor_view"}
+    assert any("行业一致" in s for s in top.explanation)
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+
+
+def test_text_strategy_is_text_relevance_alone(session: Session, gateway: SearchGateway) -> None:
+    """The baseline: no gates and no features, only visible solutions ranked by text."""
+    solution(session, title="陶瓷釉面缺陷视觉检测")
+    elsewhere = solution(session, title="陶瓷釉面缺陷视觉检测 釉面 缺陷", regions=["changsha"])
+    solution(session, title="陶瓷釉面缺陷视觉检测（草稿）", status="draft")
+    matches = ranked(session, gateway, demand(session), strategy="text")
+    assert matches and set(matches[0].features) == {"text"}
+    assert elsewhere.id in {m.id for m in matches}
+    assert all("草稿" not in m.title for m in matches)
+
+
+def test_missing_capability_and_inference_are_explained(
+    session: Session, gateway: SearchGateway
+) -> None:
+    solution(
+        session,
+        title="天车远程操控改造",
+        industries=["steel"],
+        scenarios=["remote_control"],
+        capabilities=["urllc", "embb"],
+        regions=["xiangtan"],
+    )
+    plain = demand(
+        session,
+        title="天车司机想离开高温现场",
+        description="炼钢车间的天车司机在高温粉尘里操作，想让他们坐在办公室里遥控，画面要清楚。",
+        industry="steel",
+        city="xiangtan",
+        scenarios=[],
+        capabilities=[],
+        must_have=[],
+    )
+    matches = ranked(session, gateway, plain)
+    assert matches
+    text = " ".join(matches[0].explanation)
+    assert "由需求描述推断" in text and "远程操控" in text
+
+
+def test_reciprocity_the_vendors_minimum_project_size(
+    session: Session, gateway: SearchGateway
+) -> None:
+    keen = solution(session, title="陶瓷釉面缺陷视觉检测", preferences={"min_budget": 10})
+    picky = solution(session, title="陶瓷釉面缺陷视觉检测", preferences={"min_budget": 500})
+    matches = {m.id: m for m in ranked(session, gateway, demand(session))}
+    assert matches[keen.id].score > matches[picky.id].score
+    assert any("最低项目规模 500 万元" in s for s in matches[picky.id].explanation)
+
+
+def test_demands_for_a_solution(session: Session, gateway: SearchGateway) -> None:
+    offer = solution(session, title="陶瓷釉面缺陷视觉检测", regions=["zhuzhou"])
+    served = demand(session)
+    far = demand(session, city="chenzhou")
+    needs_more = demand(
+        session, must_have=["mec", "positioning"], capabilities=["mec", "positioning"]
+    )
+    closed = demand(session, status="closed")
+    past = demand(session, deadline=TODAY - timedelta(days=3))
+    drain_all(session, gateway)
+    result = matches_for_solution(session, gateway, offer, today=TODAY)
+    ids = [m.id for m in result.matches]
+    assert served.id in ids
+    assert not set(ids) & {far.id, needs_more.id, closed.id, past.id}
+    assert result.matches[0].explanation
+
+
+def test_no_top_ten_result_breaks_a_gate(session: Session, gateway: SearchGateway) -> None:
+    for i in range(15):
+        solution(
+            session,
+            title=f"视觉检测方案{i}",
+            regions=["hunan"] if i % 3 == 0 else ["changsha"],
+            capabilities=["embb", "mec"] if i % 2 == 0 else ["embb"],
+        )
+    matches = ranked(session, gateway, demand(session))
+    assert matches
+    for m in matches:
+        row = session.get(Solution, m.id)
+        assert row is not None
+        assert {"zhuzhou", "hunan", "national"} & set(row.regions)
+        assert "mec" in row.capabilities
