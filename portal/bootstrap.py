@@ -34,7 +34,7 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
 
 def _load_seed_file(session: Session, path: Path, *, key: str, demo: bool) -> ImportReport | None:

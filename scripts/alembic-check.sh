@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 export PORTAL_DATA_DIR="$dir"
-.venv/bin/alembic upgrade head
+.venv/bin/alembic upgrade heads
 .venv/bin/alembic check
