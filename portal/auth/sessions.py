@@ -9,12 +9,14 @@ the database holds only its SHA-256. A session ends after ``idle`` without a req
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy import delete
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from portal.clock import aware
@@ -26,6 +28,7 @@ SESSION_COOKIE = "__Host-portal_session"
 ANONYMOUS_LIFETIME = timedelta(hours=2)
 # ``last_seen_at`` is written at most this often, not on every request.
 TOUCH_EVERY = timedelta(minutes=1)
+log = logging.getLogger("portal.auth")
 
 
 @dataclass(frozen=True)
@@ -87,10 +90,19 @@ def load(db: Session, raw_id: str, *, now: datetime, policy: SessionPolicy) -> W
         db.flush()
         return None
     if aware(row.last_seen_at) + TOUCH_EVERY <= now:
-        row.last_seen_at = now
-        db.add(row)
-        db.flush()
+        _touch(db, row, now)
     return row
+
+
+def _touch(db: Session, row: WebSession, now: datetime) -> None:
+    """Best effort: on SQLite a read transaction cannot always become a write one (another
+    connection wrote since it began); a missed touch only delays the idle timeout."""
+    try:
+        with db.begin_nested():
+            row.last_seen_at = now
+            db.add(row)
+    except OperationalError:
+        log.info("session touch skipped: database busy")
 
 
 def rotate(
