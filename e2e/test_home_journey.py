@@ -48,7 +48,7 @@ def test_pages_work_without_javascript(browser, base_url: str) -> None:  # type:
     page = context.new_page()
     page.goto(base_url + "/cases")
     page.get_by_label("行业").select_option("steel")
-    page.get_by_role("button", name="筛选").click()
+    page.get_by_role("button", name="搜索").click()
     expect(page).to_have_url(re.compile(r"industry=steel"))
     for meta in page.locator(".card .meta").all_inner_texts():
         assert "钢铁" in meta

@@ -20,17 +20,30 @@ from portal.auth.context import SignInRequired, sign_in_required_handler
 from portal.auth.middleware import SecurityMiddleware
 from portal.cases import api as cases_api
 from portal.cases import routes as cases_routes
-from portal.deps import load_request_auth
+from portal.clusters import api as clusters_api
+from portal.clusters import routes as clusters_routes
+from portal.dashboards import routes as dashboards_routes
+from portal.demands import api as demands_api
+from portal.demands import routes as demands_routes
+from portal.deps import check_path_ids, load_request_auth
 from portal.health import api as health_api
 from portal.home import routes as home_routes
 from portal.indicators import api as indicators_api
 from portal.indicators import routes as indicators_routes
+from portal.listings import routes as listings_routes
 from portal.matching import api as matching_api
+from portal.moderation import routes as moderation_routes
+from portal.networks import api as networks_api
+from portal.networks import routes as networks_routes
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
 from portal.search import api as search_api
 from portal.settings import get_settings
+from portal.solutions import api as solutions_api
+from portal.solutions import routes as solutions_routes
 from portal.templating import STATIC_DIR
+from portal.zones import api as zones_api
+from portal.zones import routes as zones_routes
 
 log = logging.getLogger("portal")
 
@@ -50,6 +63,21 @@ ROUTERS = (
     audit_routes.router,
     auth_api.router,
     organizations_api.router,
+    # Catalogs and listings (issue 5): pages, then the JSON API.
+    solutions_routes.router,
+    demands_routes.router,
+    moderation_routes.router,
+    listings_routes.router,
+    solutions_api.router,
+    demands_api.router,
+    # Networks, progress, zones, clusters and the officials' dashboard (issue 6).
+    networks_routes.router,
+    dashboards_routes.router,
+    zones_routes.router,
+    clusters_routes.router,
+    networks_api.router,
+    zones_api.router,
+    clusters_api.router,
 )
 
 
@@ -104,7 +132,8 @@ def create_app(*, background_sync: bool = True) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         # Who is asking (session cookie or Bearer token), and the CSRF check, for every route.
-        dependencies=[Depends(load_request_auth)],
+        # Ids in paths beyond the database's integer range are a 404 for every route.
+        dependencies=[Depends(load_request_auth), Depends(check_path_ids)],
     )
     app.add_middleware(SecurityMiddleware, production=not get_settings().is_development)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -13,6 +13,7 @@ from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
 from portal.clock import Clock, get_clock
 from portal.db import begin_write, get_engine
+from portal.errors import NotFound
 from portal.mail import Mailer, get_mailer
 from portal.models import User, WebSession
 from portal.search.gateway import SearchGateway, get_gateway
@@ -32,6 +33,19 @@ def get_session(request: Request) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+MAX_ID = 2_147_483_647  # PostgreSQL's integer; no row has a larger id
+
+
+def check_path_ids(request: Request) -> None:
+    """App-wide: an id in the path beyond the database's integer range names no row, so it
+    is a 404 here rather than a driver's overflow error further on."""
+    for name, value in request.path_params.items():
+        if name.endswith("_id") and isinstance(value, str):
+            digits = value[1:] if value.startswith(("-", "+")) else value
+            if digits.isdigit() and int(digits) > MAX_ID:
+                raise NotFound()
 
 
 def get_search() -> SearchGateway:

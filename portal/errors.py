@@ -99,10 +99,18 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": [str(p) for p in e["loc"]], "type": e["type"], "msg": e["msg"]}
-        for e in exc.errors()
-    ]
+    from portal.imports.service import translate_error
+
+    errors = []
+    for e in exc.errors():
+        loc = [str(p) for p in e["loc"]]
+        # "field" and "message": the body field and the reason in Chinese, as listings say it.
+        field, message = translate_error(
+            {**e, "loc": e["loc"][1:] if loc[:1] == ["body"] else e["loc"]}
+        )
+        errors.append(
+            {"loc": loc, "type": e["type"], "msg": e["msg"], "field": field, "message": message}
+        )
     if wants_json(request):
         return problem(422, _STATUS_TITLES[422], "请检查标出的字段", errors=errors)
     return _html(request, 422, _STATUS_TITLES[422], "请检查提交的内容")

@@ -180,6 +180,14 @@ class Solution(SQLModel, table=True):
     status: str = Field(default="published", max_length=16, index=True)
     reject_reason: str | None = None
     expires_on: date | None = None
+    # The last moderation decision (issue 5): who decided, and when.
+    reviewed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    reviewed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    archived_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
     version: int = 1
     is_demo: bool = False
     created_at: datetime = _timestamp()
@@ -204,6 +212,13 @@ class Demand(SQLModel, table=True):
     anonymous: bool = False
     status: str = Field(default="published", max_length=16, index=True)
     reject_reason: str | None = None
+    reviewed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    reviewed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    closed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
     version: int = 1
     is_demo: bool = False
     created_at: datetime = _timestamp()
@@ -393,3 +408,117 @@ class ThrottleBucket(SQLModel, table=True):
     failures: int = 0
     last_failure_at: datetime = _timestamp()
     blocked_until: datetime | None = _optional_timestamp()
+
+
+# --- 5G private networks, targets and dashboards (issue 6) ---------------------------
+
+
+class IndicatorTarget(SQLModel, table=True):
+    """A target of one indicator for one period's end year (表1 gives 2025; a later plan's
+    2030 target is one more row). The trajectory towards a target starts at the previous
+    target, or at the indicator's baseline."""
+
+    __tablename__ = "indicator_target"
+
+    indicator_code: str = Field(foreign_key="indicator.code", primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    value: float | None = None  # None when the target is prose (力争小于1.35)
+    printed: str = Field(default="", max_length=32)
+    source: str | None = None
+    created_at: datetime = _timestamp()
+
+
+class NetworkUpload(SQLModel, table=True):
+    """A CSV/XLSX file of networks an official uploaded, kept between the mapping, the
+    validation report and the confirmation; nothing reaches the registry before that."""
+
+    __tablename__ = "network_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    filename: str = Field(max_length=200)
+    headers: list[str] = _json_list()
+    # [{"row": the row number in the file, "cells": [text, …]}, …]
+    rows: list[dict[str, Any]] = _json_list()
+    mapping: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    applied_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    created_at: datetime = _timestamp()
+
+
+class SolutionReach(SQLModel, table=True):
+    """Derived from ``solution.regions`` × ``solution.industries`` of published solutions,
+    so "solutions serving a city" and "an industry covered in a city" are SQL aggregates on
+    both SQLite and PostgreSQL (no JSON-array functions). Kept in step by the flush
+    listener below; ``industry`` is "" for a solution open to any industry."""
+
+    __tablename__ = "solution_reach"
+    __table_args__ = (Index("ix_solution_reach_region", "region", "industry", "solution_id"),)
+
+    solution_id: int = Field(primary_key=True)
+    region: str = Field(primary_key=True, max_length=32)
+    industry: str = Field(primary_key=True, max_length=64)
+    expires_on: date | None = None
+
+
+def solution_reach_rows(solution: Solution) -> list[dict[str, Any]]:
+    if solution.id is None or solution.status != "published":
+        return []
+    industries = list(dict.fromkeys(solution.industries)) or [""]
+    return [
+        {"solution_id": solution.id, "region": r, "industry": i, "expires_on": solution.expires_on}
+        for r in dict.fromkeys(solution.regions)
+        for i in industries
+    ]
+
+
+def _sync_solution_reach(session: Any, _context: Any) -> None:
+    from sqlalchemy import delete, insert
+
+    touched = [
+        o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Solution)
+    ]
+    ids = [o.id for o in touched if o.id is not None]
+    if not ids:
+        return
+    connection = session.connection()
+    connection.execute(delete(SolutionReach).where(SolutionReach.solution_id.in_(ids)))  # type: ignore[attr-defined]
+    deleted = {id(o) for o in session.deleted}
+    rows = [r for o in touched if id(o) not in deleted for r in solution_reach_rows(o)]
+    if rows:
+        connection.execute(insert(SolutionReach), rows)
+
+
+STATS_VERSION_KEY = "stats_version"
+
+
+def _bump_stats_version(session: Any, _context: Any) -> None:
+    """A write to anything the dashboards count gets a new random stamp in ``meta``, in the
+    same transaction, so every worker knows its memo of the aggregates is stale."""
+    from uuid import uuid4
+
+    from sqlalchemy import insert, update
+
+    watched = (Solution, Demand, UseCase, PrivateNetwork, IndicatorValue, IndicatorTarget)
+    if not any(isinstance(o, watched) for o in (*session.new, *session.dirty, *session.deleted)):
+        return
+    connection = session.connection()
+    token = uuid4().hex
+    done = connection.execute(
+        update(Meta).where(Meta.key == STATS_VERSION_KEY).values(value=token)  # type: ignore[arg-type]
+    )
+    if done.rowcount == 0:
+        connection.execute(insert(Meta).values(key=STATS_VERSION_KEY, value=token))
+
+
+def _register_reach_listener() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
+    for listener in (_sync_solution_reach, _bump_stats_version):
+        if not event.contains(OrmSession, "after_flush", listener):
+            event.listen(OrmSession, "after_flush", listener)
+
+
+_register_reach_listener()

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from portal.listings.lifecycle import STATUS_LABELS
 from portal.reference.vocab import get_vocabularies
 from portal.settings import get_settings
 
@@ -53,6 +54,7 @@ templates.env.globals.update(
 templates.env.filters["label"] = lambda code, vocabulary: vocab.label(vocabulary, code)
 templates.env.filters["region"] = vocab.region_label
 templates.env.filters["number"] = _number
+templates.env.globals["status_labels"] = STATUS_LABELS
 
 
 def is_htmx(request: Request) -> bool:

@@ -67,16 +67,29 @@ class Action(StrEnum):
     LISTING_EDIT = "listing.edit"
     LISTING_VIEW_PRIVATE = "listing.view_private"
     LISTING_APPROVE = "listing.approve"
+    CASE_EDIT = "case.edit"  # add and edit benchmark cases
     INDICATOR_EDIT = "indicator.edit"
     AUDIT_READ = "audit.read"
     USER_MANAGE = "user.manage"
     TOKEN_MANAGE = "token.manage"  # one's own personal API tokens
+    # 5G private networks and the officials' dashboards (issue 6).
+    NETWORK_MANAGE = "network.manage"  # create, edit, import and confirm any network
+    NETWORK_DECLARE = "network.declare"  # an enterprise declares a network of its own
+    DASHBOARD_VIEW = "dashboard.view"  # the officials' dashboard and its exports
 
 
 # What a read-only API token may still do.
 READ_ACTIONS = frozenset({Action.ORG_VIEW_PRIVATE, Action.LISTING_VIEW_PRIVATE, Action.AUDIT_READ})
 OFFICIAL_ACTIONS = frozenset(
-    {Action.ORG_VERIFY, Action.LISTING_APPROVE, Action.INDICATOR_EDIT, Action.ORG_VIEW_PRIVATE}
+    {
+        Action.ORG_VERIFY,
+        Action.LISTING_APPROVE,
+        Action.INDICATOR_EDIT,
+        Action.ORG_VIEW_PRIVATE,
+        # Officials review listings before they are published, and see a demand's matches.
+        Action.LISTING_VIEW_PRIVATE,
+        Action.CASE_EDIT,
+    }
 )
 ORG_SCOPED = frozenset(
     {
@@ -88,6 +101,10 @@ ORG_SCOPED = frozenset(
         Action.LISTING_VIEW_PRIVATE,
     }
 )
+
+# Issue 6: only officials (and admins) manage networks and read the dashboard; an
+# enterprise declares its own organisation's networks, which count once confirmed.
+NETWORK_OFFICIAL_ACTIONS = frozenset({Action.NETWORK_MANAGE, Action.DASHBOARD_VIEW})
 
 
 @dataclass(frozen=True)
@@ -136,9 +153,22 @@ def _denial(
         return None
     if action in (Action.AUDIT_READ, Action.USER_MANAGE):
         return "只有平台管理员可以执行此操作"
+    if action in NETWORK_OFFICIAL_ACTIONS:
+        return None if user.role == Role.OFFICIAL else "只有主管部门可以执行此操作"
+    if action == Action.NETWORK_DECLARE:
+        if user.role != Role.ENTERPRISE or org is None or org.id is None:
+            return "只有企业用户可以申报本企业的专网"
+        if org.kind != "enterprise" or membership_role(db, principal.user_id, org.id) is None:
+            return "您不是该企业的成员"
+        return None
     if user.role == Role.OFFICIAL and action in OFFICIAL_ACTIONS:
         return None
-    if action in (Action.ORG_VERIFY, Action.LISTING_APPROVE, Action.INDICATOR_EDIT):
+    if action in (
+        Action.ORG_VERIFY,
+        Action.LISTING_APPROVE,
+        Action.INDICATOR_EDIT,
+        Action.CASE_EDIT,
+    ):
         return "只有主管部门可以执行此操作"
     if action in ORG_SCOPED:
         if org is None or org.id is None:

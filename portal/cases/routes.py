@@ -1,40 +1,149 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
 
 from matching.search import SearchBackendError
-from portal.cases.service import get_case, list_cases, split_sources
-from portal.deps import SearchDep, SessionDep
+from portal.auth.permissions import Action, Principal, authorize, can
+from portal.cases.schemas import CaseFields
+from portal.cases.service import case_errors, get_case, save_case, split_sources
+from portal.deps import ClockDep, CurrentUser, PagePrincipal, SearchDep, SessionDep, client_ip
+from portal.listings import forms, search_pages
+from portal.listings.lifecycle import ListingInvalid
 from portal.matching.service import similar_solutions
+from portal.models import UseCase
 from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
+_TEXT = (
+    "title",
+    "summary",
+    "industry",
+    "city",
+    "enterprise",
+    "network_type",
+    "benefits",
+    "source",
+    "evidence",
+)
+
 
 @router.get("/cases", name="cases")
 def cases_page(
-    request: Request,
-    session: SessionDep,
-    industry: Annotated[str | None, Query()] = None,
-    city: Annotated[str | None, Query()] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    request: Request, db: SessionDep, gateway: SearchDep, clock: ClockDep, principal: PagePrincipal
 ) -> Response:
-    industry = industry or None
-    city = city or None
-    result = list_cases(session, industry=industry, city=city, page=page, per_page=12)
+    """The benchmark-case library, searched through the search backend."""
+    page = search_pages.run(gateway, request.query_params, "use_case", today=clock.now().date())
     return render(
         request,
         "cases/list.html",
-        {"result": result, "industry": industry, "city": city},
+        search_pages.context(page, can_add=can(db, principal, Action.CASE_EDIT)),
         block="results",
     )
 
 
+def _values(case: UseCase | None) -> dict[str, Any]:
+    if case is None:
+        return {"scenarios": [], "capabilities": [], "evidence": "self_reported"}
+    values: dict[str, Any] = {name: getattr(case, name) or "" for name in _TEXT}
+    values.update(
+        scenarios=case.scenarios,
+        capabilities=case.capabilities,
+        providers="\n".join(case.providers),
+        year="" if case.year is None else str(case.year),
+    )
+    return values
+
+
+async def _read_form(request: Request) -> tuple[dict[str, Any], CaseFields | None, dict[str, str]]:
+    form = await request.form()
+    errors: dict[str, str] = {}
+    shown: dict[str, Any] = {name: forms.text(form, name) for name in (*_TEXT, "providers", "year")}
+    shown["scenarios"] = forms.codes(form, "scenarios")
+    shown["capabilities"] = forms.codes(form, "capabilities")
+    providers = [
+        p.strip() for p in shown["providers"].replace("、", "\n").splitlines() if p.strip()
+    ]
+    if not shown["industry"]:
+        errors["industry"] = "请选择行业"
+    if not shown["city"]:
+        errors["city"] = "请选择城市"
+    values = {
+        "title": shown["title"],
+        "summary": shown["summary"],
+        "industry": shown["industry"],
+        "scenarios": shown["scenarios"],
+        "capabilities": shown["capabilities"],
+        "city": shown["city"],
+        "enterprise": shown["enterprise"],
+        "providers": providers,
+        "network_type": shown["network_type"] or None,
+        "year": forms.integer(form, "year", errors),
+        "benefits": shown["benefits"] or None,
+        "source": shown["source"] or None,
+        "evidence": shown["evidence"] or "self_reported",
+    }
+    fields, invalid = forms.validate(CaseFields, values)
+    for name, message in invalid.items():
+        errors.setdefault(name, message)
+    if fields is not None:
+        for name, message in case_errors(fields).items():
+            errors.setdefault(name, message)
+    return shown, (fields if not errors else None), errors
+
+
+def _form(
+    request: Request,
+    case: UseCase | None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "cases/form.html",
+        {"case": case, "values": values, "errors": errors or {}},
+        status_code=status_code,
+    )
+
+
+@router.get("/cases/new", name="case_new")
+def new_case_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    authorize(db, Principal(user=user), Action.CASE_EDIT)
+    return _form(request, None, _values(None))
+
+
+@router.post("/cases/new", name="case_create")
+async def new_case_submit(
+    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+) -> Response:
+    principal = Principal(user=user)
+    authorize(db, principal, Action.CASE_EDIT)
+    values, fields, errors = await _read_form(request)
+    if fields is not None:
+        try:
+            case = save_case(
+                db, principal=principal, fields=fields, now=clock.now(), ip=client_ip(request)
+            )
+        except ListingInvalid as refused:
+            errors.update(refused.errors)
+        else:
+            url = request.app.url_path_for("case", case_id=case.id)
+            return RedirectResponse(f"{url}?saved=1", status_code=303)
+    return _form(request, None, values, errors, status_code=400)
+
+
 @router.get("/cases/{case_id}", name="case")
-def case_page(request: Request, session: SessionDep, gateway: SearchDep, case_id: int) -> Response:
+def case_page(
+    request: Request,
+    session: SessionDep,
+    gateway: SearchDep,
+    principal: PagePrincipal,
+    case_id: int,
+) -> Response:
     case = get_case(session, case_id)
     try:
         similar = similar_solutions(gateway, case).matches
@@ -49,5 +158,39 @@ def case_page(request: Request, session: SessionDep, gateway: SearchDep, case_id
             "sources": split_sources(case.source),
             "similar": similar,
             "search_down": search_down,
+            "can_edit": can(session, principal, Action.CASE_EDIT),
         },
     )
+
+
+@router.get("/cases/{case_id}/edit", name="case_edit")
+def edit_case_page(request: Request, db: SessionDep, user: CurrentUser, case_id: int) -> Response:
+    authorize(db, Principal(user=user), Action.CASE_EDIT)
+    case = get_case(db, case_id)
+    return _form(request, case, _values(case))
+
+
+@router.post("/cases/{case_id}/edit", name="case_update")
+async def edit_case_submit(
+    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, case_id: int
+) -> Response:
+    principal = Principal(user=user)
+    authorize(db, principal, Action.CASE_EDIT)
+    case = get_case(db, case_id)
+    values, fields, errors = await _read_form(request)
+    if fields is not None:
+        try:
+            save_case(
+                db,
+                principal=principal,
+                fields=fields,
+                now=clock.now(),
+                case=case,
+                ip=client_ip(request),
+            )
+        except ListingInvalid as refused:
+            errors.update(refused.errors)
+        else:
+            url = request.app.url_path_for("case", case_id=case_id)
+            return RedirectResponse(f"{url}?saved=1", status_code=303)
+    return _form(request, case, values, errors, status_code=400)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Annotated, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from portal.listings.schemas import Title
 from portal.models import UseCasePublic
 
 
@@ -10,3 +13,27 @@ class UseCaseList(BaseModel):
     page: int
     per_page: int
     items: list[UseCasePublic]
+
+
+class CaseFields(BaseModel):
+    """A benchmark case as officials write it (DESIGN.md, import format ``use_case``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: Title
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    industry: str = Field(max_length=64)
+    scenarios: list[str] = []
+    capabilities: list[str] = []
+    city: str = Field(max_length=32)
+    enterprise: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    providers: list[str] = []
+    network_type: str | None = Field(default=None, max_length=300)
+    year: Annotated[int, Field(ge=2015, le=2100)] | None = None
+    benefits: str | None = Field(default=None, max_length=5000)
+    source: str | None = Field(default=None, max_length=2000)
+    evidence: Literal["self_reported", "operator_verified", "third_party_measured"] = (
+        "self_reported"
+    )

@@ -28,6 +28,7 @@ from portal.imports.schemas import (
     SolutionRecord,
     UseCaseRecord,
 )
+from portal.listings.rules import demand_errors, solution_errors
 from portal.models import (
     Demand,
     Indicator,
@@ -89,6 +90,11 @@ class ImportReport:
         return "；".join(parts) if parts else "没有记录"
 
 
+def translate_error(error: Any) -> tuple[str, str]:
+    """A pydantic error as (field, message in Chinese); used by the forms and the API too."""
+    return _translate(error)
+
+
 def _translate(error: Any) -> tuple[str, str]:
     loc = [str(p) for p in error["loc"]]
     if loc and loc[0] in APPLY_ORDER:
@@ -144,24 +150,6 @@ class _Importer:
                 self.fail(line, name, f"未知代码 {code!r}")
                 ok = False
         return ok
-
-    def check_regions(self, line: int, name: str, codes: Iterable[str]) -> bool:
-        ok = True
-        for code in codes:
-            if code not in self.vocab.regions:
-                self.fail(
-                    line, name, f"未知地区代码 {code!r}（应为 14 个市州代码、hunan 或 national）"
-                )
-                ok = False
-        return ok
-
-    def check_range(
-        self, line: int, low: float | None, high: float | None, names: tuple[str, str]
-    ) -> bool:
-        if low is not None and high is not None and high < low:
-            self.fail(line, names[1], f"{names[1]} 不能小于 {names[0]}")
-            return False
-        return True
 
     def check_zone(self, line: int, city: str, zone: str | None) -> bool:
         if zone is None:
@@ -228,17 +216,27 @@ class _Importer:
                 r.model_dump(exclude={"type", "external_id"}),
             )
 
+    def fail_all(self, line: int, errors: dict[str, str]) -> bool:
+        for name, message in errors.items():
+            self.fail(line, name, message)
+        return not errors
+
     def solution(self, line: int, r: SolutionRecord) -> None:
         prefs = r.preferences.model_dump() if r.preferences else {}
-        ok = self.check_codes(line, "industries", "industry", r.industries)
-        ok &= self.check_codes(line, "scenarios", "scenario", r.scenarios)
-        ok &= self.check_codes(line, "capabilities", "capability", r.capabilities)
-        ok &= self.check_regions(line, "regions", r.regions)
-        ok &= self.check_codes(
-            line, "preferences.industries", "industry", prefs.get("industries", [])
+        # The same rules as the solution forms and the JSON API (portal.listings.rules).
+        ok = self.fail_all(
+            line,
+            solution_errors(
+                industries=r.industries,
+                scenarios=r.scenarios,
+                capabilities=r.capabilities,
+                regions=r.regions,
+                price_min=r.price_min,
+                price_max=r.price_max,
+                preference_industries=prefs.get("industries", []),
+                preference_regions=prefs.get("regions", []),
+            ),
         )
-        ok &= self.check_regions(line, "preferences.regions", prefs.get("regions", []))
-        ok &= self.check_range(line, r.price_min, r.price_max, ("price_min", "price_max"))
         owner = self.org(line, r.org)
         if ok and owner is not None:
             values = r.model_dump(exclude={"type", "external_id", "org", "preferences"})
@@ -246,14 +244,19 @@ class _Importer:
             self.upsert("solution", Solution, r.external_id, values)
 
     def demand(self, line: int, r: DemandRecord) -> None:
-        ok = self.check_codes(line, "industry", "industry", [r.industry])
-        ok &= self.check_codes(line, "scenarios", "scenario", r.scenarios)
-        ok &= self.check_codes(line, "capabilities", "capability", r.capabilities)
-        ok &= self.check_codes(line, "must_have", "capability", r.must_have)
-        ok &= self.check_codes(line, "city", "city", [r.city]) and self.check_zone(
-            line, r.city, r.zone
+        ok = self.fail_all(
+            line,
+            demand_errors(
+                industry=r.industry,
+                city=r.city,
+                zone=r.zone,
+                scenarios=r.scenarios,
+                capabilities=r.capabilities,
+                must_have=r.must_have,
+                budget_min=r.budget_min,
+                budget_max=r.budget_max,
+            ),
         )
-        ok &= self.check_range(line, r.budget_min, r.budget_max, ("budget_min", "budget_max"))
         owner = self.org(line, r.org)
         if ok and owner is not None:
             values = r.model_dump(exclude={"type", "external_id", "org"})

@@ -9,6 +9,13 @@ class IndicatorActual(BaseModel):
     source: str | None
 
 
+class IndicatorTargetPublic(BaseModel):
+    year: int
+    value: float | None = Field(description="null when the target is prose")
+    printed: str
+    source: str | None
+
+
 class IndicatorPublic(BaseModel):
     """One row of 表1, its printed cells kept as printed beside their numeric reading."""
 
@@ -32,3 +39,19 @@ class IndicatorPublic(BaseModel):
         description="annual growth as a fraction, or the cumulative change"
     )
     actuals: list[IndicatorActual]
+    # Added by issue 6 (the shape above is kept).
+    targets: list[IndicatorTargetPublic] = Field(
+        default_factory=list, description="targets per period end year (表1's 2025, later plans')"
+    )
+    latest: IndicatorActual | None = Field(default=None, description="the latest actual")
+    expected: float | None = Field(
+        default=None,
+        description="where the trajectory implied by the growth column puts the latest year",
+    )
+    progress_percent: float | None = Field(
+        default=None, description="share of the way from baseline to target, in %"
+    )
+    status: str = Field(
+        default="no_data",
+        description="on_track | behind | no_data (nothing after the baseline) | not_measurable",
+    )

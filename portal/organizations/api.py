@@ -3,7 +3,10 @@ and changes by members."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
 
 from portal.auth.permissions import Action, can
 from portal.auth.service import FormRefused
@@ -12,6 +15,7 @@ from portal.errors import PortalError
 from portal.models import OrganizationPublic
 from portal.organizations import service
 from portal.organizations.schemas import OrganizationPrivate, OrganizationUpdate
+from portal.pagination import MAX_PER_PAGE
 
 router = APIRouter(prefix="/api/v1", tags=["organizations"])
 
@@ -19,6 +23,37 @@ router = APIRouter(prefix="/api/v1", tags=["organizations"])
 class ProfileInvalid(PortalError):
     status_code = 422
     title = "提交的数据有误"
+
+
+class OrganizationList(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    items: list[OrganizationPublic]
+
+
+@router.get(
+    "/organizations",
+    response_model=OrganizationList,
+    summary="Organisations' public profiles (no contact details)",
+)
+def organizations(
+    db: SessionDep,
+    kind: str | None = None,
+    city: str | None = None,
+    verified: bool | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+) -> OrganizationList:
+    result = service.list_orgs(
+        db, kind=kind or None, city=city or None, verified=verified, page=page, per_page=per_page
+    )
+    return OrganizationList(
+        total=result.total,
+        page=result.page,
+        per_page=result.per_page,
+        items=[OrganizationPublic.model_validate(o, from_attributes=True) for o in result.items],
+    )
 
 
 @router.get(

@@ -10,11 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import MEMBERSHIP_LABELS, Action, Principal, authorize, can
 from portal.auth.service import FormRefused
-from portal.deps import ClockDep, CurrentUser, MailerDep, SessionDep, client_ip
+from portal.demands.service import public_of_org
+from portal.deps import ClockDep, CurrentUser, MailerDep, PagePrincipal, SessionDep, client_ip
 from portal.mail import Mail
 from portal.models import Organization
 from portal.organizations import service
 from portal.organizations.schemas import PROFILE_FIELDS
+from portal.solutions.service import published_of_org
 from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -22,6 +24,28 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 def _values(org: Organization) -> dict[str, Any]:
     return {name: getattr(org, name) or "" for name in PROFILE_FIELDS}
+
+
+@router.get("/organizations/{org_id}", name="organization")
+def profile_page(
+    request: Request, db: SessionDep, clock: ClockDep, principal: PagePrincipal, org_id: int
+) -> Response:
+    """The public profile: no contact details; the published listings and the cases."""
+    org = service.get_org(db, org_id)
+    today = clock.now().date()
+    assert org.id is not None
+    return render(
+        request,
+        "organizations/profile.html",
+        {
+            "org": org,
+            "solutions": published_of_org(db, org.id, today=today),
+            "demands": public_of_org(db, org.id, today=today),
+            "cases": service.cases_of(db, org),
+            "can_verify": can(db, principal, Action.ORG_VERIFY, org=org),
+            "can_edit": can(db, principal, Action.ORG_EDIT, org=org),
+        },
+    )
 
 
 @router.get("/organizations/{org_id}/edit", name="organization_edit")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from portal.audit import service as audit
 from portal.auth.passwords import hash_password, password_error
@@ -22,8 +23,9 @@ from portal.auth.schemas import email_error, normalise_email
 from portal.auth.service import FormRefused, find_user_by_email
 from portal.clock import aware
 from portal.errors import Conflict, Forbidden, NotFound
-from portal.models import Invitation, Membership, Organization, User
+from portal.models import Invitation, Membership, Organization, UseCase, User
 from portal.organizations.schemas import clean_profile
+from portal.pagination import Page
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -37,6 +39,49 @@ def get_org(db: Session, org_id: int) -> Organization:
     if org is None:
         raise NotFound("找不到该机构")
     return org
+
+
+def list_orgs(
+    db: Session,
+    *,
+    kind: str | None = None,
+    city: str | None = None,
+    verified: bool | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page[Organization]:
+    conditions = []
+    if kind:
+        conditions.append(col(Organization.kind) == kind)
+    if city:
+        conditions.append(col(Organization.city) == city)
+    if verified is not None:
+        conditions.append(col(Organization.verified).is_(verified))
+    total = db.exec(select(func.count()).select_from(Organization).where(*conditions)).one()
+    rows = db.exec(
+        select(Organization)
+        .where(*conditions)
+        .order_by(col(Organization.name), col(Organization.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return Page(items=list(rows), total=int(total), page=page, per_page=per_page)
+
+
+def _core_name(name: str) -> str:
+    """A name without a trailing parenthetical (（示例）, （湖南移动） …)."""
+    return re.sub(r"[（(][^）)]*[）)]$", "", name.strip())
+
+
+def cases_of(db: Session, org: Organization) -> list[UseCase]:
+    """Benchmark cases that name the organisation as the adopting enterprise or a provider."""
+    core = _core_name(org.name)
+
+    def names(name: str) -> bool:
+        return name == org.name or (bool(core) and _core_name(name) == core)
+
+    rows = db.exec(select(UseCase).order_by(col(UseCase.year).desc(), col(UseCase.id))).all()
+    return [c for c in rows if names(c.enterprise) or any(names(p) for p in c.providers)]
 
 
 def update_profile(

@@ -12,7 +12,14 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from portal.models import City, Indicator, IndicatorValue, PilotZone, VocabularyTerm
+from portal.models import (
+    City,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    PilotZone,
+    VocabularyTerm,
+)
 from portal.reference.vocab import SEED_DIR, get_vocabularies
 
 PLAN_SOURCE = "《湖南省“十四五”信息通信行业发展规划》表1"
@@ -144,6 +151,41 @@ def load_reference(session: Session) -> None:
                     indicator_code=row["code"],
                     year=plan["baseline_year"],
                     value=baseline,
+                    source=PLAN_SOURCE,
+                )
+            )
+    session.flush()
+    # Public figures that fit a row of 表1, dated and sourced; never over what people entered.
+    actuals = json.loads((SEED_DIR / "indicator_actuals.json").read_text(encoding="utf-8"))
+    for item in actuals["values"]:
+        found = session.exec(
+            select(IndicatorValue.id).where(
+                IndicatorValue.indicator_code == item["indicator"],
+                IndicatorValue.year == item["year"],
+            )
+        ).first()
+        if found is None:
+            session.add(
+                IndicatorValue(
+                    indicator_code=item["indicator"],
+                    year=item["year"],
+                    value=item["value"],
+                    source=item["source"],
+                )
+            )
+    session.flush()
+    # Targets are data, one row per indicator and period: 表1 gives the 2025 ones; a later
+    # plan's (2030) are more rows. Only rows missing here are added.
+    for row in plan["rows"]:
+        if row["target"] in ("", "-"):
+            continue
+        if session.get(IndicatorTarget, (row["code"], plan["target_year"])) is None:
+            session.add(
+                IndicatorTarget(
+                    indicator_code=row["code"],
+                    year=plan["target_year"],
+                    value=parse_printed_number(row["target"]),
+                    printed=row["target"],
                     source=PLAN_SOURCE,
                 )
             )

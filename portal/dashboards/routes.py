@@ -1,0 +1,94 @@
+"""The public progress page (aggregates only), the officials' dashboard, and the exports of
+every table as CSV and XLSX."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from portal.auth.permissions import Action, Principal, authorize
+from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
+from portal.dashboards.service import (
+    OFFICIAL_TABLES,
+    Table,
+    build_table,
+    dashboard_tables,
+    progress_page_tables,
+)
+from portal.deps import ClockDep, CurrentUser, OptionalUser, SessionDep
+from portal.errors import NotFound
+from portal.networks.service import Progress
+from portal.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def progress_chart(p: Progress) -> dict[str, Any]:
+    return {
+        "type": "line",
+        "yName": "个",
+        "categories": [s.year for s in p.series],
+        "series": [
+            {"name": "规划轨迹", "data": [s.expected for s in p.series], "dashed": True},
+            {"name": "官方统计", "data": [s.official for s in p.series]},
+            {"name": "平台登记在用", "data": [s.registered for s in p.series]},
+        ],
+    }
+
+
+def city_chart(p: Progress) -> dict[str, Any]:
+    from portal.reference.vocab import get_vocabularies
+
+    vocab = get_vocabularies()
+    return {
+        "type": "bar",
+        "yName": "个",
+        "categories": [vocab.label("city", c) for c in p.by_city],
+        "series": [{"name": "在用专网", "data": list(p.by_city.values())}],
+    }
+
+
+def _context(p: Progress, tables: list[Table]) -> dict[str, Any]:
+    return {
+        "p": p,
+        "tables": {t.key: t for t in tables},
+        "progress_chart": progress_chart(p),
+        "city_chart": city_chart(p),
+    }
+
+
+@router.get("/progress", name="progress")
+def progress_page(request: Request, session: SessionDep, clock: ClockDep) -> Response:
+    p, tables = progress_page_tables(session, today=clock.now().date())
+    return render(request, "dashboards/progress.html", _context(p, tables))
+
+
+@router.get("/dashboard", name="dashboard")
+def dashboard_page(
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser
+) -> Response:
+    authorize(session, Principal(user=user), Action.DASHBOARD_VIEW)
+    p, tables = dashboard_tables(session, today=clock.now().date())
+    context = _context(p, tables)
+    context["imported"] = request.query_params.get("imported")
+    return render(request, "dashboards/dashboard.html", context, block=None)
+
+
+@router.get("/exports/{key}.{fmt}", name="export_table")
+def export_table(
+    session: SessionDep, clock: ClockDep, user: OptionalUser, key: str, fmt: str
+) -> Response:
+    if fmt not in CONTENT_TYPES:
+        raise NotFound("只提供 CSV 和 XLSX 格式")
+    if key in OFFICIAL_TABLES:
+        authorize(session, Principal(user=user) if user else None, Action.DASHBOARD_VIEW)
+    table = build_table(session, key, today=clock.now().date())
+    body = to_csv(table) if fmt == "csv" else to_xlsx(table)
+    filename = f"{key}-{table.as_of}.{fmt}"
+    return Response(
+        body,
+        media_type=CONTENT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,119 @@
+"""Field rules of solutions and demands that need the vocabularies: one place, so the
+importer, the forms and the JSON API refuse the same things with the same words.
+
+Each function returns ``{field: message}`` (empty when all is well); a field of a nested
+object is named with a dot (``preferences.regions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from portal.reference.vocab import get_vocabularies
+
+FIELD_LABELS = {
+    "title": "标题",
+    "summary": "一句话简介",
+    "description": "详细描述",
+    "industries": "适用行业",
+    "industry": "所属行业",
+    "scenarios": "应用场景",
+    "capabilities": "5G能力",
+    "must_have": "必须具备的能力",
+    "regions": "服务区域",
+    "price_min": "报价下限",
+    "price_max": "报价上限",
+    "preferences.industries": "偏好行业",
+    "preferences.regions": "偏好地区",
+    "preferences.min_budget": "最低项目金额",
+    "city": "所在城市",
+    "zone": "试点区域",
+    "budget_min": "预算下限",
+    "budget_max": "预算上限",
+    "deadline": "截止日期",
+    "anonymous": "匿名发布",
+}
+
+
+def _codes(errors: dict[str, str], name: str, vocabulary: str, codes: Iterable[str]) -> None:
+    vocab = get_vocabularies()
+    unknown = [c for c in codes if not vocab.has(vocabulary, c)]
+    if unknown and name not in errors:
+        errors[name] = "未知代码 " + "、".join(repr(c) for c in unknown)
+
+
+def _regions(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
+    regions = set(get_vocabularies().regions)
+    unknown = [c for c in codes if c not in regions]
+    if unknown and name not in errors:
+        errors[name] = (
+            "未知地区代码 "
+            + "、".join(repr(c) for c in unknown)
+            + "（应为 14 个市州代码、hunan 或 national）"
+        )
+
+
+def _range(
+    errors: dict[str, str], low: float | None, high: float | None, names: tuple[str, str]
+) -> None:
+    if low is not None and high is not None and high < low and names[1] not in errors:
+        errors[names[1]] = (
+            f"{FIELD_LABELS[names[1]]}（{names[1]}）不能小于{FIELD_LABELS[names[0]]}（{names[0]}）"
+        )
+
+
+def solution_errors(
+    *,
+    industries: Iterable[str] = (),
+    scenarios: Iterable[str] = (),
+    capabilities: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    price_min: float | None = None,
+    price_max: float | None = None,
+    preference_industries: Iterable[str] = (),
+    preference_regions: Iterable[str] = (),
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    _codes(errors, "industries", "industry", industries)
+    _codes(errors, "scenarios", "scenario", scenarios)
+    _codes(errors, "capabilities", "capability", capabilities)
+    _regions(errors, "regions", regions)
+    _codes(errors, "preferences.industries", "industry", preference_industries)
+    _regions(errors, "preferences.regions", preference_regions)
+    _range(errors, price_min, price_max, ("price_min", "price_max"))
+    return errors
+
+
+def demand_errors(
+    *,
+    industry: str,
+    city: str,
+    zone: str | None = None,
+    scenarios: Iterable[str] = (),
+    capabilities: Iterable[str] = (),
+    must_have: Iterable[str] = (),
+    budget_min: float | None = None,
+    budget_max: float | None = None,
+    deadline: date | None = None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """``today`` set: a deadline before it is refused (new and edited demands; an import
+    may carry history)."""
+    vocab = get_vocabularies()
+    errors: dict[str, str] = {}
+    _codes(errors, "industry", "industry", [industry])
+    _codes(errors, "scenarios", "scenario", scenarios)
+    _codes(errors, "capabilities", "capability", capabilities)
+    _codes(errors, "must_have", "capability", must_have)
+    if not vocab.has("city", city):
+        errors["city"] = f"未知城市代码 {city!r}"
+    elif zone is not None:
+        if not vocab.has("pilot_zone", zone):
+            errors["zone"] = f"未知试点区域 {zone!r}"
+        elif vocab.terms["pilot_zone"][zone].city != city:
+            errors["zone"] = f"试点区域 {vocab.label('pilot_zone', zone)} 不在该城市"
+    _range(errors, budget_min, budget_max, ("budget_min", "budget_max"))
+    if today is not None and deadline is not None and deadline < today:
+        errors["deadline"] = "截止日期不能早于今天"
+    return errors

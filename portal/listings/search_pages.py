@@ -1,0 +1,173 @@
+"""The search pages of solutions, demands and benchmark cases: the URL's query string in,
+a page's context out. The state lives in the URL, so a search can be shared; the same
+context renders the whole page and the htmx results block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import QueryParams
+
+from matching.search import SearchBackendError, SearchRequest
+from portal.reference.vocab import get_vocabularies
+from portal.search.gateway import SearchGateway
+from portal.search.schemas import SearchResultPublic, SearchType
+from portal.search.service import FACETS, SORTS, SearchQuery, build_filter, search
+
+PER_PAGE = 12
+MAX_PAGE = 500
+
+# facet name → (vocabulary, label)
+FACET_VOCAB = {
+    "industry": ("industry", "行业"),
+    "scenario": ("scenario", "应用场景"),
+    "capability": ("capability", "5G能力"),
+    "city": ("city", "城市"),
+    "zone": ("pilot_zone", "试点区域"),
+    "org_kind": ("org_kind", "机构类型"),
+    "evidence": ("evidence", "证据等级"),
+}
+FACET_LABELS = {"solution": {"city": "服务城市"}}
+SORT_LABELS = {"relevance": "相关度", "newest": "最新", "deadline": "截止日期", "year": "年份"}
+# Solutions are filtered by pilot zone (the zone's city is served) without a count of their own.
+EXTRA_FILTERS = {"solution": ("zone",)}
+
+
+@dataclass
+class FacetOption:
+    code: str
+    label: str
+    count: int | None
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    selected: str | None
+    options: list[FacetOption]
+
+
+@dataclass
+class SearchPage:
+    type: SearchType
+    q: str
+    sort: str
+    page: int
+    filters: dict[str, str]
+    result: SearchResultPublic | None = None
+    unavailable: bool = False
+    facets: list[Facet] = field(default_factory=list)
+
+    @property
+    def sorts(self) -> list[tuple[str, str]]:
+        return [("relevance", SORT_LABELS["relevance"])] + [
+            (code, SORT_LABELS[code]) for code in SORTS[self.type]
+        ]
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The state of the search, without the page number."""
+        state: dict[str, str] = {}
+        if self.q:
+            state["q"] = self.q
+        state.update(self.filters)
+        if self.sort != "relevance":
+            state["sort"] = self.sort
+        return state
+
+    def url(self, page: int) -> str:
+        return "?" + urlencode({**self.params, "page": page})
+
+    @property
+    def pages(self) -> int:
+        if self.result is None:
+            return 1
+        return min(MAX_PAGE, max(1, -(-self.result.total // self.result.per_page)))
+
+
+def filter_names(kind: SearchType) -> list[str]:
+    return list(FACETS[kind]) + [n for n in EXTRA_FILTERS.get(kind, ()) if n not in FACETS[kind]]
+
+
+def read_query(params: QueryParams, kind: SearchType) -> SearchPage:
+    """The search in ``params``; unknown codes and sorts are dropped rather than refused."""
+    vocab = get_vocabularies()
+    q = (params.get("q") or "").strip()[:200]
+    filters: dict[str, str] = {}
+    for name in filter_names(kind):
+        value = (params.get(name) or "").strip()
+        if value and vocab.has(FACET_VOCAB[name][0], value):
+            filters[name] = value
+    sort = params.get("sort") or "relevance"
+    if sort != "relevance" and sort not in SORTS[kind]:
+        sort = "relevance"
+    raw_page = params.get("page") or "1"
+    page = int(raw_page) if raw_page.isdigit() else 1
+    return SearchPage(type=kind, q=q, sort=sort, page=max(1, min(page, MAX_PAGE)), filters=filters)
+
+
+def run(
+    gateway: SearchGateway, params: QueryParams, kind: SearchType, *, today: date | None = None
+) -> SearchPage:
+    page = read_query(params, kind)
+    query = SearchQuery(
+        type=kind,
+        q=page.q,
+        sort=page.sort,  # type: ignore[arg-type]
+        page=page.page,
+        per_page=PER_PAGE,
+        today=today or date.today(),
+        **page.filters,  # type: ignore[arg-type]
+    )
+    try:
+        page.result = search(gateway, query)
+        if kind == "solution":
+            _serving_counts(gateway, query, page.result)
+    except SearchBackendError:
+        page.unavailable = True
+    page.facets = _facets(page)
+    return page
+
+
+def _serving_counts(gateway: SearchGateway, query: SearchQuery, result: SearchResultPublic) -> None:
+    """For solutions a city means "serves that city" (its regions hold it, ``hunan`` or
+    ``national``), which the regions facet cannot count: count each city with its filter,
+    so that the number beside a city is what choosing it finds. A zone is its city."""
+    vocab = get_vocabularies()
+    words = tuple(gateway.pipeline.query_tokens(query.q)) if query.q.strip() else ()
+    cities: dict[str, int] = {}
+    for city in vocab.codes("city"):
+        candidate = replace(query, city=city, zone=None)
+        request = SearchRequest(words=words, filter=build_filter(candidate), limit=0)
+        cities[city] = gateway.backend.search(gateway.index("solution"), request).total
+    result.facets["city"] = {c: n for c, n in cities.items() if n}
+    zones = {z: cities.get(t.city, 0) for z, t in vocab.terms["pilot_zone"].items()}
+    result.facets["zone"] = {z: n for z, n in zones.items() if n}
+
+
+def _facets(page: SearchPage) -> list[Facet]:
+    vocab = get_vocabularies()
+    counts = page.result.facets if page.result is not None else {}
+    facets: list[Facet] = []
+    for name in filter_names(page.type):
+        vocabulary, label = FACET_VOCAB[name]
+        label = FACET_LABELS.get(page.type, {}).get(name, label)
+        selected = page.filters.get(name)
+        counted = name in FACETS[page.type] or name in counts
+        options: list[FacetOption] = []
+        for code, term in vocab.terms[vocabulary].items():
+            count = counts.get(name, {}).get(code, 0) if counted else None
+            # With counts, only the codes that would find something (and the chosen one).
+            if counted and page.result is not None and not count and code != selected:
+                continue
+            options.append(FacetOption(code, term.name_zh, count))
+        facets.append(Facet(name, label, selected, options))
+    return facets
+
+
+def context(page: SearchPage, **extra: Any) -> dict[str, Any]:
+    return {"s": page, **extra}

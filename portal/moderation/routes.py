@@ -1,0 +1,84 @@
+"""The officials' moderation queue: approve or reject pending listings, in bulk."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from portal.auth.permissions import Action, Principal, authorize
+from portal.deps import ClockDep, CurrentUser, SessionDep, client_ip
+from portal.listings.lifecycle import KIND_LABELS, ListingInvalid
+from portal.moderation import service
+from portal.templating import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+def _page(
+    request: Request,
+    db: SessionDep,
+    *,
+    errors: dict[str, str] | None = None,
+    reason: str = "",
+    chosen: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "items": service.queue(db),
+            "kind_labels": KIND_LABELS,
+            "errors": errors or {},
+            "reason": reason,
+            "chosen": chosen or [],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/moderation", name="moderation")
+def queue_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    authorize(db, Principal(user=user), Action.LISTING_APPROVE)
+    return _page(request, db)
+
+
+@router.post("/moderation", name="moderation_decide")
+async def decide_submit(
+    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+) -> Response:
+    principal = Principal(user=user)
+    authorize(db, principal, Action.LISTING_APPROVE)
+    form = await request.form()
+    keys = [k for k in form.getlist("items") if isinstance(k, str)]
+    decision = form.get("decision")
+    reason = form.get("reason")
+    reason = reason if isinstance(reason, str) else ""
+    if decision not in ("approve", "reject"):
+        return _page(
+            request,
+            db,
+            errors={"decision": "请选择通过或驳回"},
+            reason=reason,
+            chosen=keys,
+            status_code=400,
+        )
+    try:
+        outcome = service.decide(
+            db,
+            principal=principal,
+            items=service.parse_keys(keys),
+            decision=decision,  # type: ignore[arg-type]
+            reason=reason,
+            now=clock.now(),
+            ip=client_ip(request),
+        )
+    except ListingInvalid as refused:
+        return _page(
+            request, db, errors=refused.errors, reason=reason, chosen=keys, status_code=400
+        )
+    url = request.app.url_path_for("moderation")
+    done = "approved" if decision == "approve" else "rejected"
+    return RedirectResponse(
+        f"{url}?{done}={outcome.decided}&skipped={outcome.skipped}", status_code=303
+    )

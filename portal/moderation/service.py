@@ -1,0 +1,118 @@
+"""Moderation: officials approve or reject pending solutions and demands, one by one or in
+bulk; every decision is in the audit log and reaches the index through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from portal.audit import service as audit
+from portal.auth.permissions import Action, Principal, authorize
+from portal.errors import Conflict
+from portal.listings.lifecycle import ListingInvalid, ListingKind
+from portal.models import Demand, Organization, Solution
+from portal.search.outbox import enqueue
+
+Decision = Literal["approve", "reject"]
+REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    kind: ListingKind
+    row: Solution | Demand
+    org: Organization
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.row.id}"
+
+
+@dataclass
+class Outcome:
+    decided: int = 0
+    skipped: int = 0
+
+
+def queue(db: Session) -> list[QueueItem]:
+    """Pending listings, oldest change first."""
+    items: list[QueueItem] = []
+    for kind, model in (("solution", Solution), ("demand", Demand)):
+        rows = db.exec(
+            select(model, Organization)
+            .join(Organization, col(Organization.id) == col(model.org_id))
+            .where(model.status == "pending")
+        ).all()
+        items += [QueueItem(kind, row, org) for row, org in rows]  # type: ignore[arg-type]
+    return sorted(items, key=lambda i: (i.row.updated_at, i.kind, i.row.id or 0))
+
+
+def parse_keys(keys: list[str]) -> list[tuple[ListingKind, int]]:
+    """``solution:12`` → ("solution", 12); anything else is ignored."""
+    out: list[tuple[ListingKind, int]] = []
+    for key in keys:
+        kind, _, raw_id = key.partition(":")
+        if kind in ("solution", "demand") and raw_id.isdigit():
+            out.append((kind, int(raw_id)))  # type: ignore[arg-type]
+    return list(dict.fromkeys(out))
+
+
+def decide(
+    db: Session,
+    *,
+    principal: Principal | None,
+    items: list[tuple[ListingKind, int]],
+    decision: Decision,
+    reason: str = "",
+    now: datetime,
+    ip: str | None = None,
+) -> Outcome:
+    """Approve or reject the pending listings among ``items``; others are skipped (someone
+    decided them already, or the owner withdrew them)."""
+    authorize(db, principal, Action.LISTING_APPROVE)
+    assert principal is not None
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if not items:
+        errors["items"] = "请至少选择一项"
+    if decision == "reject" and not reason:
+        errors["reason"] = "驳回时请填写理由，发布者会看到它"
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"理由不能超过 {REASON_MAX} 个字"
+    if errors:
+        raise ListingInvalid(errors)
+    outcome = Outcome()
+    for kind, listing_id in items:
+        row: Solution | Demand | None = (
+            db.get(Solution, listing_id) if kind == "solution" else db.get(Demand, listing_id)
+        )
+        if row is None or row.status != "pending":
+            outcome.skipped += 1
+            continue
+        row.status = "published" if decision == "approve" else "rejected"
+        row.reject_reason = reason if decision == "reject" else None
+        row.reviewed_by = principal.user_id
+        row.reviewed_at = now
+        row.version += 1
+        row.updated_at = now
+        db.add(row)
+        db.flush()
+        assert row.id is not None
+        enqueue(db, entity=kind, entity_id=row.id, version=row.version)
+        audit.record(
+            db,
+            action="listing.approved" if decision == "approve" else "listing.rejected",
+            now=now,
+            actor=principal.user,
+            entity=kind,
+            entity_id=row.external_id,
+            detail={"reason": reason} if decision == "reject" else {},
+            ip=ip,
+        )
+        outcome.decided += 1
+    if outcome.decided == 0 and outcome.skipped:
+        raise Conflict("所选条目已不在待审核状态")
+    return outcome

@@ -1,0 +1,33 @@
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from portal.models import IndicatorValue
+from tests.factories import make_user
+from tests.support.web import sign_in
+
+
+def test_page_shows_status_chart_data_and_no_form_for_visitors(client: TestClient) -> None:
+    page = client.get("/indicators")
+    assert page.status_code == 200
+    assert "data-chart-sets=" in page.text and "状态" in page.text
+    assert "录入年度数值" not in page.text
+
+
+def test_official_enters_a_yearly_value(client: TestClient, session: Session) -> None:
+    token = sign_in(client, make_user(session, role="official").email)
+    assert "录入年度数值" in client.get("/indicators").text
+    response = client.post(
+        "/indicators/values",
+        data={"csrf_token": token, "indicator": "private_networks_5g", "year": "2024",
+              "value": "210", "source": "省通信管理局通报"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    value = session.exec(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_code == "private_networks_5g", IndicatorValue.year == 2024
+        )
+    ).one()
+    assert value.value == 210
+    bad = client.post("/indicators/values", data={"csrf_token": token, "indicator": "x"})
+    assert bad.status_code == 400 and "field-error" in bad.text

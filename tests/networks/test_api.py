@@ -1,0 +1,42 @@
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from portal.models import PrivateNetwork
+from portal.networks.service import counted_networks_filter
+from tests.factories import make_network
+
+
+def test_progress_counts_equal_the_databases(client: TestClient, session: Session) -> None:
+    make_network(session, city="yiyang", industry="agriculture", operator="china_unicom")
+    make_network(session, city="yiyang", mode="independent")
+    body = client.get("/api/v1/networks/progress").json()
+    assert set(body) == {
+        "target", "baseline", "registered_in_service", "official", "expected",
+        "by_city", "by_industry", "by_operator",
+    }  # fmt: skip
+    where = counted_networks_filter()
+    total = session.exec(select(func.count()).select_from(PrivateNetwork).where(*where)).one()
+    assert body["registered_in_service"] == total
+    for key, column in (("by_city", PrivateNetwork.city), ("by_industry", PrivateNetwork.industry),
+                        ("by_operator", PrivateNetwork.operator)):  # fmt: skip
+        rows = dict(session.exec(select(column, func.count()).where(*where).group_by(column)).all())
+        assert {k: v for k, v in body[key].items() if v} == rows
+    assert body["by_city"]["yiyang"] >= 1
+
+
+def test_progress_expected_and_target(client: TestClient) -> None:
+    body = client.get("/api/v1/networks/progress").json()
+    assert body["target"] == {"value": 300, "year": 2025}
+    assert body["baseline"] == {"value": 66, "year": 2020}
+    assert body["official"] == {"value": 66, "year": 2020}
+    assert body["expected"]["2020"] == pytest.approx(66)
+    assert body["expected"]["2025"] == pytest.approx(300)
+    for year, value in body["expected"].items():
+        assert value == pytest.approx(66 * (300 / 66) ** ((int(year) - 2020) / 5))
+
+
+def test_every_json_route_is_in_openapi(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/networks/progress", "/api/v1/zones", "/api/v1/clusters"):
+        assert "get" in paths[path]

@@ -1,0 +1,141 @@
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from portal.auth.permissions import Principal
+from portal.auth.service import FormRefused
+from portal.errors import Forbidden
+from portal.models import AuditLog, IndicatorTarget, IndicatorValue, PrivateNetwork
+from portal.networks import service
+from tests.factories import make_demand, make_network, make_org, make_user
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+TODAY = date(2024, 6, 1)
+
+
+def official(session: Session) -> Principal:
+    return Principal(user=make_user(session, role="official"))
+
+
+def test_expected_is_the_plans_geometric_trajectory(session: Session) -> None:
+    p = service.progress(session, today=TODAY)
+    assert p.expected[2020] == pytest.approx(66) and p.expected[2025] == pytest.approx(300)
+    for year in range(2020, 2026):
+        assert p.expected[year] == pytest.approx(66 * (300 / 66) ** ((year - 2020) / 5))
+    assert round(100 * p.implied_rate, 1) == 35.4  # the printed 35.4 %
+    assert (p.target, p.target_year, p.baseline, p.baseline_year) == (300, 2025, 66, 2020)
+
+
+def test_only_confirmed_virtual_or_hybrid_networks_in_service_count(session: Session) -> None:
+    before = service.progress(session, today=TODAY)
+    make_network(session, city="changsha", mode="virtual", commissioned_on=date(2023, 5, 1))
+    make_network(session, city="changsha", mode="hybrid", operator="china_telecom")
+    make_network(session, city="changsha", mode="independent")
+    make_network(session, city="changsha", status="building")
+    make_network(session, city="changsha", confirmed=False)
+    p = service.progress(session, today=TODAY)
+    assert p.registered_in_service == before.registered_in_service + 2
+    assert p.by_city["changsha"] == before.by_city["changsha"] + 2
+    assert p.by_operator["china_telecom"] == before.by_operator["china_telecom"] + 1
+    assert len(p.by_city) == 14
+    counted = session.exec(
+        select(func.count()).select_from(PrivateNetwork).where(*service.counted_networks_filter())
+    ).one()
+    assert p.registered_in_service == counted == sum(p.by_city.values())
+
+
+def test_gap_needed_per_year_and_forecast_from_the_official_series(session: Session) -> None:
+    session.add(IndicatorValue(indicator_code="private_networks_5g", year=2022, value=110))
+    session.add(IndicatorValue(indicator_code="private_networks_5g", year=2023, value=150))
+    session.flush()
+    p = service.progress(session, today=TODAY)
+    assert p.official is not None and p.official.value == 150
+    assert p.gap == 150 - p.registered_in_service
+    assert p.needed_per_year == pytest.approx((300 - 150) / 2)
+    assert p.forecast_basis == "官方统计" and p.forecast is not None and p.forecast > 150
+    series = {s.year: s for s in p.series}
+    assert series[2023].official == 150 and series[2025].registered is None
+
+
+def test_a_2030_target_is_data(session: Session) -> None:
+    session.add(IndicatorTarget(indicator_code="private_networks_5g", year=2030, value=600))
+    session.flush()
+    p = service.progress(session, today=date(2027, 1, 1))
+    assert (p.target, p.target_year) == (600, 2030)
+    assert p.expected[2025] == pytest.approx(300) and p.expected[2030] == pytest.approx(600)
+    assert p.expected[2020] == pytest.approx(66)
+    assert p.expected[2028] == pytest.approx(300 * 2 ** (3 / 5))
+
+
+def test_official_creates_a_confirmed_network_linked_to_its_demand(session: Session) -> None:
+    demand = make_demand(session)
+    row = service.save_network(
+        session,
+        principal=official(session),
+        values={
+            "name": "测试专网",
+            "enterprise": "某企业",
+            "operator": "china_mobile",
+            "industry": "ceramics",
+            "city": "zhuzhou",
+            "mode": "virtual",
+            "status": "in_service",
+            "commissioned_on": "2024-03-01",
+            "demand": demand.external_id,
+        },
+        now=NOW,
+    )
+    assert row.confirmed and row.demand_id == demand.id
+    assert row.commissioned_on == date(2024, 3, 1)
+
+
+def test_the_form_says_what_is_wrong_in_the_importers_words(session: Session) -> None:
+    with pytest.raises(FormRefused) as refused:
+        service.save_network(
+            session,
+            principal=official(session),
+            values={"name": "x", "enterprise": "y", "operator": "mobile", "industry": "ceramics",
+                    "city": "nowhere", "mode": "virtual", "status": "in_service"},
+            now=NOW,
+        )  # fmt: skip
+    assert "未知代码" in refused.value.errors["operator"]
+    assert "city" in refused.value.errors
+
+
+def test_enterprise_declares_its_network_and_an_official_confirms_it(session: Session) -> None:
+    org = make_org(session, kind="enterprise")
+    enterprise = Principal(user=make_user(session, org=org))
+    values = {"name": "申报专网", "operator": "china_unicom", "industry": "steel",
+              "city": "loudi", "mode": "hybrid", "status": "in_service"}  # fmt: skip
+    before = service.count_registered_in_service(session)
+    row = service.save_network(session, principal=enterprise, values=values, now=NOW)
+    assert not row.confirmed and row.org_id == org.id and row.enterprise == org.name
+    assert service.count_registered_in_service(session) == before
+    with pytest.raises(Forbidden):
+        service.confirm_network(session, principal=enterprise, network=row, now=NOW)
+    service.confirm_network(session, principal=official(session), network=row, now=NOW)
+    assert service.count_registered_in_service(session) == before + 1
+    audit = session.exec(
+        select(AuditLog.action)
+        .where(AuditLog.entity == "network", AuditLog.entity_id == str(row.id))
+        .order_by(col(AuditLog.id))
+    ).all()
+    assert list(audit) == ["network.declared", "network.confirmed"]
+    with pytest.raises(FormRefused):  # confirmed: only officials edit it now
+        service.save_network(session, principal=enterprise, values=values, network=row, now=NOW)
+
+
+def test_a_vendor_cannot_declare_a_network(session: Session) -> None:
+    vendor = Principal(user=make_user(session, org=make_org(session, kind="integrator")))
+    with pytest.raises(Forbidden):
+        service.save_network(session, principal=vendor, values={"name": "x"}, now=NOW)
+
+
+def test_official_edit_keeps_the_confirmation_state(session: Session) -> None:
+    row = make_network(session, confirmed=False, external_id="pending-1")
+    values = service.form_values(session, row)
+    values["name"] = "改名后的专网"
+    service.save_network(session, principal=official(session), values=values, network=row, now=NOW)
+    session.refresh(row)
+    assert row.name == "改名后的专网" and row.confirmed is False
