@@ -10,11 +10,11 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
 from portal.clock import aware
 from portal.demands.schemas import FIELDS, DemandFields, DemandPublic
 from portal.errors import NotFound
+from portal.listings import service as listings
 from portal.listings.forms import errors_of
 from portal.listings.lifecycle import ListingInvalid, demand_status, is_public_demand, next_status
 from portal.listings.rules import demand_errors
@@ -81,16 +81,7 @@ def _audit(
     ip: str | None,
     **detail: Any,
 ) -> None:
-    audit.record(
-        db,
-        action=action,
-        now=now,
-        actor=principal.user,
-        entity="demand",
-        entity_id=row.external_id,
-        detail={"status": row.status, **detail},
-        ip=ip,
-    )
+    listings.record(db, principal, action, row, "demand", now, ip=ip, **detail)
 
 
 def get_demand(db: Session, demand_id: int) -> Demand:
@@ -101,11 +92,8 @@ def get_demand(db: Session, demand_id: int) -> Demand:
 
 
 def owner_org(db: Session, principal: Principal | None, row: Demand) -> Organization:
-    """The demand's organisation, once ``principal`` may change the demand."""
-    org = db.get(Organization, row.org_id)
-    assert org is not None
-    authorize(db, principal, Action.LISTING_EDIT, org=org, listing_kind="demand")
-    return org
+    """The demand's organisation, once ``principal`` may change it."""
+    return listings.owner_org(db, principal, row, "demand")
 
 
 def readable(

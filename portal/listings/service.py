@@ -4,13 +4,16 @@ see a listing that is not public."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize, can, role_for_org_kind
 from portal.errors import Forbidden
 from portal.listings.lifecycle import KIND_LABELS, ListingInvalid, ListingKind
-from portal.models import Membership, Organization, User
+from portal.models import Demand, Membership, Organization, Solution, User
 
 _ROLE_OF_KIND = {"solution": "vendor", "demand": "enterprise"}
 
@@ -66,3 +69,37 @@ def can_see_private(db: Session, principal: Principal | None, org: Organization)
 
 def new_external_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
+
+
+def record(
+    db: Session,
+    principal: Principal,
+    action: str,
+    row: Solution | Demand,
+    kind: ListingKind,
+    now: datetime,
+    *,
+    ip: str | None,
+    **detail: Any,
+) -> None:
+    """Audit a change to a listing, with its status after the change."""
+    audit.record(
+        db,
+        action=action,
+        now=now,
+        actor=principal.user,
+        entity=kind,
+        entity_id=row.external_id,
+        detail={"status": row.status, **detail},
+        ip=ip,
+    )
+
+
+def owner_org(
+    db: Session, principal: Principal | None, row: Solution | Demand, kind: ListingKind
+) -> Organization:
+    """The listing's organisation, once ``principal`` may change the listing."""
+    org = db.get(Organization, row.org_id)
+    assert org is not None
+    authorize(db, principal, Action.LISTING_EDIT, org=org, listing_kind=kind)
+    return org

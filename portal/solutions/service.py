@@ -9,10 +9,10 @@ from typing import Any, Literal
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
 from portal.clock import aware
 from portal.errors import NotFound
+from portal.listings import service as listings
 from portal.listings.forms import errors_of
 from portal.listings.lifecycle import (
     ListingInvalid,
@@ -84,16 +84,7 @@ def _audit(
     ip: str | None,
     **detail: Any,
 ) -> None:
-    audit.record(
-        db,
-        action=action,
-        now=now,
-        actor=principal.user,
-        entity="solution",
-        entity_id=row.external_id,
-        detail={"status": row.status, **detail},
-        ip=ip,
-    )
+    listings.record(db, principal, action, row, "solution", now, ip=ip, **detail)
 
 
 def get_solution(db: Session, solution_id: int) -> Solution:
@@ -104,11 +95,8 @@ def get_solution(db: Session, solution_id: int) -> Solution:
 
 
 def owner_org(db: Session, principal: Principal | None, row: Solution) -> Organization:
-    """The solution's organisation, once ``principal`` may change the solution."""
-    org = db.get(Organization, row.org_id)
-    assert org is not None
-    authorize(db, principal, Action.LISTING_EDIT, org=org, listing_kind="solution")
-    return org
+    """The solution's organisation, once ``principal`` may change it."""
+    return listings.owner_org(db, principal, row, "solution")
 
 
 def readable(
