@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test install install-test vendor system-deps lint format typecheck migrations-check \
+.PHONY: run test install install-test vendor system-deps lint format typecheck migrations-check runtime-check \
         test-sqlite test-postgres test-e2e bench clean
 
 ## make run: install everything, migrate, seed, and serve on http://$(HOST):$(PORT)
@@ -17,7 +17,7 @@ run: install
 	$(PORTAL) serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, types, migrations, the suite on SQLite and on PostgreSQL, browser journeys
-test: install-test system-deps lint typecheck migrations-check test-sqlite test-postgres test-e2e
+test: install-test system-deps lint typecheck migrations-check runtime-check test-sqlite test-postgres test-e2e
 
 install: $(VENV)/.stamp-install static/vendor/.stamp
 
@@ -55,6 +55,9 @@ typecheck:
 
 migrations-check:
 	@bash scripts/alembic-check.sh
+
+runtime-check:
+	@bash scripts/runtime-check.sh
 
 test-sqlite:
 	@echo "=== test suite on SQLite ==="

@@ -181,10 +181,11 @@ def _run(networks: int, listings: int) -> None:
 
     from portal.app import create_app
     from portal.bootstrap import migrate
+    from portal.clusters.service import unmatched_open_demands
     from portal.dashboards.cache import bump
     from portal.db import get_engine
     from portal.deps import get_current_user
-    from portal.models import User
+    from portal.models import PrivateNetwork, Solution, User
     from portal.networks.service import count_registered_in_service
     from portal.reference.service import load_reference
     from portal.settings import get_settings
@@ -219,24 +220,56 @@ def _run(networks: int, listings: int) -> None:
             results[name] = percentiles(
                 [timed(lambda url=url: client.get(url)) for _ in range(REQUESTS)]
             )
-        body = client.get("/api/v1/networks/progress").json()
 
-        def after_a_write(url: str) -> float:
-            with Session(engine) as session:  # what any write does: a new data stamp
+        flip = iter(range(1, 10**9))
+
+        def network_confirmed() -> None:  # an official confirms (or withdraws) a network
+            with Session(engine) as session:
+                network = session.get(PrivateNetwork, 1 + next(flip) % networks)
+                assert network is not None
+                network.confirmed = not network.confirmed
+                session.add(network)
+                session.commit()
+
+        def solution_edited() -> None:  # a vendor edits a published solution's regions
+            with Session(engine) as session:
+                solution = session.get(Solution, 1 + next(flip) % (listings * 2 // 5))
+                assert solution is not None
+                regions = list(solution.regions)
+                solution.regions = regions[1:] + regions[:1] if len(regions) > 1 else regions
+                solution.title = solution.title + "·"
+                session.add(solution)
+                session.commit()
+
+        def raw_sql_bump() -> None:  # a raw-SQL writer: every aggregate is stale
+            with Session(engine) as session:
                 bump(session)
                 session.commit()
+
+        writes = {
+            "network confirmed": network_confirmed,
+            "solution edited": solution_edited,
+            "bump(): all stale": raw_sql_bump,
+        }
+
+        def after(write: Any, url: str) -> float:
+            write()
             return timed(lambda: client.get(url))
 
         cold = {
-            name: percentiles([after_a_write(urls[name]) for _ in range(40)])
+            f"{name} [after {label}]": percentiles([after(write, urls[name]) for _ in range(40)])
+            for label, write in writes.items()
             for name in ("GET /api/v1/networks/progress", "GET /dashboard (officials, HTML)")
         }
+        body = client.get("/api/v1/networks/progress").json()  # after the writes above
     with Session(engine) as session:
         naive = percentiles([timed(lambda: _naive(session, today)) for _ in range(10)])
         check = _naive(session, today)
         agree = body["registered_in_service"] == check["total"] == count_registered_in_service(
             session
         ) and {k: v for k, v in body["by_city"].items() if v} == dict(check["by"][0])
+        _, unmatched = unmatched_open_demands(session, today=today)
+        agree_unmatched = {k: v for k, v in unmatched.items() if v} == dict(check["unmatched"])
     engine.dispose()
     print(
         f"database: {networks:,} networks, {listings:,} listings (40% solutions, 50% demands,"
@@ -245,9 +278,9 @@ def _run(networks: int, listings: int) -> None:
     print("  warm: the data unchanged since the last request (the aggregates' memo is valid)")
     for name, stats in results.items():
         print(row(name, stats))
-    print("  cold: right after a write (every aggregate recomputed by SQL)")
+    print("  cold: right after a write (the aggregates that read the written tables recomputed)")
     for name, stats in cold.items():
-        print(row(name + " [cold]", stats))
+        print(row(name, stats))
     print(row("baseline: naive Python loops over every row", naive))
     progress_p95 = results["GET /api/v1/networks/progress"]["p95"]
     dashboard_p95 = results["GET /dashboard (officials, HTML)"]["p95"]
@@ -259,8 +292,12 @@ def _run(networks: int, listings: int) -> None:
     )
     print(verdict("progress endpoint p95 <= 50 ms", progress_p95 <= 50))
     print(verdict("dashboard p95 <= 50 ms", dashboard_p95 <= 50))
-    cold_progress = cold["GET /api/v1/networks/progress"]["p95"]
-    print(verdict("progress endpoint p95 <= 50 ms right after a write", cold_progress <= 50))
-    cold_dashboard = cold["GET /dashboard (officials, HTML)"]["p95"]
-    print(verdict("dashboard p95 <= 50 ms right after a write", cold_dashboard <= 50))
+    for label in writes:
+        for short, name in (
+            ("progress endpoint", "GET /api/v1/networks/progress"),
+            ("dashboard", "GET /dashboard (officials, HTML)"),
+        ):
+            p95 = cold[f"{name} [after {label}]"]["p95"]
+            print(verdict(f"{short} p95 <= 50 ms right after a write ({label})", p95 <= 50))
     print(f"  progress API counts equal the naive count of the rows: {agree}")
+    print(f"  open demands without a strong match equal the naive count: {agree_unmatched}")

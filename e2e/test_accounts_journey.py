@@ -52,6 +52,8 @@ def test_local_sign_up_sign_in_sign_out_and_password_reset(
     page: Page, base_url: str, portal_data_dir: Path
 ) -> None:
     email = f"reg-{secrets.token_hex(4)}@example.com"
+    mail_dir = portal_data_dir / "mail"
+    before = set(mail_dir.glob("*.eml")) if mail_dir.exists() else set()
     page.goto(base_url + "/register")
     page.get_by_role("radio", name=re.compile("^供给方")).check()
     page.get_by_label("机构类型").select_option("integrator")
@@ -63,13 +65,26 @@ def test_local_sign_up_sign_in_sign_out_and_password_reset(
     page.locator("#f-password").fill("first-passphrase")
     page.locator("#f-password_confirm").fill("first-passphrase")
     page.get_by_role("button", name="注册").click()
+    expect(page.get_by_test_id("register-sent")).to_contain_text(f"我们已向 {email} 发送确认邮件")
+    # The account waits for the link in the mail.
+    page.goto(base_url + "/login")
+    page.get_by_label("邮箱").fill(email)
+    page.get_by_label("密码").fill("first-passphrase")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("邮箱或密码不正确")
+    [mail_file] = set(mail_dir.glob("*.eml")) - before
+    message = message_from_bytes(mail_file.read_bytes(), policy=policy.default)
+    assert message["To"] == email
+    link = re.search(r"http://\S+/register/verify/\S+", message.get_content())  # type: ignore[attr-defined]
+    assert link
+    page.goto(link.group(0))
+    page.get_by_role("button", name="确认邮箱并登录").click()
     expect(page.get_by_test_id("account-email")).to_have_text(email)
     sign_out(page)
     sign_in(page, base_url, email, "first-passphrase")
     sign_out(page)
 
-    mail_dir = portal_data_dir / "mail"
-    before = set(mail_dir.glob("*.eml")) if mail_dir.exists() else set()
+    before = set(mail_dir.glob("*.eml"))
     page.get_by_role("link", name="忘记密码？").click()
     page.get_by_label("邮箱").fill(email)
     page.get_by_role("button", name="发送重置链接").click()

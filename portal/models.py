@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 
@@ -106,6 +107,8 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     role: str = Field(max_length=32)  # enterprise | vendor | official | admin
     is_active: bool = True
+    # False only between local registration and the click on the emailed link.
+    email_verified: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     oidc_issuer: str | None = Field(default=None, max_length=300)
     oidc_subject: str | None = Field(default=None, max_length=255)
     is_demo: bool = False
@@ -490,26 +493,46 @@ def _sync_solution_reach(session: Any, _context: Any) -> None:
         connection.execute(insert(SolutionReach), rows)
 
 
-STATS_VERSION_KEY = "stats_version"
+STATS_VERSION_KEY = "stats_version"  # global: stamped by ``dashboards.cache.bump`` only
+STATS_FAMILIES = ("solutions", "demands", "cases", "networks", "indicators")
+
+
+def stats_family_key(family: str) -> str:
+    return f"{STATS_VERSION_KEY}:{family}"
 
 
 def _bump_stats_version(session: Any, _context: Any) -> None:
-    """A write to anything the dashboards count gets a new random stamp in ``meta``, in the
-    same transaction, so every worker knows its memo of the aggregates is stale."""
+    """A write to anything the dashboards count gets a new random stamp in ``meta`` for
+    each family of tables it touched, in the same transaction, so every worker knows which
+    of its memoized aggregates are stale."""
     from uuid import uuid4
 
     from sqlalchemy import insert, update
 
-    watched = (Solution, Demand, UseCase, PrivateNetwork, IndicatorValue, IndicatorTarget)
-    if not any(isinstance(o, watched) for o in (*session.new, *session.dirty, *session.deleted)):
+    watched: tuple[tuple[type, str], ...] = (
+        (Solution, "solutions"),
+        (Demand, "demands"),
+        (UseCase, "cases"),
+        (PrivateNetwork, "networks"),
+        (IndicatorValue, "indicators"),
+        (IndicatorTarget, "indicators"),
+    )
+    families = {
+        family
+        for o in (*session.new, *session.dirty, *session.deleted)
+        for cls, family in watched
+        if isinstance(o, cls)
+    }
+    if not families:
         return
     connection = session.connection()
-    token = uuid4().hex
-    done = connection.execute(
-        update(Meta).where(Meta.key == STATS_VERSION_KEY).values(value=token)  # type: ignore[arg-type]
-    )
-    if done.rowcount == 0:
-        connection.execute(insert(Meta).values(key=STATS_VERSION_KEY, value=token))
+    for family in sorted(families):
+        key, token = stats_family_key(family), uuid4().hex
+        done = connection.execute(
+            update(Meta).where(Meta.key == key).values(value=token)  # type: ignore[arg-type]
+        )
+        if done.rowcount == 0:
+            connection.execute(insert(Meta).values(key=key, value=token))
 
 
 def _register_reach_listener() -> None:

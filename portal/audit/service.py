@@ -19,6 +19,8 @@ ACTIONS = {
     "sign_out": "退出登录",
     "sign_out.everywhere": "退出所有设备",
     "account.registered": "注册账号",
+    "account.verified": "确认注册邮箱",
+    "account.register_attempt_existing": "用已注册邮箱尝试注册",
     "account.created": "创建账号（命令行）",
     "account.oidc_linked": "关联统一身份认证",
     "password.reset_requested": "申请重置密码",

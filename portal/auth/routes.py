@@ -172,8 +172,9 @@ def register_submit(
     request: Request,
     db: SessionDep,
     clock: ClockDep,
-    policy: SessionPolicyDep,
     settings: SettingsDep,
+    mailer: MailerDep,
+    web_session: WebSessionDep,
     account_type: Annotated[str, Form(max_length=16)] = "",
     org_kind: Annotated[str, Form(max_length=32)] = "",
     org_name: Annotated[str, Form(max_length=300)] = "",
@@ -197,7 +198,7 @@ def register_submit(
     )
     now = clock.now()
     try:
-        user = service.register(
+        result = service.register(
             db,
             form=form,
             ip=client_ip(request),
@@ -214,6 +215,75 @@ def register_submit(
                 "error": refused.message,
                 "errors": refused.errors,
             },
+            status_code=refused.status_code,
+        )
+    # The same answer whether or not the email was taken; only the mail differs.
+    if result.token is not None:
+        link = str(request.url_for("register_verify", token=result.token))
+        mailer.send(
+            Mail(
+                to=result.email,
+                subject="确认您在湖南5G应用产业生态对接平台的注册",
+                body=(
+                    f"您好，\n\n请在 24 小时内打开下面的链接，完成注册：\n{link}\n\n"
+                    "如果不是您本人注册，请忽略本邮件，该账号不会启用。\n"
+                ),
+            )
+        )
+    else:
+        login = str(request.url_for("login"))
+        forgot = str(request.url_for("password_forgot"))
+        mailer.send(
+            Mail(
+                to=result.email,
+                subject="有人尝试用您的邮箱在湖南5G应用产业生态对接平台注册",
+                body=(
+                    "您好，\n\n刚才有人尝试用本邮箱注册新账号，但本邮箱已有账号，"
+                    "因此没有创建新账号。\n\n"
+                    f"如果是您本人，请直接登录：\n{login}\n\n"
+                    f"如果忘记了密码，可以在这里重置：\n{forgot}\n\n"
+                    "如果不是您本人操作，请忽略本邮件，您的账号不受影响。\n"
+                ),
+            )
+        )
+    web_session.data = {**web_session.data, "registered_email": result.email}
+    db.add(web_session)
+    return _see_other("/register/sent")
+
+
+@router.get("/register/sent", name="register_sent")
+def register_sent(request: Request, web_session: WebSessionDep) -> Response:
+    return render(
+        request, "auth/register_sent.html", {"email": web_session.data.get("registered_email")}
+    )
+
+
+@router.get("/register/verify/{token}", name="register_verify")
+def verify_page(
+    request: Request, db: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
+) -> Response:
+    # A GET changes nothing (mail scanners open links): the button below confirms.
+    valid = service.valid_verification(db, token=token, now=clock.now()) is not None
+    return render(
+        request,
+        "auth/register_verify.html",
+        {"token": token, "valid": valid},
+        status_code=200 if valid else 400,
+    )
+
+
+@router.post("/register/verify/{token}", name="register_verify_submit")
+def verify_submit(
+    request: Request, db: SessionDep, clock: ClockDep, policy: SessionPolicyDep, token: str
+) -> Response:
+    now = clock.now()
+    try:
+        user = service.verify_email(db, token=token, now=now, ip=client_ip(request))
+    except FormRefused as refused:
+        return render(
+            request,
+            "auth/register_verify.html",
+            {"token": token, "valid": False, "error": refused.message},
             status_code=refused.status_code,
         )
     auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)

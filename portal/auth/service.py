@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -29,6 +30,10 @@ from portal.errors import Conflict, NotFound, PortalError
 from portal.models import ApiToken, Membership, Organization, PasswordReset, User
 
 RESET_LIFETIME = timedelta(hours=1)
+VERIFY_LIFETIME = timedelta(hours=24)
+# Verification links live in the password_reset table; their digest carries this prefix,
+# so a verification token is never a reset token and the other way round.
+_VERIFY_PURPOSE = "verify-email:"
 TOKEN_PREFIX = "p5g_"
 GENERIC_SIGN_IN_ERROR = "邮箱或密码不正确。"
 
@@ -98,8 +103,16 @@ def sign_in(
         )
         raise FormRefused(throttle.wait_message(max(waits)), status=429)
     valid = verify_password(user.password_hash if user else None, password)
-    # Demo accounts (known passwords) never open outside development.
-    if user is None or not valid or not user.is_active or (user.is_demo and not allow_demo):
+    # Demo accounts (known passwords) never open outside development. An account whose
+    # email is not yet confirmed gets the same message as a wrong password: a distinct
+    # message would let whoever registered an address learn whether it was already taken.
+    if (
+        user is None
+        or not valid
+        or not user.is_active
+        or not user.email_verified
+        or (user.is_demo and not allow_demo)
+    ):
         throttle.hit(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
         throttle.hit(db, throttle.SIGN_IN_IP, ip_key, now=now)
         audit.record(
@@ -126,19 +139,32 @@ def sign_in(
 # --- registration -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What a valid registration form led to. The caller shows the same page either way
+    and sends one mail: the verification link for a new ``user`` (``token``), or a notice
+    to the owner of an ``existing`` account."""
+
+    email: str
+    user: User | None = None
+    token: str | None = None
+    existing: User | None = None
+
+
 def register(
     db: Session, *, form: RegistrationForm, ip: str | None, now: datetime, min_length: int
-) -> User:
-    """A new account and its organisation (the account is the organisation's owner)."""
+) -> Registration:
+    """A new, not yet verified account and its organisation (the account is the
+    organisation's owner), or nothing when the email already has an account. Which of the
+    two happened is never told to the visitor: only the mailbox learns it."""
     wait = throttle.wait_for(db, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
     if wait is not None:
         raise FormRefused(throttle.wait_message(wait), status=429)
     throttle.hit(db, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
     errors = form.errors(min_length=min_length)
     email = normalise_email(form.email)
-    if "email" not in errors and find_user_by_email(db, email) is not None:
-        errors["email"] = "该邮箱无法用于注册。如果您已有账号，请直接登录或找回密码。"
     code = form.credit_code.strip().upper()
+    # Organisations are public records: a taken credit code may be named.
     if (
         "credit_code" not in errors
         and db.exec(select(Organization.id).where(Organization.credit_code == code)).first()
@@ -146,6 +172,18 @@ def register(
         errors["credit_code"] = "该统一社会信用代码已有机构注册，请联系该机构负责人邀请您加入。"
     if errors:
         raise FormRefused("请修改标出的内容", errors=errors)
+    # Hashed on both paths, so the answer takes as long whether or not the email is taken.
+    password_hash = hash_password(form.password)
+    existing = find_user_by_email(db, email)
+    if existing is not None:
+        audit.record(
+            db,
+            action="account.register_attempt_existing",
+            now=now,
+            actor=existing,
+            ip=ip,
+        )
+        return Registration(email=email, existing=existing)
     org = Organization(
         external_id=f"org-{secrets.token_hex(6)}",
         name=form.org_name.strip(),
@@ -161,15 +199,24 @@ def register(
     user = User(
         email=email,
         display_name=form.display_name.strip(),
-        password_hash=hash_password(form.password),
+        password_hash=password_hash,
         role=role_for_org_kind(org.kind),
+        email_verified=False,
         created_at=now,
-        last_sign_in_at=now,
     )
     db.add(user)
     db.flush()
     assert user.id is not None and org.id is not None
     db.add(Membership(user_id=user.id, org_id=org.id, role="owner", created_at=now))
+    raw = secrets.token_urlsafe(32)
+    db.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=_digest(_VERIFY_PURPOSE + raw),
+            created_at=now,
+            expires_at=now + VERIFY_LIFETIME,
+        )
+    )
     db.flush()
     audit.record(
         db,
@@ -181,6 +228,32 @@ def register(
         detail={"role": user.role, "org_kind": org.kind},
         ip=ip,
     )
+    return Registration(email=email, user=user, token=raw)
+
+
+def valid_verification(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
+    row = db.exec(
+        select(PasswordReset).where(PasswordReset.token_hash == _digest(_VERIFY_PURPOSE + token))
+    ).first()
+    if row is None or row.used_at is not None or aware(row.expires_at) <= now:
+        return None
+    return row
+
+
+def verify_email(db: Session, *, token: str, now: datetime, ip: str | None = None) -> User:
+    """The account whose emailed link this is, now verified; the link is used up."""
+    row = valid_verification(db, token=token, now=now)
+    user = db.get(User, row.user_id) if row is not None else None
+    if row is None or user is None or not user.is_active:
+        raise FormRefused("确认链接无效或已过期。如需帮助，请重新注册或找回密码。", status=400)
+    row.used_at = now
+    db.add(row)
+    user.email_verified = True
+    user.last_sign_in_at = now
+    db.add(user)
+    throttle.clear(db, throttle.SIGN_IN_ACCOUNT, throttle.account_key(user.email))
+    audit.record(db, action="account.verified", now=now, actor=user, ip=ip)
+    db.flush()
     return user
 
 
@@ -279,6 +352,7 @@ def request_password_reset(
 
 
 def valid_reset(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
+    # A verification link's digest has a prefix, so it never matches here.
     row = db.exec(select(PasswordReset).where(PasswordReset.token_hash == _digest(token))).first()
     if row is None or row.used_at is not None or aware(row.expires_at) <= now:
         return None
@@ -306,6 +380,8 @@ def reset_password(
     if password != confirm:
         raise FormRefused("请修改标出的内容", errors={"password_confirm": "两次输入的密码不一致"})
     user.password_hash = hash_password(password)
+    # The reset link reached the mailbox: that confirms the address as well.
+    user.email_verified = True
     db.add(user)
     # Every outstanding link of this user is used up, and every session ends.
     for other in db.exec(
@@ -364,6 +440,12 @@ def oidc_sign_in(
             if user.oidc_subject is not None:
                 raise FormRefused("该邮箱已关联其他统一身份认证账号。")
             user.oidc_issuer, user.oidc_subject = issuer, subject
+            if not user.email_verified:
+                # Whoever registered this address never proved it: their password goes.
+                user.password_hash = None
+                user.email_verified = True
+                assert user.id is not None
+                sessions.end_all_for_user(db, user.id)
             audit.record(
                 db,
                 action="account.oidc_linked",

@@ -1,35 +1,65 @@
 """A per-process memo of the dashboards' aggregates, valid while the data they count is
-unchanged: every ORM write to solutions, demands, cases, networks, indicator values or
-targets stamps ``meta.stats_version`` with a new random token in its own transaction
-(``portal.models._bump_stats_version``), so any worker sees a change at its next request.
-Writes that bypass the ORM (raw SQL) must stamp it themselves (``bump``)."""
+unchanged. Data versions are kept per family of tables in ``meta``: every ORM write to
+solutions, demands, cases, networks, indicator values or targets stamps the key of the
+families it touched (``stats_version:<family>``) with a new random token in its own
+transaction (``portal.models._bump_stats_version``), so any worker sees the change at its
+next request — and an aggregate is recomputed only when a family it reads has changed (a
+network confirmed does not recount the solutions serving each city).
+
+Writes that bypass the ORM (raw SQL) must stamp it themselves (``bump``): it stamps the
+global ``stats_version`` key, which is part of every memo key, so it invalidates all."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import uuid4
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from portal.models import STATS_VERSION_KEY, Meta
+from portal.models import STATS_FAMILIES, STATS_VERSION_KEY, Meta, stats_family_key
 
 T = TypeVar("T")
-_MAX = 64
+_MAX = 128
 _memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _lock = threading.Lock()
 
+ALL_FAMILIES: tuple[str, ...] = STATS_FAMILIES
+
+
+def data_versions(session: Session, families: Iterable[str] = ALL_FAMILIES) -> tuple[str, ...]:
+    """(the global stamp, then the stamp of each of ``families``), "-" where none yet."""
+    families = tuple(families)
+    unknown = set(families) - set(STATS_FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown data families: {sorted(unknown)}")
+    keys = (STATS_VERSION_KEY, *(stats_family_key(f) for f in families))
+    rows = session.exec(select(Meta.key, Meta.value).where(col(Meta.key).in_(keys))).all()
+    found = dict(rows)
+    return tuple(found.get(k) or "-" for k in keys)
+
 
 def data_version(session: Session) -> str:
-    value = session.exec(select(Meta.value).where(Meta.key == STATS_VERSION_KEY)).first()
-    return value or "-"
+    """One token for all the data the dashboards count (changes on any write)."""
+    return "/".join(data_versions(session))
 
 
-def memoized(session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+def memoized(
+    session: Session,
+    key: tuple[Any, ...],
+    compute: Callable[[], T],
+    *,
+    reads: Iterable[str] = ALL_FAMILIES,
+) -> T:
+    """``compute()``, or its memo while none of the families in ``reads`` has changed.
+
+    ``reads`` must name every family of tables ``compute`` reads (the default, all of
+    them, is always safe)."""
     bind = session.get_bind()
-    full_key = (str(getattr(bind, "url", bind)), data_version(session), *key)
+    families = tuple(sorted(set(reads)))
+    full_key = (str(getattr(bind, "url", bind)), families, data_versions(session, families), *key)
     with _lock:
         if full_key in _memo:
             _memo.move_to_end(full_key)
@@ -43,6 +73,7 @@ def memoized(session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -
 
 
 def bump(session: Session) -> None:
+    """Invalidate every memoized aggregate (for writers that bypass the ORM)."""
     row = session.get(Meta, STATS_VERSION_KEY)
     if row is None:
         session.add(Meta(key=STATS_VERSION_KEY, value=uuid4().hex))

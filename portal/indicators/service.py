@@ -82,7 +82,9 @@ def assess(row: IndicatorPublic) -> IndicatorPublic:
 
 def list_indicators(session: Session) -> list[IndicatorPublic]:
     """Every row of 表1, assessed; memoized until the data changes (callers copy to mutate)."""
-    return memoized(session, ("indicators",), lambda: _list_indicators(session))
+    return memoized(
+        session, ("indicators",), lambda: _list_indicators(session), reads=("indicators",)
+    )
 
 
 def _list_indicators(session: Session) -> list[IndicatorPublic]:

@@ -363,7 +363,12 @@ def _with_all_codes(vocabulary: str, counts: dict[str, int]) -> dict[str, int]:
 def progress(session: Session, *, today: date) -> Progress:
     """Everything the progress page, the dashboard and the API say about indicator 16, from
     a handful of SQL aggregates (memoized until the data changes)."""
-    return memoized(session, ("progress", today), lambda: _progress(session, today=today))
+    return memoized(
+        session,
+        ("progress", today),
+        lambda: _progress(session, today=today),
+        reads=("networks", "indicators"),
+    )
 
 
 def _progress(session: Session, *, today: date) -> Progress:

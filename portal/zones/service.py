@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, or_, select
 
 from portal.dashboards.cache import memoized
@@ -44,42 +45,81 @@ def _live_reach(today: date) -> Any:
 
 
 def solutions_serving(session: Session, *, today: date) -> dict[str, int]:
-    """{city code: published, unexpired solutions serving it}, all 14 cities."""
-    wide_ids = select(SolutionReach.solution_id).where(
-        col(SolutionReach.region).in_(PROVINCE_WIDE), _live_reach(today)
+    """{city code: published, unexpired solutions serving it}, all 14 cities; memoized
+    until a solution changes."""
+    return memoized(
+        session,
+        ("serving", today),
+        lambda: _solutions_serving(session, today=today),
+        reads=("solutions",),
     )
-    wide = session.exec(
-        select(func.count(func.distinct(SolutionReach.solution_id))).where(
-            col(SolutionReach.region).in_(PROVINCE_WIDE), _live_reach(today)
-        )
-    ).one()
-    explicit = session.exec(
-        select(SolutionReach.region, func.count(func.distinct(SolutionReach.solution_id)))
-        .where(_live_reach(today), col(SolutionReach.solution_id).not_in(wide_ids))
-        .group_by(col(SolutionReach.region))
+
+
+def _solutions_serving(session: Session, *, today: date) -> dict[str, int]:
+    # A city is served by the province-wide solutions and by those naming it: |wide ∪
+    # named(c)| = |wide| + |named(c)| − |named(c) ∩ wide|, from the distinct (solution,
+    # region) pairs counted once — no COUNT(DISTINCT) over a NOT IN per region.
+    live = _live_reach(today)
+    wide_ids = select(SolutionReach.solution_id).where(
+        col(SolutionReach.region).in_(PROVINCE_WIDE), live
+    )
+    wide = session.exec(select(func.count()).select_from(wide_ids.distinct().subquery())).one()
+    pairs = (
+        select(SolutionReach.solution_id, SolutionReach.region).where(live).distinct().subquery()
+    )
+    rows = session.exec(
+        select(
+            pairs.c.region,
+            func.count(),
+            func.sum(case((pairs.c.solution_id.in_(wide_ids), 1), else_=0)),
+        ).group_by(pairs.c.region)
     ).all()
-    counts = {region: int(n) for region, n in explicit}
-    return {code: counts.get(code, 0) + int(wide) for code in get_vocabularies().codes("city")}
+    named = {region: int(n) - int(both or 0) for region, n, both in rows}
+    return {code: named.get(code, 0) + int(wide) for code in get_vocabularies().codes("city")}
 
 
 def place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], list[PlaceCounts]]:
-    """(the five pilot zones, the 14 cities), memoized until the data changes."""
-    return memoized(session, ("places", today), lambda: _place_counts(session, today=today))
+    """(the five pilot zones, the 14 cities). Each family's aggregates are memoized until
+    that family changes, so a write recounts only what it touched."""
+    return _place_counts(session, today=today)
+
+
+def _demand_rows(session: Session) -> list[tuple[str, str | None, int]]:
+    def compute() -> list[tuple[str, str | None, int]]:
+        rows = session.exec(
+            select(Demand.city, Demand.zone, func.count())
+            .where(Demand.status == "published")
+            .group_by(col(Demand.city), col(Demand.zone))
+        ).all()
+        return [(city, zone, int(n)) for city, zone, n in rows]
+
+    return memoized(session, ("place_demands",), compute, reads=("demands",))
+
+
+def _network_rows(session: Session) -> list[tuple[str, str | None, int]]:
+    def compute() -> list[tuple[str, str | None, int]]:
+        rows = session.exec(
+            select(PrivateNetwork.city, PrivateNetwork.zone, func.count())
+            .where(*counted_networks_filter())
+            .group_by(col(PrivateNetwork.city), col(PrivateNetwork.zone))
+        ).all()
+        return [(city, zone, int(n)) for city, zone, n in rows]
+
+    return memoized(session, ("place_networks",), compute, reads=("networks",))
+
+
+def _case_rows(session: Session) -> dict[str, int]:
+    def compute() -> dict[str, int]:
+        rows = session.exec(select(UseCase.city, func.count()).group_by(col(UseCase.city))).all()
+        return {city: int(n) for city, n in rows}
+
+    return memoized(session, ("place_cases",), compute, reads=("cases",))
 
 
 def _place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], list[PlaceCounts]]:
     vocab = get_vocabularies()
-    demand_rows = session.exec(
-        select(Demand.city, Demand.zone, func.count())
-        .where(Demand.status == "published")
-        .group_by(col(Demand.city), col(Demand.zone))
-    ).all()
-    network_rows = session.exec(
-        select(PrivateNetwork.city, PrivateNetwork.zone, func.count())
-        .where(*counted_networks_filter())
-        .group_by(col(PrivateNetwork.city), col(PrivateNetwork.zone))
-    ).all()
-    case_rows = session.exec(select(UseCase.city, func.count()).group_by(col(UseCase.city))).all()
+    demand_rows = _demand_rows(session)
+    network_rows = _network_rows(session)
     serving = solutions_serving(session, today=today)
 
     def by_city(rows: Any) -> dict[str, int]:
@@ -97,7 +137,7 @@ def _place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], 
 
     demands_city, demands_zone = by_city(demand_rows), by_zone(demand_rows)
     networks_city, networks_zone = by_city(network_rows), by_zone(network_rows)
-    cases_city = {city: int(n) for city, n in case_rows}
+    cases_city = _case_rows(session)
     cities = [
         PlaceCounts(
             code=code,

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from portal.auth.sessions import SESSION_COOKIE
 from portal.clock import FrozenClock
-from portal.models import AuditLog, User
+from portal.models import AuditLog, Organization, User
 from tests.conftest import RecordingMailer
 from tests.factories import PASSWORD, make_org, make_user
 from tests.support.web import csrf_of, login_csrf, session_cookie, sign_in
@@ -289,34 +289,129 @@ def test_twenty_wrong_passwords_then_the_right_one_is_refused_with_a_wait_messag
 # --- registration ------------------------------------------------------------------------
 
 
-def test_register_signs_in_and_a_refused_form_keeps_what_was_typed(
-    client: TestClient, session: Session
-) -> None:
-    token = csrf_of(client.get("/register").text)
+def registration_data(client: TestClient, **changes: str) -> dict[str, str]:
     data = {
-        "csrf_token": token,
+        "csrf_token": csrf_of(client.get("/register").text),
         "account_type": "vendor",
         "org_kind": "app_developer",
         "org_name": "湘江应用开发",
         "city": "xiangtan",
-        "credit_code": "91350100M000100Y44",
+        "credit_code": "91350100M000100Y43",
         "display_name": "李四",
         "email": "li@example.com",
         "password": "a-good-passphrase",
         "password_confirm": "a-good-passphrase",
     }
+    data.update(changes)
+    return data
+
+
+def verification_path(mail_body: str) -> str:
+    link = re.search(r"https://testserver(/register/verify/\S+)", mail_body)
+    assert link
+    return link.group(1)
+
+
+def test_a_refused_registration_keeps_what_was_typed(client: TestClient) -> None:
+    data = registration_data(client, credit_code="91350100M000100Y44")
     response = client.post("/register", data=data)
     assert response.status_code == 400
     assert "统一社会信用代码校验位不正确" in response.text
     assert 'value="湘江应用开发"' in response.text and 'value="li@example.com"' in response.text
     assert "a-good-passphrase" not in response.text
     assert 'aria-invalid="true"' in response.text
-    response = client.post(
-        "/register", data={**data, "credit_code": "91350100M000100Y43"}, follow_redirects=False
+
+
+def test_register_then_verify_by_mail_signs_in(
+    client: TestClient, session: Session, mailbox: RecordingMailer
+) -> None:
+    response = client.post("/register", data=registration_data(client), follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/register/sent"
+    page = client.get("/register/sent")
+    assert "我们已向 <strong>li@example.com</strong> 发送确认邮件" in page.text
+    assert "24 小时内有效" in page.text
+    # Not signed in, and the password does not open the account yet.
+    assert client.get("/account", follow_redirects=False).status_code in (303, 401)
+    refused = client.post(
+        "/login",
+        data={
+            "email": "li@example.com",
+            "password": "a-good-passphrase",
+            "csrf_token": login_csrf(client),
+        },
     )
+    assert refused.status_code == 400 and "邮箱或密码不正确" in refused.text
+    [mail] = mailbox.sent
+    assert mail.to == "li@example.com"
+    path = verification_path(mail.body)
+    token = path.rsplit("/", 1)[1]
+    assert token not in str(session.exec(select(AuditLog.detail)).all())
+    # Opening the link changes nothing; the button does.
+    confirm = client.get(path)
+    assert confirm.status_code == 200 and "确认邮箱并登录" in confirm.text
+    before = session_cookie(client)
+    response = client.post(path, data={"csrf_token": csrf_of(confirm.text)}, follow_redirects=False)
     assert response.status_code == 303
-    page = client.get("/account")
-    assert "li@example.com" in page.text and "湘江应用开发" in page.text
+    assert response.headers["location"] == "/account?notice=registered"
+    assert session_cookie(client) != before  # a new session id
+    account = client.get("/account")
+    assert "li@example.com" in account.text and "湘江应用开发" in account.text
+    user = session.exec(select(User).where(User.email == "li@example.com")).one()
+    assert user.email_verified is True
+    logged = session.exec(select(AuditLog.action).where(AuditLog.actor == "li@example.com")).all()
+    assert "account.registered" in logged and "account.verified" in logged
+    # The link works once.
+    client.post("/logout", data={"csrf_token": csrf_of(account.text)})
+    again = client.get(path)
+    assert again.status_code == 400 and "确认链接无效或已过期" in again.text
+    again = client.post(path, data={"csrf_token": login_csrf(client)})
+    assert again.status_code == 400 and "确认链接无效或已过期" in again.text
+
+
+def test_a_verification_link_expires(
+    client: TestClient, clock: FrozenClock, mailbox: RecordingMailer
+) -> None:
+    client.post("/register", data=registration_data(client))
+    path = verification_path(mailbox.sent[0].body)
+    clock.advance(hours=24, seconds=1)
+    page = client.get(path)
+    assert page.status_code == 400 and "确认链接无效或已过期" in page.text
+    response = client.post(path, data={"csrf_token": login_csrf(client)})
+    assert response.status_code == 400
+
+
+def test_a_taken_email_gets_the_same_answer_and_creates_nothing(
+    client: TestClient, session: Session, mailbox: RecordingMailer
+) -> None:
+    owner = make_user(session, email="taken@example.com")
+    users = len(session.exec(select(User)).all())
+
+    def attempt(email: str, credit_code: str) -> tuple[int, str, str]:
+        data = registration_data(client, email=email, credit_code=credit_code)
+        response = client.post("/register", data=data, follow_redirects=False)
+        page = client.get(response.headers["location"])
+        return response.status_code, response.headers["location"], page.text
+
+    new = attempt("fresh@example.com", "91350100M000100Y43")
+    taken = attempt("taken@example.com", "91430100MA4L0000X9")
+    assert new[0] == taken[0] == 303 and new[1] == taken[1]
+    assert new[2] == taken[2].replace("taken@example.com", "fresh@example.com")
+    assert new[2] != taken[2]  # the email is echoed back
+    assert len(session.exec(select(User)).all()) == users + 1
+    assert (
+        session.exec(
+            select(Organization).where(Organization.contact_email == "taken@example.com")
+        ).first()
+        is None
+    )
+    session.refresh(owner)
+    assert owner.email_verified is True and owner.display_name != "李四"
+    fresh_mail, taken_mail = mailbox.sent
+    assert fresh_mail.to == "fresh@example.com" and "/register/verify/" in fresh_mail.body
+    assert taken_mail.to == "taken@example.com"
+    assert "/register/verify/" not in taken_mail.body
+    assert "https://testserver/login" in taken_mail.body
+    assert "https://testserver/password/forgot" in taken_mail.body
 
 
 # --- password reset -----------------------------------------------------------------------

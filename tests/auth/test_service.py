@@ -137,21 +137,39 @@ def form(**kw: str) -> RegistrationForm:
     return RegistrationForm(**values)
 
 
-def test_registration_creates_the_organisation_and_its_owner(session: Session) -> None:
-    user = service.register(session, form=form(), ip="1.2.3.4", now=T0, min_length=10)
+def test_registration_creates_the_organisation_and_an_unverified_owner(
+    session: Session,
+) -> None:
+    result = service.register(session, form=form(), ip="1.2.3.4", now=T0, min_length=10)
+    user = result.user
+    assert user is not None and result.token and result.existing is None
+    assert result.email == "new@example.com"
     assert user.role == "vendor" and user.password_hash != "a-good-passphrase"
+    assert user.email_verified is False
     membership = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
     org = session.get(Organization, membership.org_id)
     assert org is not None and org.kind == "integrator" and org.credit_code == VALID_CODE
     assert membership.role == "owner"
     assert "account.registered" in actions(session)
+    # The token is stored only as a digest.
+    stored = session.exec(select(PasswordReset).where(PasswordReset.user_id == user.id)).one()
+    assert result.token not in stored.token_hash
+    assert stored.expires_at.replace(tzinfo=UTC) == T0 + timedelta(hours=24)
 
 
 def test_registration_as_enterprise(session: Session) -> None:
-    user = service.register(
+    result = service.register(
         session, form=form(account_type="enterprise", org_kind=""), ip=None, now=T0, min_length=10
     )
-    assert user.role == "enterprise"
+    assert result.user is not None and result.user.role == "enterprise"
+
+
+def test_accounts_made_elsewhere_are_verified(session: Session) -> None:
+    user = service.create_user(
+        session, email="cli@example.com", password=PASSWORD, role="admin", now=T0, min_length=10
+    )
+    assert user.email_verified is True
+    assert make_user(session).email_verified is True
 
 
 @pytest.mark.parametrize(
@@ -175,12 +193,94 @@ def test_registration_errors_name_the_field(
     assert field in refused.value.errors
 
 
-def test_registration_refuses_a_taken_email_or_credit_code(session: Session) -> None:
+def test_registration_with_a_taken_email_creates_nothing_and_refuses_nothing(
+    session: Session,
+) -> None:
+    owner = make_user(session, email="new@example.com")
+    users, orgs = (
+        len(session.exec(select(User)).all()),
+        len(session.exec(select(Organization)).all()),
+    )
+    result = service.register(
+        session, form=form(email=" New@Example.com "), ip=None, now=T0, min_length=10
+    )
+    assert result.user is None and result.token is None and result.existing == owner
+    assert result.email == "new@example.com"
+    assert len(session.exec(select(User)).all()) == users
+    assert len(session.exec(select(Organization)).all()) == orgs
+    assert session.exec(select(PasswordReset)).all() == []
+    assert actions(session)[-1] == "account.register_attempt_existing"
+
+
+def test_registration_names_a_taken_credit_code(session: Session) -> None:
+    # Organisations are public records; accounts are not.
     make_user(session, email="new@example.com")
     make_org(session, credit_code=VALID_CODE)
     with pytest.raises(FormRefused) as refused:
         service.register(session, form=form(), ip=None, now=T0, min_length=10)
-    assert set(refused.value.errors) == {"email", "credit_code"}
+    assert set(refused.value.errors) == {"credit_code"}
+
+
+def test_an_unverified_account_cannot_sign_in_until_its_link_is_used(session: Session) -> None:
+    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    assert result.token is not None
+    with pytest.raises(FormRefused) as refused:
+        service.sign_in(
+            session, email="new@example.com", password="a-good-passphrase", ip=None, now=T0
+        )
+    assert refused.value.message == service.GENERIC_SIGN_IN_ERROR
+    user = service.verify_email(session, token=result.token, now=T0 + timedelta(hours=1))
+    assert user.email_verified is True
+    assert actions(session)[-1] == "account.verified"
+    assert (
+        service.sign_in(
+            session, email="new@example.com", password="a-good-passphrase", ip=None, now=T0
+        )
+        == user
+    )
+
+
+def test_a_verification_link_works_once(session: Session) -> None:
+    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    assert result.token is not None
+    service.verify_email(session, token=result.token, now=T0)
+    assert service.valid_verification(session, token=result.token, now=T0) is None
+    with pytest.raises(FormRefused, match="确认链接无效或已过期"):
+        service.verify_email(session, token=result.token, now=T0)
+
+
+def test_a_verification_link_expires_after_a_day(session: Session) -> None:
+    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    assert result.token is not None and result.user is not None
+    with pytest.raises(FormRefused):
+        service.verify_email(session, token=result.token, now=T0 + timedelta(hours=24))
+    assert result.user.email_verified is False
+
+
+def test_verification_and_reset_tokens_are_not_interchangeable(session: Session) -> None:
+    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    assert result.token is not None
+    assert service.valid_reset(session, token=result.token, now=T0) is None
+    requested = service.request_password_reset(session, email="new@example.com", ip=None, now=T0)
+    assert requested is not None
+    assert service.valid_verification(session, token=requested[1], now=T0) is None
+
+
+def test_a_password_reset_confirms_the_address(session: Session) -> None:
+    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    requested = service.request_password_reset(session, email="new@example.com", ip=None, now=T0)
+    assert requested is not None and result.token is not None
+    user = service.reset_password(
+        session,
+        token=requested[1],
+        password="another-passphrase",
+        confirm="another-passphrase",
+        now=T0,
+        min_length=10,
+    )
+    assert user.email_verified is True
+    # The verification link is used up with the other outstanding links.
+    assert service.valid_verification(session, token=result.token, now=T0) is None
 
 
 def test_registration_is_throttled_per_ip(session: Session) -> None:
@@ -299,6 +399,20 @@ def test_oidc_links_a_local_account_only_through_a_verified_email(session: Sessi
     )
     assert linked.id == local.id and linked.oidc_subject == "s-2"
     assert "account.oidc_linked" in actions(session)
+
+
+def test_oidc_linking_an_unverified_local_account_drops_its_password(session: Session) -> None:
+    # Someone registered the address without owning it; the provider proves the owner.
+    result = service.register(
+        session, form=form(email="victim@example.com"), ip=None, now=T0, min_length=10
+    )
+    assert result.user is not None
+    info = {"sub": "s-9", "email": "victim@example.com", "email_verified": True}
+    linked = service.oidc_sign_in(
+        session, issuer=ISSUER, userinfo=info, role_claim="portal_role", now=T0, ip=None
+    )
+    assert linked.id == result.user.id
+    assert linked.email_verified is True and linked.password_hash is None
 
 
 def test_oidc_role_claim_sets_the_role_and_is_audited(session: Session) -> None:
