@@ -141,3 +141,17 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-sandbox",
         ],
     }
+
+
+_visitor = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Each journey comes from its own client address (the server trusts X-Forwarded-For
+    from 127.0.0.1, as behind a proxy), so the per-IP sign-in and registration throttles of
+    one journey never leak into the next — as for real visitors."""
+    n = next(_visitor)
+    address = f"198.51.{100 + n // 250}.{n % 250 + 1}"
+    headers = {**browser_context_args.get("extra_http_headers", {}), "X-Forwarded-For": address}
+    return {**browser_context_args, "extra_http_headers": headers}
