@@ -4,7 +4,6 @@ commit; the request (or the CLI command) commits."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from portal.auth.permissions import (
     role_for_org_kind,
 )
 from portal.auth.schemas import RegistrationForm, email_error, normalise_email
+from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
 from portal.errors import Conflict, NotFound, PortalError
 from portal.models import ApiToken, Membership, Organization, PasswordReset, User
@@ -53,7 +53,7 @@ class FormRefused(PortalError):
 
 
 def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return hash_secret(raw)
 
 
 def find_user_by_email(db: Session, email: str) -> User | None:

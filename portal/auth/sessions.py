@@ -45,6 +45,8 @@ class SessionPolicy:
 
 
 def hash_id(raw_id: str) -> str:
+    """SHA-256 of a secret shown once (session id, reset, verification and invitation
+    tokens): only the digest is stored."""
     return hashlib.sha256(raw_id.encode()).hexdigest()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from portal.auth.permissions import (
 )
 from portal.auth.schemas import email_error, normalise_email
 from portal.auth.service import FormRefused, find_user_by_email
+from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
 from portal.errors import Conflict, Forbidden, NotFound
 from portal.models import Invitation, Membership, Organization, UseCase, User
@@ -31,7 +31,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 
 
 def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return hash_secret(raw)
 
 
 def get_org(db: Session, org_id: int) -> Organization:
