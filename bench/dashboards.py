@@ -34,6 +34,7 @@ def _fill(engine: Any, networks: int, listings: int) -> None:
         Solution,
         SolutionReach,
         UseCase,
+        rebuild_solution_serving,
         solution_reach_rows,
     )
     from portal.reference.vocab import get_vocabularies
@@ -75,6 +76,7 @@ def _fill(engine: Any, networks: int, listings: int) -> None:
             reach.extend(solution_reach_rows(Solution(**values)))
         conn.execute(insert(Solution), solutions)
         conn.execute(insert(SolutionReach), reach)
+        rebuild_solution_serving(conn)  # bulk rows bypass the ORM's flush listener
         demands = []
         for i in range(1, n_demands + 1):
             city = rng.choice(cities)
@@ -185,7 +187,7 @@ def _run(networks: int, listings: int) -> None:
     from portal.dashboards.cache import bump
     from portal.db import get_engine
     from portal.deps import get_current_user
-    from portal.models import PrivateNetwork, Solution, User
+    from portal.models import Demand, PrivateNetwork, Solution, User
     from portal.networks.service import count_registered_in_service
     from portal.reference.service import load_reference
     from portal.settings import get_settings
@@ -241,6 +243,14 @@ def _run(networks: int, listings: int) -> None:
                 session.add(solution)
                 session.commit()
 
+        def demand_edited() -> None:  # an enterprise moves a published demand's deadline
+            with Session(engine) as session:
+                demand = session.get(Demand, 1 + next(flip) % (listings // 2))
+                assert demand is not None
+                demand.deadline = (demand.deadline or today) + timedelta(days=1)
+                session.add(demand)
+                session.commit()
+
         def raw_sql_bump() -> None:  # a raw-SQL writer: every aggregate is stale
             with Session(engine) as session:
                 bump(session)
@@ -249,6 +259,7 @@ def _run(networks: int, listings: int) -> None:
         writes = {
             "network confirmed": network_confirmed,
             "solution edited": solution_edited,
+            "demand edited": demand_edited,
             "bump(): all stale": raw_sql_bump,
         }
 

@@ -198,6 +198,11 @@ class Solution(SQLModel, table=True):
 
 
 class Demand(SQLModel, table=True):
+    # Covers the dashboards' one scan of published demands (portal.dashboards.cubes).
+    __table_args__ = (
+        Index("ix_demand_published_cube", "status", "industry", "city", "zone", "deadline"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=100, unique=True, index=True)
     org_id: int = Field(foreign_key="organization.id", index=True)
@@ -232,6 +237,14 @@ class PrivateNetwork(SQLModel, table=True):
     """A 5G industry private network (5G行业虚拟专网 and its hybrid/independent kin)."""
 
     __tablename__ = "private_network"
+    # Covers the dashboards' two scans of the counted networks (portal.dashboards.cubes).
+    __table_args__ = (
+        Index(
+            "ix_private_network_counted_cube",
+            "status", "confirmed", "city", "zone", "industry", "mode", "operator",
+            "commissioned_on",
+        ),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=100, unique=True, index=True)
@@ -476,6 +489,95 @@ def solution_reach_rows(solution: Solution) -> list[dict[str, Any]]:
     ]
 
 
+PROVINCE_WIDE = ("hunan", "national")
+NEVER = date(9999, 12, 31)  # ``solution_serving.expires_on`` of solutions that never expire
+
+
+class SolutionServing(SQLModel, table=True):
+    """How many published solutions serve each city, per expiry date: a solution serves
+    every city when its regions name ``hunan`` or ``national``, else the cities it names,
+    each once. Kept in step by the flush listener below (the old reach rows are subtracted,
+    the new ones added), so "solutions serving each city today" is a sum over at most
+    14 × (distinct expiry dates) rows instead of a DISTINCT over every reach row."""
+
+    __tablename__ = "solution_serving"
+
+    city: str = Field(primary_key=True, max_length=32)
+    expires_on: date = Field(primary_key=True)  # NEVER for solutions without an end date
+    solutions: int = 0
+
+
+def served_cities(regions: Any, cities: tuple[str, ...]) -> list[str]:
+    """The cities a solution with these regions serves."""
+    named = set(regions)
+    if named & set(PROVINCE_WIDE):
+        return list(cities)
+    return [c for c in cities if c in named]
+
+
+def _serving_delta(
+    before: dict[int, tuple[set[str], date | None]],
+    after: dict[int, tuple[set[str], date | None]],
+    cities: tuple[str, ...],
+) -> dict[tuple[str, date], int]:
+    delta: dict[tuple[str, date], int] = {}
+    for states, sign in ((before, -1), (after, 1)):
+        for regions, expires_on in states.values():
+            for city in served_cities(regions, cities):
+                key = (city, expires_on or NEVER)
+                delta[key] = delta.get(key, 0) + sign
+    return {k: n for k, n in delta.items() if n}
+
+
+def _add_serving(connection: Any, delta: dict[tuple[str, date], int]) -> None:
+    """Add ``delta`` to the counts, one upsert per (city, expiry), in key order so that
+    concurrent writers on PostgreSQL take the row locks in the same order."""
+    if not delta:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    statement = upsert(SolutionServing)
+    statement = statement.on_conflict_do_update(
+        index_elements=["city", "expires_on"],
+        set_={"solutions": SolutionServing.solutions + statement.excluded.solutions},
+    )
+    rows = [{"city": c, "expires_on": e, "solutions": n} for (c, e), n in sorted(delta.items())]
+    connection.execute(statement, rows)
+
+
+def _city_codes() -> tuple[str, ...]:
+    from portal.reference.vocab import get_vocabularies
+
+    return tuple(get_vocabularies().codes("city"))
+
+
+def rebuild_solution_serving(connection: Any) -> None:
+    """Recount ``solution_serving`` from ``solution_reach`` (for writers that bypass the
+    ORM, such as bulk loads)."""
+    from sqlalchemy import delete
+
+    connection.execute(delete(SolutionServing))
+    reach = connection.execute(_reach_columns())
+    _add_serving(connection, _serving_delta({}, _reach_states(reach), _city_codes()))
+
+
+def _reach_columns() -> Any:
+    from sqlmodel import col, select
+
+    return select(
+        col(SolutionReach.solution_id), col(SolutionReach.region), col(SolutionReach.expires_on)
+    )
+
+
+def _reach_states(rows: Any) -> dict[int, tuple[set[str], date | None]]:
+    states: dict[int, tuple[set[str], date | None]] = {}
+    for solution_id, region, expires_on in rows:
+        states.setdefault(solution_id, (set(), expires_on))[0].add(region)
+    return states
+
+
 def _sync_solution_reach(session: Any, _context: Any) -> None:
     from sqlalchemy import delete, insert
 
@@ -486,11 +588,15 @@ def _sync_solution_reach(session: Any, _context: Any) -> None:
     if not ids:
         return
     connection = session.connection()
-    connection.execute(delete(SolutionReach).where(SolutionReach.solution_id.in_(ids)))  # type: ignore[attr-defined]
+    ids_in = SolutionReach.solution_id.in_(ids)  # type: ignore[attr-defined]
+    before = _reach_states(connection.execute(_reach_columns().where(ids_in)))
+    connection.execute(delete(SolutionReach).where(ids_in))
     deleted = {id(o) for o in session.deleted}
     rows = [r for o in touched if id(o) not in deleted for r in solution_reach_rows(o)]
     if rows:
         connection.execute(insert(SolutionReach), rows)
+    after = _reach_states((r["solution_id"], r["region"], r["expires_on"]) for r in rows)
+    _add_serving(connection, _serving_delta(before, after, _city_codes()))
 
 
 STATS_VERSION_KEY = "stats_version"  # global: stamped by ``dashboards.cache.bump`` only

@@ -40,11 +40,27 @@ def _number(value: float | int | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _cell(value: Any) -> str:
+    """A table cell: "—" for no value, numbers as ``number`` writes them, the rest as text."""
+    if value is None:
+        return "—"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _number(value)
+    return str(value)
+
+
 @pass_context
 def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     """A root-relative URL, so pages stay right behind any proxy or host name."""
     request: Request = context["request"]
-    return str(request.app.url_path_for(name, **path_params))
+    return _url_path(request.app, name, tuple(sorted(path_params.items())))
+
+
+@lru_cache(maxsize=4096)
+def _url_path(app: Any, name: str, path_params: tuple[tuple[str, Any], ...]) -> str:
+    # Starlette looks a name up by trying every route in turn; a page with a few dozen links
+    # spent milliseconds on it. Routes are fixed once the app is built.
+    return str(app.url_path_for(name, **dict(path_params)))
 
 
 vocab = get_vocabularies()
@@ -54,6 +70,7 @@ templates.env.globals.update(
 templates.env.filters["label"] = lambda code, vocabulary: vocab.label(vocabulary, code)
 templates.env.filters["region"] = vocab.region_label
 templates.env.filters["number"] = _number
+templates.env.filters["cell"] = _cell
 templates.env.globals["status_labels"] = STATUS_LABELS
 
 

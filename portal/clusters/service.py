@@ -7,23 +7,22 @@ too slow for a page. A demand is open when published and its deadline has not pa
 has a strong match when at least one published, unexpired solution names the demand's
 industry explicitly (not "any industry") and serves its city (the city, ``hunan`` or
 ``national``) — the matcher's hard gates plus exact industry fit, its heaviest factor.
-Demands are grouped by (industry, city) first, so the check is one index probe per group.
+Demands are grouped by (industry, city) first; industries a province-wide solution names
+are settled with two probes, the others with one index probe per (industry, city).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from portal.dashboards.cache import memoized
-from portal.models import Demand, PrivateNetwork, UseCase
-from portal.networks.service import counted_networks_filter
+from portal.dashboards.cubes import demand_cube, network_cube, total_by
+from portal.models import PROVINCE_WIDE, UseCase
 from portal.reference.vocab import get_vocabularies
-from portal.zones.service import PROVINCE_WIDE
 
 PROXY_NOTE = (
     "“无强匹配”为近似口径：没有任何已发布且未过期、明确覆盖该行业并服务该需求所在城市"
@@ -45,27 +44,6 @@ class ClusterCounts:
 def featured_industries() -> list[tuple[str, str]]:
     vocab = get_vocabularies()
     return [(c, t.name_zh) for c, t in vocab.terms["industry"].items() if t.featured]
-
-
-def open_demand_filter(today: date) -> list[object]:
-    return [
-        Demand.status == "published",
-        or_(col(Demand.deadline).is_(None), col(Demand.deadline) >= today),
-    ]
-
-
-def _open_demand_groups(session: Session, *, today: date) -> list[tuple[str, str, int]]:
-    """[(industry, city, open demands)], memoized until a demand changes."""
-
-    def compute() -> list[tuple[str, str, int]]:
-        rows = session.exec(
-            select(Demand.industry, Demand.city, func.count())
-            .where(*open_demand_filter(today))  # type: ignore[arg-type]
-            .group_by(col(Demand.industry), col(Demand.city))
-        ).all()
-        return [(industry, city, int(n)) for industry, city, n in rows]
-
-    return memoized(session, ("open_demand_groups", today), compute, reads=("demands",))
 
 
 def _covered(session: Session, pairs: set[tuple[str, str]], *, today: date) -> set[tuple[str, str]]:
@@ -92,18 +70,25 @@ def unmatched_open_demands(
     session: Session, *, today: date
 ) -> tuple[dict[str, int], dict[str, int]]:
     """({industry: open demands}, {industry: open demands without a strong match});
-    memoized until a demand or a solution changes (the demands' groups until a demand
-    changes)."""
+    memoized until a demand or a solution changes."""
 
     def compute() -> tuple[dict[str, int], dict[str, int]]:
-        groups = _open_demand_groups(session, today=today)
-        wanted = {(i, region) for i, city, _ in groups for region in (city, *PROVINCE_WIDE)}
-        covered = _covered(session, wanted, today=today)
+        groups: dict[tuple[str, str], int] = {}
+        for cell in demand_cube(session, today=today):
+            if cell.open:
+                key = (cell.industry, cell.city)
+                groups[key] = groups.get(key, 0) + cell.open
+        industries = {industry for industry, _ in groups}
+        # Province-wide coverage first: an industry a live hunan/national solution names is
+        # covered in every city, and its cities need no probe.
+        wide = _covered(session, {(i, r) for i in industries for r in PROVINCE_WIDE}, today=today)
+        wide_industries = {i for i, _ in wide}
+        named = _covered(session, {k for k in groups if k[0] not in wide_industries}, today=today)
         open_counts: dict[str, int] = {}
         unmatched: dict[str, int] = {}
-        for industry, city, n in groups:
+        for (industry, city), n in groups.items():
             open_counts[industry] = open_counts.get(industry, 0) + n
-            hit = any((industry, r) in covered for r in (city, *PROVINCE_WIDE))
+            hit = industry in wide_industries or (industry, city) in named
             unmatched[industry] = unmatched.get(industry, 0) + (0 if hit else n)
         return open_counts, unmatched
 
@@ -111,47 +96,31 @@ def unmatched_open_demands(
 
 
 def cluster_counts(session: Session, *, today: date) -> list[ClusterCounts]:
-    """Each family's aggregates memoized until that family changes."""
-    return _cluster_counts(session, today=today)
-
-
-def _grouped_by_industry(session: Session, family: str, statement: Any) -> dict[str, int]:
-    def compute() -> dict[str, int]:
-        return {k: int(n) for k, n in session.exec(statement).all()}
-
-    return memoized(session, ("by_industry", family), compute, reads=(family,))
-
-
-def _cluster_counts(session: Session, *, today: date) -> list[ClusterCounts]:
-    demands = _grouped_by_industry(
-        session,
-        "demands",
-        select(Demand.industry, func.count())
-        .where(Demand.status == "published")
-        .group_by(col(Demand.industry)),
-    )
+    """Summed from the memoized cubes of demands and networks and the cases per industry."""
+    cube = demand_cube(session, today=today)
+    demands = total_by(cube, lambda c: c.industry, lambda c: c.published)
     open_counts, unmatched = unmatched_open_demands(session, today=today)
-    networks = _grouped_by_industry(
+    networks = total_by(network_cube(session).places, lambda c: c.industry, lambda c: c.networks)
+    cases = memoized(
         session,
-        "networks",
-        select(PrivateNetwork.industry, func.count())
-        .where(*counted_networks_filter())
-        .group_by(col(PrivateNetwork.industry)),
-    )
-    cases = _grouped_by_industry(
-        session,
-        "cases",
-        select(UseCase.industry, func.count()).group_by(col(UseCase.industry)),
+        ("cases_by_industry",),
+        lambda: {
+            k: int(n)
+            for k, n in session.exec(
+                select(UseCase.industry, func.count()).group_by(col(UseCase.industry))
+            ).all()
+        },
+        reads=("cases",),
     )
     return [
         ClusterCounts(
             code=code,
             name=name,
-            demands=int(demands.get(code, 0)),
+            demands=demands.get(code, 0),
             open_demands=open_counts.get(code, 0),
             open_without_strong_match=unmatched.get(code, 0),
-            networks=int(networks.get(code, 0)),
-            cases=int(cases.get(code, 0)),
+            networks=networks.get(code, 0),
+            cases=cases.get(code, 0),
         )
         for code, name in featured_industries()
     ]

@@ -14,13 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, extract
 from sqlmodel import Session, col, func, select
 
 from portal.audit.service import record
 from portal.auth.permissions import Action, Principal, authorize, can
 from portal.auth.service import FormRefused
 from portal.dashboards.cache import memoized
+from portal.dashboards.cubes import (
+    NetworkOperatorCell,
+    NetworkPlaceCell,
+    counted_networks_filter,
+    network_cube,
+    total_by,
+)
 from portal.errors import NotFound
 from portal.imports.service import ImportReport, import_lines
 from portal.indicators.trajectory import annual_rate, expected_path, fit_trend, needed_per_year
@@ -38,8 +44,6 @@ from portal.pagination import Page
 from portal.reference.vocab import get_vocabularies
 
 INDICATOR_CODE = "private_networks_5g"
-# The plan counts 5G industry *virtual* private networks: confirmed, in service, virtual or hybrid.
-COUNTED_MODES = ("virtual", "hybrid")
 REGISTRY_SOURCE = "本平台专网登记（经主管部门确认、在用的虚拟/混合专网）"
 
 # The fields of a network record, in the order of the import format, with their labels.
@@ -57,14 +61,6 @@ FIELD_LABELS = {
     "demand": "来源需求",
 }
 REQUIRED_FIELDS = ("name", "enterprise", "operator", "industry", "city", "mode", "status")
-
-
-def counted_networks_filter() -> list[ColumnElement[bool]]:
-    return [
-        col(PrivateNetwork.confirmed).is_(True),
-        col(PrivateNetwork.status) == "in_service",
-        col(PrivateNetwork.mode).in_(COUNTED_MODES),
-    ]
 
 
 def count_registered_in_service(session: Session) -> int:
@@ -346,13 +342,6 @@ class Progress:
         return round(100 * self.official.value / self.target, 1)
 
 
-def _grouped(session: Session, column: Any) -> dict[Any, int]:
-    rows = session.exec(
-        select(column, func.count()).where(*counted_networks_filter()).group_by(column)
-    ).all()
-    return {key: int(n) for key, n in rows}
-
-
 def _with_all_codes(vocabulary: str, counts: dict[str, int]) -> dict[str, int]:
     codes = get_vocabularies().codes(vocabulary)
     result = {code: counts.get(code, 0) for code in codes}
@@ -396,10 +385,17 @@ def _progress(session: Session, *, today: date) -> Progress:
         .order_by(col(IndicatorValue.year))
     ).all()
     official = Actual(actuals[-1].year, actuals[-1].value, actuals[-1].source) if actuals else None
-    year_column = extract("year", col(PrivateNetwork.commissioned_on))
-    by_year_raw = _grouped(session, year_column)
-    undated = by_year_raw.pop(None, 0)
-    by_year = {int(y): n for y, n in sorted(by_year_raw.items())}
+    cube = network_cube(session)
+    undated = sum(c.networks for c in cube.operators if c.year is None)
+    by_year = dict(sorted(total_by(cube.operators, lambda c: c.year, lambda c: c.networks).items()))
+
+    def by(dimension: str) -> dict[str, int]:
+        cells: tuple[NetworkPlaceCell | NetworkOperatorCell, ...] = (
+            cube.operators if dimension == "operator" else cube.places
+        )
+        counts = total_by(cells, lambda c: getattr(c, dimension), lambda c: c.networks)
+        return _with_all_codes(dimension, counts)
+
     result = Progress(
         name=indicator.name,
         unit=indicator.unit,
@@ -413,9 +409,9 @@ def _progress(session: Session, *, today: date) -> Progress:
         registered_in_service=sum(by_year.values()) + undated,
         expected=expected,
         implied_rate=annual_rate(previous[1], previous[0], current_target[1], current_target[0]),
-        by_city=_with_all_codes("city", _grouped(session, col(PrivateNetwork.city))),
-        by_industry=_with_all_codes("industry", _grouped(session, col(PrivateNetwork.industry))),
-        by_operator=_with_all_codes("operator", _grouped(session, col(PrivateNetwork.operator))),
+        by_city=by("city"),
+        by_industry=by("industry"),
+        by_operator=by("operator"),
         by_year=by_year,
         undated=undated,
         as_of=today,

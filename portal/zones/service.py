@@ -4,7 +4,7 @@ networks and benchmark cases — SQL aggregates, a few GROUP BYs for all places 
 - demands: published, by the demand's city (a park: demands that name the park as zone);
 - solutions: published and not expired that serve the place — their regions hold the city,
   ``hunan`` or ``national`` (a park is served as its city is), counted through the derived
-  ``solution_reach`` table;
+  ``solution_serving`` table;
 - networks: the plan's counted networks (confirmed, in service, virtual or hybrid);
 - cases: benchmark cases in the city (cases carry no park, so parks show none).
 """
@@ -13,18 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from sqlalchemy import case
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from portal.dashboards.cache import memoized
+from portal.dashboards.cubes import demand_cube, network_cube, total_by
 from portal.errors import NotFound
-from portal.models import Demand, PrivateNetwork, SolutionReach, UseCase
-from portal.networks.service import counted_networks_filter
+from portal.models import SolutionServing, UseCase
 from portal.reference.vocab import get_vocabularies
-
-PROVINCE_WIDE = ("hunan", "national")
 
 
 @dataclass
@@ -40,10 +36,6 @@ class PlaceCounts:
     cases: int | None  # None for parks: cases are not recorded by park
 
 
-def _live_reach(today: date) -> Any:
-    return or_(col(SolutionReach.expires_on).is_(None), col(SolutionReach.expires_on) >= today)
-
-
 def solutions_serving(session: Session, *, today: date) -> dict[str, int]:
     """{city code: published, unexpired solutions serving it}, all 14 cities; memoized
     until a solution changes."""
@@ -56,56 +48,21 @@ def solutions_serving(session: Session, *, today: date) -> dict[str, int]:
 
 
 def _solutions_serving(session: Session, *, today: date) -> dict[str, int]:
-    # A city is served by the province-wide solutions and by those naming it: |wide ∪
-    # named(c)| = |wide| + |named(c)| − |named(c) ∩ wide|, from the distinct (solution,
-    # region) pairs counted once — no COUNT(DISTINCT) over a NOT IN per region.
-    live = _live_reach(today)
-    wide_ids = select(SolutionReach.solution_id).where(
-        col(SolutionReach.region).in_(PROVINCE_WIDE), live
-    )
-    wide = session.exec(select(func.count()).select_from(wide_ids.distinct().subquery())).one()
-    pairs = (
-        select(SolutionReach.solution_id, SolutionReach.region).where(live).distinct().subquery()
-    )
+    # Kept per (city, expiry date) by the flush listener in portal.models, so this sums a
+    # few thousand rows at most: the province-wide solutions are already counted in each city.
     rows = session.exec(
-        select(
-            pairs.c.region,
-            func.count(),
-            func.sum(case((pairs.c.solution_id.in_(wide_ids), 1), else_=0)),
-        ).group_by(pairs.c.region)
+        select(SolutionServing.city, func.sum(SolutionServing.solutions))
+        .where(col(SolutionServing.expires_on) >= today)
+        .group_by(col(SolutionServing.city))
     ).all()
-    named = {region: int(n) - int(both or 0) for region, n, both in rows}
-    return {code: named.get(code, 0) + int(wide) for code in get_vocabularies().codes("city")}
+    counted = {city: int(n or 0) for city, n in rows}
+    return {code: counted.get(code, 0) for code in get_vocabularies().codes("city")}
 
 
 def place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], list[PlaceCounts]]:
-    """(the five pilot zones, the 14 cities). Each family's aggregates are memoized until
-    that family changes, so a write recounts only what it touched."""
+    """(the five pilot zones, the 14 cities), summed from the memoized cubes of demands and
+    networks, the solutions' serving counts and the cases per city."""
     return _place_counts(session, today=today)
-
-
-def _demand_rows(session: Session) -> list[tuple[str, str | None, int]]:
-    def compute() -> list[tuple[str, str | None, int]]:
-        rows = session.exec(
-            select(Demand.city, Demand.zone, func.count())
-            .where(Demand.status == "published")
-            .group_by(col(Demand.city), col(Demand.zone))
-        ).all()
-        return [(city, zone, int(n)) for city, zone, n in rows]
-
-    return memoized(session, ("place_demands",), compute, reads=("demands",))
-
-
-def _network_rows(session: Session) -> list[tuple[str, str | None, int]]:
-    def compute() -> list[tuple[str, str | None, int]]:
-        rows = session.exec(
-            select(PrivateNetwork.city, PrivateNetwork.zone, func.count())
-            .where(*counted_networks_filter())
-            .group_by(col(PrivateNetwork.city), col(PrivateNetwork.zone))
-        ).all()
-        return [(city, zone, int(n)) for city, zone, n in rows]
-
-    return memoized(session, ("place_networks",), compute, reads=("networks",))
 
 
 def _case_rows(session: Session) -> dict[str, int]:
@@ -118,25 +75,12 @@ def _case_rows(session: Session) -> dict[str, int]:
 
 def _place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], list[PlaceCounts]]:
     vocab = get_vocabularies()
-    demand_rows = _demand_rows(session)
-    network_rows = _network_rows(session)
+    demands, networks = demand_cube(session, today=today), network_cube(session)
     serving = solutions_serving(session, today=today)
-
-    def by_city(rows: Any) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for city, _zone, n in rows:
-            out[city] = out.get(city, 0) + int(n)
-        return out
-
-    def by_zone(rows: Any) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for _city, zone, n in rows:
-            if zone:
-                out[zone] = out.get(zone, 0) + int(n)
-        return out
-
-    demands_city, demands_zone = by_city(demand_rows), by_zone(demand_rows)
-    networks_city, networks_zone = by_city(network_rows), by_zone(network_rows)
+    demands_city = total_by(demands, lambda c: c.city, lambda c: c.published)
+    demands_zone = total_by(demands, lambda c: c.zone, lambda c: c.published)
+    networks_city = total_by(networks.places, lambda c: c.city, lambda c: c.networks)
+    networks_zone = total_by(networks.places, lambda c: c.zone, lambda c: c.networks)
     cases_city = _case_rows(session)
     cities = [
         PlaceCounts(
