@@ -237,6 +237,32 @@ def user_create(
     typer.echo(f"已创建账号 {user.email}（{user.role}）" + (f"，机构 {org}" if org else ""))
 
 
+@user_app.command("release-abandoned")
+def user_release_abandoned(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list them; change nothing")] = False,
+) -> None:
+    """Free the emails and credit codes held by registrations never verified (their link
+    expired, nobody signed in); registering again releases them too, one at a time."""
+    from portal.auth.service import abandoned_registrations, release_registration
+    from portal.clock import get_clock
+
+    ensure_ready()
+    now = get_clock().now()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        begin_write(session)
+        stale = abandoned_registrations(session, now=now)
+        for user in stale:
+            typer.echo(f"{user.email}（注册于 {user.created_at:%Y-%m-%d %H:%M}）")
+            if not dry_run:
+                release_registration(session, user, now=now)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    verb = "可释放" if dry_run else "已释放"
+    typer.echo(f"{verb} {len(stale)} 个未完成的注册。")
+
+
 @token_app.command("create")
 def token_create(
     email: Annotated[str, typer.Option(help="the account the token acts as")],

@@ -21,6 +21,7 @@ ACTIONS = {
     "account.registered": "注册账号",
     "account.verified": "确认注册邮箱",
     "account.register_attempt_existing": "用已注册邮箱尝试注册",
+    "account.registration_released": "释放逾期未确认的注册",
     "account.created": "创建账号（命令行）",
     "account.oidc_linked": "关联统一身份认证",
     "password.reset_requested": "申请重置密码",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from portal.audit import service as audit
 from portal.auth import sessions, throttle
@@ -27,7 +27,18 @@ from portal.auth.schemas import RegistrationForm, email_error, normalise_email
 from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
 from portal.errors import Conflict, NotFound, PortalError
-from portal.models import ApiToken, Membership, Organization, PasswordReset, User
+from portal.models import (
+    ApiToken,
+    Demand,
+    Invitation,
+    Membership,
+    Organization,
+    PasswordReset,
+    PrivateNetwork,
+    Solution,
+    User,
+    WebSession,
+)
 
 RESET_LIFETIME = timedelta(hours=1)
 VERIFY_LIFETIME = timedelta(hours=24)
@@ -151,6 +162,89 @@ class Registration:
     existing: User | None = None
 
 
+def abandoned_registrations(
+    db: Session, *, now: datetime, email: str | None = None, credit_code: str | None = None
+) -> list[User]:
+    """Registrations nobody finished: never verified, never signed in, not linked to a
+    provider, and no verification or reset link still open. With ``email`` or
+    ``credit_code``, only those holding that address or owning an organisation with that
+    code."""
+    statement = select(User).where(
+        col(User.email_verified).is_(False),
+        col(User.last_sign_in_at).is_(None),
+        col(User.oidc_subject).is_(None),
+        col(User.created_at) <= now - VERIFY_LIFETIME,
+    )
+    holds = []
+    if email:
+        holds.append(col(User.email) == email)
+    if credit_code:
+        owners = (
+            select(Membership.user_id)
+            .join(Organization, col(Organization.id) == col(Membership.org_id))
+            .where(Organization.credit_code == credit_code)
+        )
+        holds.append(col(User.id).in_(owners))
+    if holds:
+        statement = statement.where(or_(*holds))
+    candidates = list(db.exec(statement).all())
+    open_links = set(
+        db.exec(
+            select(PasswordReset.user_id).where(
+                col(PasswordReset.user_id).in_([u.id for u in candidates]),
+                col(PasswordReset.used_at).is_(None),
+                col(PasswordReset.expires_at) > now,
+            )
+        ).all()
+    )
+    return [u for u in candidates if u.id not in open_links]
+
+
+def release_registration(db: Session, user: User, *, now: datetime, ip: str | None = None) -> None:
+    """Free the email and the credit code an abandoned registration holds: its links,
+    sessions and memberships go, an organisation it created that nobody else belongs to and
+    nothing refers to goes too, and the account stays (the audit log points at it) —
+    deactivated, without password, under an address that cannot receive mail."""
+    assert user.id is not None
+    released_orgs = []
+    memberships = db.exec(select(Membership).where(Membership.user_id == user.id)).all()
+    for membership in memberships:
+        org = db.get(Organization, membership.org_id)
+        db.delete(membership)
+        if org is not None and not _org_in_use(db, org, leaving=user.id):
+            released_orgs.append(org.external_id)
+            db.delete(org)
+    for model in (PasswordReset, WebSession, ApiToken):
+        for row in db.exec(select(model).where(model.user_id == user.id)).all():
+            db.delete(row)
+    user.email = f"released-{user.id}@registration.invalid"
+    user.password_hash = None
+    user.display_name = ""
+    user.is_active = False
+    db.add(user)
+    db.flush()
+    audit.record(
+        db,
+        action="account.registration_released",
+        now=now,
+        entity="user",
+        entity_id=str(user.id),
+        detail={"organizations": released_orgs},
+        ip=ip,
+    )
+
+
+def _org_in_use(db: Session, org: Organization, *, leaving: int) -> bool:
+    """Anyone else in ``org``, or anything pointing at it."""
+    others = select(Membership.id).where(Membership.org_id == org.id, Membership.user_id != leaving)
+    if db.exec(others).first() is not None:
+        return True
+    for model in (Solution, Demand, PrivateNetwork, Invitation):
+        if db.exec(select(model.id).where(model.org_id == org.id)).first() is not None:
+            return True
+    return False
+
+
 def register(
     db: Session, *, form: RegistrationForm, ip: str | None, now: datetime, min_length: int
 ) -> Registration:
@@ -164,6 +258,10 @@ def register(
     errors = form.errors(min_length=min_length)
     email = normalise_email(form.email)
     code = form.credit_code.strip().upper()
+    # A registration left unfinished past its link's lifetime no longer holds the address
+    # or the code: the rightful owner registers as if it had never been made.
+    for stale in abandoned_registrations(db, now=now, email=email, credit_code=code):
+        release_registration(db, stale, now=now, ip=ip)
     # Organisations are public records: a taken credit code may be named.
     if (
         "credit_code" not in errors
