@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from portal import errors
 from portal.audit import routes as audit_routes
@@ -119,9 +120,20 @@ def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContext
     return lifespan
 
 
+class PortalApp(FastAPI):
+    """FastAPI with the security headers outside everything: Starlette's error middleware
+    is always the outermost layer of the stack it builds, so a middleware added the usual
+    way never sees the 500 it sends."""
+
+    production = False  # HSTS too; set from the settings by create_app
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityMiddleware(super().build_middleware_stack(), production=self.production)
+
+
 def create_app(*, background_sync: bool = True) -> FastAPI:
     """The application; ``background_sync=False`` leaves the outbox to the caller (tests)."""
-    app = FastAPI(
+    app = PortalApp(
         lifespan=_lifespan(background_sync),
         title="湖南5G应用产业生态对接平台",
         version="0.1.0",
@@ -135,12 +147,13 @@ def create_app(*, background_sync: bool = True) -> FastAPI:
         # Ids in paths beyond the database's integer range are a 404 for every route.
         dependencies=[Depends(load_request_auth), Depends(check_path_ids)],
     )
-    app.add_middleware(SecurityMiddleware, production=not get_settings().is_development)
+    app.production = not get_settings().is_development
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(errors.PortalError, errors.portal_error_handler)
     app.add_exception_handler(SignInRequired, sign_in_required_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(RequestValidationError, errors.validation_error_handler)
+    app.add_exception_handler(Exception, errors.server_error_handler)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -114,3 +114,15 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     if wants_json(request):
         return problem(422, _STATUS_TITLES[422], "请检查标出的字段", errors=errors)
     return _html(request, 422, _STATUS_TITLES[422], "请检查提交的内容")
+
+
+async def server_error_handler(request: Request, exc: Exception) -> Response:
+    """The last resort for an unexpected error: a 500 in Chinese, as a problem for JSON
+    callers and a page for browsers (Starlette still re-raises, so the server logs it)."""
+    title, message = _STATUS_TITLES[500], "出错了，本次操作未能完成。我们已记录此问题，请稍后重试。"
+    if wants_json(request):
+        return problem(500, title, message)
+    try:
+        return _html(request, 500, title, message)
+    except Exception:  # the page itself failed: plain text still says what happened
+        return PlainTextResponse(f"{title}：{message}", status_code=500)
