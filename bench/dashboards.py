@@ -3,7 +3,9 @@
 dashboard, the public progress page and the JSON endpoints timed through the ASGI app,
 beside a naive baseline in the same run (every row loaded and counted in Python).
 
-Target (issue 6): p95 ≤ 50 ms for the dashboard and the progress endpoint.
+Target (issue 6): p95 ≤ 50 ms for the dashboard and the progress endpoint — warm, and
+right after each kind of write (a network confirmed, a solution or a demand edited, and a
+raw-SQL ``bump()`` that makes every memoized aggregate stale).
 ``BENCH_NETWORKS`` and ``BENCH_LISTINGS`` override the sizes.
 """
 
