@@ -7,7 +7,10 @@ next request — and an aggregate is recomputed only when a family it reads has 
 network confirmed does not recount the solutions serving each city).
 
 Writes that bypass the ORM (raw SQL) must stamp it themselves (``bump``): it stamps the
-global ``stats_version`` key, which is part of every memo key, so it invalidates all."""
+global ``stats_version`` key, which is part of every memo key, so it invalidates all. Raw
+writes to solutions must also refill the derived ``solution_reach`` rows and then recount
+``solution_serving`` (``portal.models.rebuild_solution_serving``), which the ORM's flush
+listener otherwise keeps in step."""
 
 from __future__ import annotations
 
