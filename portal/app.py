@@ -18,7 +18,7 @@ from portal.auth import api as auth_api
 from portal.auth import oidc
 from portal.auth import routes as auth_routes
 from portal.auth.context import SignInRequired, sign_in_required_handler
-from portal.auth.middleware import SecurityMiddleware
+from portal.auth.middleware import NulGuard, SecurityMiddleware
 from portal.cases import api as cases_api
 from portal.cases import routes as cases_routes
 from portal.clusters import api as clusters_api
@@ -121,14 +121,15 @@ def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContext
 
 
 class PortalApp(FastAPI):
-    """FastAPI with the security headers outside everything: Starlette's error middleware
-    is always the outermost layer of the stack it builds, so a middleware added the usual
-    way never sees the 500 it sends."""
+    """FastAPI with the security headers and the NUL guard outside everything: Starlette's
+    error middleware is always the outermost layer of the stack it builds, so a middleware
+    added the usual way never sees the 500 it sends."""
 
     production = False  # HSTS too; set from the settings by create_app
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityMiddleware(super().build_middleware_stack(), production=self.production)
+        inner = NulGuard(super().build_middleware_stack())
+        return SecurityMiddleware(inner, production=self.production)
 
 
 def create_app(*, background_sync: bool = True) -> FastAPI:

@@ -119,10 +119,16 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
 async def server_error_handler(request: Request, exc: Exception) -> Response:
     """The last resort for an unexpected error: a 500 in Chinese, as a problem for JSON
     callers and a page for browsers (Starlette still re-raises, so the server logs it)."""
-    title, message = _STATUS_TITLES[500], "出错了，本次操作未能完成。我们已记录此问题，请稍后重试。"
+    return refusal(request, 500, "出错了，本次操作未能完成。我们已记录此问题，请稍后重试。")
+
+
+def refusal(request: Request, status: int, message: str) -> Response:
+    """A page or a problem document for a request no handler answered (refused before
+    routing, or failed unexpectedly); plain text if even the page fails."""
+    title = _STATUS_TITLES.get(status, "请求失败")
     if wants_json(request):
-        return problem(500, title, message)
+        return problem(status, title, message)
     try:
-        return _html(request, 500, title, message)
-    except Exception:  # the page itself failed: plain text still says what happened
-        return PlainTextResponse(f"{title}：{message}", status_code=500)
+        return _html(request, status, title, message)
+    except Exception:
+        return PlainTextResponse(f"{title}：{message}", status_code=status)

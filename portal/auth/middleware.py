@@ -1,8 +1,9 @@
 """Security headers on every response, and the session cookie when a handler set or
-cleared it (``request.state.session_cookie``)."""
+cleared it (``request.state.session_cookie``); requests carrying NUL characters refused."""
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.auth.sessions import cookie_header
@@ -65,3 +66,66 @@ class SecurityMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# Bodies read whole to look for NUL; multipart uploads are left to their parsers (an XLSX
+# file is binary), and bodies over this size to the handlers' own limits.
+_CHECKED_BODIES = ("application/json", "application/x-www-form-urlencoded")
+_MAX_CHECKED_BODY = 1_000_000
+NUL_MESSAGE = "提交的内容含有空字符（NUL），无法保存。请删除后重试。"
+
+
+def _has_nul(raw: bytes, *, json: bool = False) -> bool:
+    """A NUL as itself, or as the encoding says it: ``%00`` in URLs and forms, ``\\u0000``
+    in JSON (where ``%00`` is just text)."""
+    if b"\x00" in raw:
+        return True
+    return b"\\u0000" in raw.lower() if json else b"%00" in raw
+
+
+class NulGuard:
+    """A NUL character in a path, a query or a form/JSON body is refused with a 400 before
+    any handler sees it: PostgreSQL text cannot hold one, so it would otherwise surface as
+    a database error halfway through a request (SQLite would store it silently)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _has_nul(scope.get("raw_path") or scope["path"].encode()) or _has_nul(
+            scope.get("query_string", b"")
+        ):
+            await self._refuse(scope, receive, send)
+            return
+        content_type = Request(scope).headers.get("content-type", "").lower()
+        if not content_type.startswith(_CHECKED_BODIES):
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            size += len(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+            if size > _MAX_CHECKED_BODY:
+                break
+        body = b"".join(m.get("body", b"") for m in messages)
+        is_json = content_type.startswith("application/json")
+        if size <= _MAX_CHECKED_BODY and _has_nul(body, json=is_json):
+            await self._refuse(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from portal.errors import refusal
+
+        await refusal(Request(scope, receive), 400, NUL_MESSAGE)(scope, receive, send)

@@ -6,6 +6,7 @@ record — the same checks as ``portal import``. Nothing is applied before the p
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -123,7 +124,9 @@ def read_table(filename: str, content: bytes) -> tuple[list[str], list[dict[str,
 
 
 def _read_csv(content: bytes) -> list[tuple[int, list[Any]]]:
-    for encoding in ("utf-8-sig", "gb18030"):
+    # Excel's "Unicode text" is UTF-16 with a byte-order mark.
+    utf16 = content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
             break
@@ -131,6 +134,8 @@ def _read_csv(content: bytes) -> list[tuple[int, list[Any]]]:
             continue
     else:
         raise UnreadableFile("无法识别文件编码（请使用 UTF-8 或 GBK）")
+    if "\x00" in text:  # no text encoding we read puts NUL in a table; the database refuses it
+        raise UnreadableFile("文件中含有空字符（NUL），无法识别编码，请另存为 UTF-8 编码的 CSV")
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

@@ -121,3 +121,11 @@ def test_only_officials_upload_and_bad_files_are_refused(session: Session) -> No
         )
     with pytest.raises(tabular.UnreadableFile):
         tabular.create_upload(session, principal=official(session), filename="a.pdf", content=b"x")
+
+
+def test_utf16_text_from_excel_is_read_and_nul_bytes_are_refused() -> None:
+    tsv = CSV.replace(",", "\t")
+    headers, rows = tabular.read_table("networks.txt", tsv.encode("utf-16"))
+    assert headers == HEADERS and rows[0]["cells"][1] == "甲钢铁5G专网"
+    with pytest.raises(tabular.UnreadableFile, match="空字符"):
+        tabular.read_table("networks.csv", CSV.replace("甲钢铁", "甲\x00钢铁").encode())
