@@ -44,7 +44,7 @@ def check_path_ids(request: Request) -> None:
     for name, value in request.path_params.items():
         if name.endswith("_id") and isinstance(value, str):
             digits = value[1:] if value.startswith(("-", "+")) else value
-            if digits.isdigit() and int(digits) > MAX_ID:
+            if digits.isascii() and digits.isdigit() and int(digits) > MAX_ID:
                 raise NotFound()
 
 

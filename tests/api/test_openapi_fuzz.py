@@ -8,6 +8,7 @@ rolled-back transaction, like the rest of the suite.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -23,7 +24,8 @@ from portal.deps import get_search, get_session
 from portal.search.gateway import SearchGateway
 from tests.factories import make_demand, make_org, make_solution, make_token, make_user
 
-MAX_EXAMPLES = 8
+# A few per operation in the suite; PORTAL_FUZZ_EXAMPLES=200 for a deeper hunt by hand.
+MAX_EXAMPLES = int(os.environ.get("PORTAL_FUZZ_EXAMPLES", "8"))
 
 
 APP = create_app(background_sync=False)
