@@ -14,6 +14,7 @@ from portal.auth.sessions import SessionPolicy
 from portal.clock import Clock, get_clock
 from portal.db import begin_write, get_engine
 from portal.errors import NotFound
+from portal.inputs import MAX_INT
 from portal.mail import Mailer, get_mailer
 from portal.models import User, WebSession
 from portal.search.gateway import SearchGateway, get_gateway
@@ -35,7 +36,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-MAX_ID = 2_147_483_647  # PostgreSQL's integer; no row has a larger id
+MAX_ID = MAX_INT  # PostgreSQL's integer; no row has a larger id
 
 
 def check_path_ids(request: Request) -> None:

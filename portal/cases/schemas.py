@@ -18,7 +18,7 @@ class UseCaseList(BaseModel):
 class CaseFields(BaseModel):
     """A benchmark case as officials write it (DESIGN.md, import format ``use_case``)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     title: Title
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

@@ -30,7 +30,7 @@ FIELDS = (
 class DemandFields(BaseModel):
     """Everything of a demand its owner writes (DESIGN.md, import format ``demand``)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     title: Title
     description: LongText = ""
@@ -62,7 +62,7 @@ class DemandUpdate(BaseModel):
     """``PATCH /api/v1/demands/{id}``: only the fields sent change. A change to a published
     demand sends it back for review."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     title: Title | None = None
     description: LongText | None = None

@@ -20,7 +20,7 @@ Money = Annotated[float, Field(ge=0, le=10_000_000)]
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     external_id: ExternalId
 
@@ -37,7 +37,7 @@ class OrganizationRecord(Record):
 
 
 class Preferences(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     industries: list[str] = []
     regions: list[str] = []
@@ -111,7 +111,7 @@ class NetworkRecord(Record):
 
 
 class IndicatorValueRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     type: Literal["indicator_value"]
     indicator: Text

@@ -124,6 +124,8 @@ def _translate(error: Any) -> tuple[str, str]:
         return name, f"取值应为 {ctx.get('expected')}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return "type", f"type 应为 {', '.join(APPLY_ORDER)} 之一"
+    if kind == "finite_number":
+        return name, "应为有限的数字（不能是 NaN 或无穷大）"
     if kind == "json_invalid":
         return "", "不是合法的 JSON"
     if kind.startswith("date"):

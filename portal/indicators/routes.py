@@ -12,6 +12,7 @@ from portal.indicators import service
 from portal.indicators.schemas import IndicatorPublic
 from portal.indicators.service import STATUS_LABELS, list_indicators
 from portal.indicators.trajectory import expected_path, implied_expected
+from portal.inputs import finite_number, whole_number
 from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -79,14 +80,11 @@ Text = Annotated[str, Form(max_length=500)]
 
 
 def _number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", "").strip()) if text.strip() else None
-    except ValueError:
-        return None
+    return finite_number(text)
 
 
 def _year(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
+    return whole_number(text, maximum=9999)
 
 
 @router.post("/indicators/values", name="indicator_value_submit")

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from matching.search import SearchBackendError, SearchRequest
+from portal.inputs import whole_number
 from portal.reference.vocab import get_vocabularies
 from portal.search.gateway import SearchGateway
 from portal.search.schemas import SearchResultPublic, SearchType
@@ -105,8 +106,7 @@ def read_query(params: QueryParams, kind: SearchType) -> SearchPage:
     sort = params.get("sort") or "relevance"
     if sort != "relevance" and sort not in SORTS[kind]:
         sort = "relevance"
-    raw_page = params.get("page") or "1"
-    page = int(raw_page) if raw_page.isdigit() else 1
+    page = whole_number(params.get("page") or "1") or 1
     return SearchPage(type=kind, q=q, sort=sort, page=max(1, min(page, MAX_PAGE)), filters=filters)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
 from portal.errors import Conflict
+from portal.inputs import whole_number
 from portal.listings.lifecycle import ListingInvalid, ListingKind
 from portal.models import Demand, Organization, Solution
 from portal.search.outbox import enqueue
@@ -55,8 +56,9 @@ def parse_keys(keys: list[str]) -> list[tuple[ListingKind, int]]:
     out: list[tuple[ListingKind, int]] = []
     for key in keys:
         kind, _, raw_id = key.partition(":")
-        if kind in ("solution", "demand") and raw_id.isdigit():
-            out.append((kind, int(raw_id)))  # type: ignore[arg-type]
+        listing_id = whole_number(raw_id)
+        if kind in ("solution", "demand") and listing_id is not None:
+            out.append((kind, listing_id))  # type: ignore[arg-type]
     return list(dict.fromkeys(out))
 
 

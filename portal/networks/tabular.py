@@ -20,6 +20,7 @@ from sqlmodel import Session
 from portal.audit.service import record
 from portal.auth.permissions import Action, Principal, authorize
 from portal.errors import NotFound, PortalError
+from portal.inputs import whole_number
 from portal.models import NetworkUpload
 from portal.networks.service import FIELD_LABELS, REQUIRED_FIELDS, apply_records
 from portal.reference.vocab import get_vocabularies
@@ -313,7 +314,8 @@ def set_mapping(session: Session, *, upload: NetworkUpload, mapping: dict[str, s
     clean: dict[str, str] = {}
     used: set[str] = set()
     for index, name in mapping.items():
-        valid = index.isdigit() and int(index) < len(upload.headers)
+        column = whole_number(index)
+        valid = column is not None and column < len(upload.headers)
         if valid and name in FIELD_LABELS and name not in used:
             clean[index] = name
             used.add(name)

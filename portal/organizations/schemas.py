@@ -27,7 +27,7 @@ _PHONE = re.compile(r"^[0-9+\-() ]{5,32}$")
 class OrganizationUpdate(BaseModel):
     """``PATCH /api/v1/organizations/{id}``: only the fields sent are changed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str | None = Field(default=None, max_length=200)
     city: str | None = None

@@ -37,7 +37,7 @@ FIELDS = (
 class SolutionFields(BaseModel):
     """Everything of a solution its owner writes (DESIGN.md, import format ``solution``)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     title: Title
     summary: ShortText = ""
@@ -67,7 +67,7 @@ class SolutionUpdate(BaseModel):
     """``PATCH /api/v1/solutions/{id}``: only the fields sent change. A change to a
     published solution sends it back for review."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     title: Title | None = None
     summary: ShortText | None = None

@@ -196,6 +196,8 @@ def test_dry_run_checks_but_writes_nothing(session: Session) -> None:
         ({k: v for k, v in dict(DEMAND, external_id="d-2").items() if k != "city"}, "city", "缺少"),
         (dict(NETWORK, mode="wifi"), "mode", "取值"),
         (dict(VALUE, indicator="不存在的指标"), "indicator", "找不到指标"),
+        (dict(VALUE, value=float("nan")), "value", "有限"),
+        (dict(VALUE, value=float("inf")), "value", "有限"),
         ({"type": "spaceship", "external_id": "x"}, "type", "type 应为"),
     ],
 )

@@ -31,3 +31,22 @@ def test_official_enters_a_yearly_value(client: TestClient, session: Session) ->
     assert value.value == 210
     bad = client.post("/indicators/values", data={"csrf_token": token, "indicator": "x"})
     assert bad.status_code == 400 and "field-error" in bad.text
+
+
+def test_numbers_that_are_not_finite_or_not_ascii_are_refused_beside_the_field(
+    client: TestClient, session: Session
+) -> None:
+    token = sign_in(client, make_user(session, role="official").email)
+    for year, value in (("2024", "1e309"), ("2024", "NaN"), ("²⁰²⁴", "210")):
+        response = client.post(
+            "/indicators/values",
+            data={"csrf_token": token, "indicator": "private_networks_5g", "year": year,
+                  "value": value, "source": "测试"},
+            follow_redirects=False,
+        )  # fmt: skip
+        assert response.status_code == 400, (year, value)
+        assert "field-error" in response.text
+    stored = select(IndicatorValue).where(
+        IndicatorValue.indicator_code == "private_networks_5g", IndicatorValue.year == 2024
+    )
+    assert session.exec(stored).first() is None

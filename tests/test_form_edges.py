@@ -1,0 +1,86 @@
+"""Every create form, given odd values in all of its fields at once, answers with the form
+and its errors — never a server error. The fields are read off the page itself, so a field
+added later is covered too."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from tests.factories import make_org, make_user
+from tests.support.web import sign_in
+
+ODD_VALUES = [
+    "",
+    "   ",
+    "-1",
+    "1e309",
+    "NaN",
+    "-inf",
+    "0x1F",
+    "²",
+    "１２３",
+    "2026-02-30",
+    "99999-12-31",
+    "0001-01-01",
+    "9" * 400,
+    "<script>alert(1)</script>",
+    "长" * 5000,
+    "a,b;c\t\"d'",
+]
+_FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>', re.S)
+_TYPE = re.compile(r'\btype="([^"]+)"')
+
+# (form page, role of the signed-in user or None, org kind for a member)
+FORMS = [
+    ("/solutions/new", "vendor", "integrator"),
+    ("/demands/new", "enterprise", "enterprise"),
+    ("/networks/new", "official", None),
+    ("/cases/new", "official", None),
+    ("/indicators", "official", None),
+    ("/register", None, None),
+    ("/password/forgot", None, None),
+]
+
+
+def fields_of(html: str) -> dict[str, list[str]]:
+    """Each form on the page: {action: [field names]}; hidden fields are kept as they are."""
+    forms: dict[str, list[str]] = {}
+    for match in re.finditer(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', html, re.S | re.I):
+        action = re.search(r'action="([^"]*)"', match.group(0))
+        names = []
+        for field in _FIELD.finditer(match.group(1)):
+            kind = _TYPE.search(field.group(0))
+            if kind and kind.group(1) in ("hidden", "submit", "file"):
+                continue
+            names.append(field.group(1))
+        if action and names:
+            forms[action.group(1)] = sorted(set(names))
+    return forms
+
+
+def signed_in(client: TestClient, session: Session, role: str | None, kind: str | None) -> str:
+    if role is None:
+        response = client.get("/login")
+        return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)  # type: ignore[union-attr]
+    org = make_org(session, kind=kind) if kind else None
+    user = make_user(session, org=org, role=role)
+    session.commit()
+    return sign_in(client, user.email)
+
+
+@pytest.mark.parametrize(("page", "role", "kind"), FORMS)
+def test_odd_values_never_make_a_server_error(
+    client: TestClient, session: Session, page: str, role: str | None, kind: str | None
+) -> None:
+    csrf = signed_in(client, session, role, kind)
+    html = client.get(page).text
+    forms = fields_of(html)
+    assert forms, f"no form found on {page}"
+    for action, names in forms.items():
+        for value in ODD_VALUES:
+            data = {name: value for name in names}
+            data["csrf_token"] = csrf
+            response = client.post(action, data=data, follow_redirects=False)
+            assert response.status_code < 500, (action, value, response.text[:300])
