@@ -84,3 +84,36 @@ def test_odd_values_never_make_a_server_error(
             data["csrf_token"] = csrf
             response = client.post(action, data=data, follow_redirects=False)
             assert response.status_code < 500, (action, value, response.text[:300])
+
+
+# (page with search or filter forms, role or None)
+SEARCH_PAGES = [
+    ("/solutions", None),
+    ("/demands", None),
+    ("/cases", None),
+    ("/networks", "official"),
+    ("/moderation", "official"),
+    ("/admin/audit", "admin"),
+    ("/admin/users", "admin"),
+    ("/opportunities", "vendor"),
+]
+
+
+def get_fields_of(html: str) -> list[str]:
+    names: set[str] = set()
+    for match in re.finditer(r"<form\b(?:(?!method=\"post\")[^>])*>(.*?)</form>", html, re.S):
+        names.update(f.group(1) for f in _FIELD.finditer(match.group(1)))
+    return sorted(names | {"page", "sort", "q"})
+
+
+@pytest.mark.parametrize(("page", "role"), SEARCH_PAGES)
+def test_odd_query_values_never_make_a_server_error(
+    client: TestClient, session: Session, page: str, role: str | None
+) -> None:
+    kind = "integrator" if role == "vendor" else None
+    signed_in(client, session, role, kind)
+    names = get_fields_of(client.get(page).text)
+    for value in ODD_VALUES:
+        # Browsers and proxies cap URLs near 8 KB; so does what we send.
+        response = client.get(page, params={name: value[:300] for name in names})
+        assert response.status_code < 500, (page, value, response.text[:300])

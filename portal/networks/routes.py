@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import Action, Principal, authorize, can
@@ -32,7 +32,7 @@ def registry_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    page: int = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     city: str | None = None,
     industry: str | None = None,
     status: str | None = None,
