@@ -117,3 +117,32 @@ def test_odd_query_values_never_make_a_server_error(
         # Browsers and proxies cap URLs near 8 KB; so does what we send.
         response = client.get(page, params={name: value[:300] for name in names})
         assert response.status_code < 500, (page, value, response.text[:300])
+
+
+@pytest.mark.parametrize("kind", ["solution", "demand", "network", "case", "organization"])
+def test_odd_values_in_edit_forms_never_make_a_server_error(
+    client: TestClient, session: Session, kind: str
+) -> None:
+    from tests.factories import make_case, make_demand, make_network, make_solution
+
+    org = make_org(session, kind="integrator" if kind == "solution" else "enterprise")
+    owner = make_user(session, org=org)
+    official = make_user(session, role="official")
+    pages = {
+        "solution": lambda: f"/solutions/{make_solution(session, org).id}/edit",
+        "demand": lambda: f"/demands/{make_demand(session, org).id}/edit",
+        "network": lambda: f"/networks/{make_network(session).id}/edit",
+        "case": lambda: f"/cases/{make_case(session).id}/edit",
+        "organization": lambda: f"/organizations/{org.id}/edit",
+    }
+    page = pages[kind]()
+    session.commit()
+    csrf = sign_in(client, (official if kind in ("network", "case") else owner).email)
+    forms = fields_of(client.get(page).text)
+    assert forms, f"no form found on {page}"
+    for action, names in forms.items():
+        for value in ODD_VALUES:
+            data = {name: value for name in names}
+            data["csrf_token"] = csrf
+            response = client.post(action, data=data, follow_redirects=False)
+            assert response.status_code < 500, (action, value, response.text[:300])
