@@ -507,7 +507,7 @@ class SolutionServing(SQLModel, table=True):
     solutions: int = 0
 
 
-def served_cities(regions: Any, cities: tuple[str, ...]) -> list[str]:
+def _served_cities(regions: Any, cities: tuple[str, ...]) -> list[str]:
     """The cities a solution with these regions serves."""
     named = set(regions)
     if named & set(PROVINCE_WIDE):
@@ -523,7 +523,7 @@ def _serving_delta(
     delta: dict[tuple[str, date], int] = {}
     for states, sign in ((before, -1), (after, 1)):
         for regions, expires_on in states.values():
-            for city in served_cities(regions, cities):
+            for city in _served_cities(regions, cities):
                 key = (city, expires_on or NEVER)
                 delta[key] = delta.get(key, 0) + sign
     return {k: n for k, n in delta.items() if n}

@@ -42,7 +42,7 @@ def upgrade() -> None:
 
 
 def _backfill_solution_serving() -> None:
-    """Count the solutions already there (the rule of portal.models.served_cities, written
+    """Count the solutions already there (the rule of portal.models._served_cities, written
     out so the migration stays frozen): a solution naming hunan or national serves every
     city, else the cities it names; one count per (city, expiry date), 9999-12-31 for
     solutions without an end date."""

@@ -63,10 +63,6 @@ class FormRefused(PortalError):
         self.status_code = status
 
 
-def _digest(raw: str) -> str:
-    return hash_secret(raw)
-
-
 def find_user_by_email(db: Session, email: str) -> User | None:
     return db.exec(select(User).where(User.email == normalise_email(email))).first()
 
@@ -310,7 +306,7 @@ def register(
     db.add(
         PasswordReset(
             user_id=user.id,
-            token_hash=_digest(_VERIFY_PURPOSE + raw),
+            token_hash=hash_secret(_VERIFY_PURPOSE + raw),
             created_at=now,
             expires_at=now + VERIFY_LIFETIME,
         )
@@ -329,13 +325,16 @@ def register(
     return Registration(email=email, user=user, token=raw)
 
 
-def valid_verification(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
-    row = db.exec(
-        select(PasswordReset).where(PasswordReset.token_hash == _digest(_VERIFY_PURPOSE + token))
-    ).first()
+def _open_link(db: Session, *, token_hash: str, now: datetime) -> PasswordReset | None:
+    """The emailed link with this digest, while unused and unexpired."""
+    row = db.exec(select(PasswordReset).where(PasswordReset.token_hash == token_hash)).first()
     if row is None or row.used_at is not None or aware(row.expires_at) <= now:
         return None
     return row
+
+
+def valid_verification(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
+    return _open_link(db, token_hash=hash_secret(_VERIFY_PURPOSE + token), now=now)
 
 
 def verify_email(db: Session, *, token: str, now: datetime, ip: str | None = None) -> User:
@@ -439,7 +438,7 @@ def request_password_reset(
     db.add(
         PasswordReset(
             user_id=user.id,
-            token_hash=_digest(raw),
+            token_hash=hash_secret(raw),
             created_at=now,
             expires_at=now + RESET_LIFETIME,
         )
@@ -451,10 +450,7 @@ def request_password_reset(
 
 def valid_reset(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
     # A verification link's digest has a prefix, so it never matches here.
-    row = db.exec(select(PasswordReset).where(PasswordReset.token_hash == _digest(token))).first()
-    if row is None or row.used_at is not None or aware(row.expires_at) <= now:
-        return None
-    return row
+    return _open_link(db, token_hash=hash_secret(token), now=now)
 
 
 def reset_password(
@@ -626,7 +622,7 @@ def create_token(
         user_id=user.id,
         name=name.strip()[:100] or "API 令牌",
         prefix=raw[:12],
-        token_hash=_digest(raw),
+        token_hash=hash_secret(raw),
         scope=scope,
         created_at=now,
     )
@@ -682,7 +678,7 @@ def revoke_token(
 def principal_from_bearer(db: Session, raw: str, *, now: datetime) -> Principal | None:
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    row = db.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw))).first()
+    row = db.exec(select(ApiToken).where(ApiToken.token_hash == hash_secret(raw))).first()
     if row is None or row.revoked_at is not None:
         return None
     user = db.get(User, row.user_id)

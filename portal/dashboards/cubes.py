@@ -62,10 +62,6 @@ class NetworkCube:
     places: tuple[NetworkPlaceCell, ...]
     operators: tuple[NetworkOperatorCell, ...]
 
-    @property
-    def total(self) -> int:
-        return sum(c.networks for c in self.places)
-
 
 @dataclass(frozen=True)
 class DemandCell:

@@ -30,10 +30,6 @@ from portal.pagination import Page
 INVITATION_LIFETIME = timedelta(days=7)
 
 
-def _digest(raw: str) -> str:
-    return hash_secret(raw)
-
-
 def get_org(db: Session, org_id: int) -> Organization:
     org = db.get(Organization, org_id)
     if org is None:
@@ -208,7 +204,7 @@ def invite(
         org_id=org.id,
         email=normalise_email(email),
         role=role,
-        token_hash=_digest(raw),
+        token_hash=hash_secret(raw),
         invited_by=principal.user_id,
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
@@ -229,7 +225,7 @@ def invite(
 
 
 def find_invitation(db: Session, *, token: str, now: datetime) -> Invitation | None:
-    row = db.exec(select(Invitation).where(Invitation.token_hash == _digest(token))).first()
+    row = db.exec(select(Invitation).where(Invitation.token_hash == hash_secret(token))).first()
     if row is None or row.accepted_at is not None or aware(row.expires_at) <= now:
         return None
     return row

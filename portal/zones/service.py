@@ -59,12 +59,6 @@ def _solutions_serving(session: Session, *, today: date) -> dict[str, int]:
     return {code: counted.get(code, 0) for code in get_vocabularies().codes("city")}
 
 
-def place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], list[PlaceCounts]]:
-    """(the five pilot zones, the 14 cities), summed from the memoized cubes of demands and
-    networks, the solutions' serving counts and the cases per city."""
-    return _place_counts(session, today=today)
-
-
 def _case_rows(session: Session) -> dict[str, int]:
     def compute() -> dict[str, int]:
         rows = session.exec(select(UseCase.city, func.count()).group_by(col(UseCase.city))).all()
@@ -73,7 +67,9 @@ def _case_rows(session: Session) -> dict[str, int]:
     return memoized(session, ("place_cases",), compute, reads=("cases",))
 
 
-def _place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], list[PlaceCounts]]:
+def place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], list[PlaceCounts]]:
+    """(the five pilot zones, the 14 cities), summed from the memoized cubes of demands and
+    networks, the solutions' serving counts and the cases per city."""
     vocab = get_vocabularies()
     demands, networks = demand_cube(session, today=today), network_cube(session)
     serving = solutions_serving(session, today=today)
