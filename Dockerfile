@@ -15,6 +15,7 @@ RUN useradd --system --uid 10001 --home-dir /app portal
 COPY pyproject.toml README.md ./
 COPY portal portal
 COPY matching matching
+COPY scheduling scheduling
 RUN pip install .
 COPY alembic.ini ./
 COPY migrations migrations
