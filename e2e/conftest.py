@@ -96,6 +96,8 @@ def live_server(portal_data_dir: Path, portal_port: int, oidc_issuer: str) -> It
         "PORTAL_OIDC_ISSUER": oidc_issuer,
         "PORTAL_OIDC_CLIENT_ID": OIDC_CLIENT_ID,
         "PORTAL_OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET,
+        # The browser plays a visitor behind a proxy on this machine (browser_context_args).
+        "PORTAL_TRUSTED_PROXIES": "127.0.0.1",
     }
     env.pop("PORTAL_DATABASE_URL", None)
     subprocess.run([str(PORTAL), "seed", "--demo"], check=True, env=env, cwd=ROOT)
@@ -149,7 +151,7 @@ _visitor = iter(range(1, 1_000_000))
 @pytest.fixture
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     """Each journey comes from its own client address (the server trusts X-Forwarded-For
-    from 127.0.0.1, as behind a proxy), so the per-IP sign-in and registration throttles of
+    from 127.0.0.1: PORTAL_TRUSTED_PROXIES), so the per-IP sign-in and registration throttles of
     one journey never leak into the next — as for real visitors."""
     n = next(_visitor)
     address = f"198.51.{100 + n // 250}.{n % 250 + 1}"

@@ -18,7 +18,7 @@ from portal.auth import api as auth_api
 from portal.auth import oidc
 from portal.auth import routes as auth_routes
 from portal.auth.context import SignInRequired, sign_in_required_handler
-from portal.auth.middleware import NulGuard, SecurityMiddleware
+from portal.auth.middleware import BodyLimit, NulGuard, SecurityMiddleware
 from portal.cases import api as cases_api
 from portal.cases import routes as cases_routes
 from portal.clusters import api as clusters_api
@@ -39,7 +39,7 @@ from portal.networks import routes as networks_routes
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
 from portal.search import api as search_api
-from portal.settings import get_settings
+from portal.settings import Settings, get_settings
 from portal.solutions import api as solutions_api
 from portal.solutions import routes as solutions_routes
 from portal.templating import STATIC_DIR
@@ -84,25 +84,32 @@ ROUTERS = (
 
 @asynccontextmanager
 async def _search_sync(app: FastAPI) -> AsyncIterator[None]:
-    """Start the outbox drainer; a search backend that is down does not stop the portal."""
+    """Set the indexes up (a missing one is rebuilt from the database) and start the outbox
+    drainer; a search backend that is down does not stop the portal. Each worker process
+    runs this; the outbox lease makes them build and drain one at a time."""
     from sqlmodel import Session
 
     from matching.search import SearchBackendError
     from portal.db import get_engine
+    from portal.search import outbox
     from portal.search.gateway import get_gateway
     from portal.search.sync import OutboxDrainer, ensure_search_ready
 
     engine, gateway = get_engine(), get_gateway()
+    ready = True
     try:
         ensure_search_ready(engine, gateway)
     except SearchBackendError as exc:
+        ready = False  # the drainer tries again
         log.warning("search backend not ready at start-up: %s", exc)
-    drainer = OutboxDrainer(lambda: Session(engine), gateway)
+    drainer = OutboxDrainer(lambda: Session(engine), gateway, ready=ready)
     app.state.drainer = drainer
     drainer.start()
+    stop_waking = outbox.on_commit(drainer.wake)  # a committed change is indexed at once
     try:
         yield
     finally:
+        stop_waking()
         drainer.stop()
 
 
@@ -121,15 +128,18 @@ def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContext
 
 
 class PortalApp(FastAPI):
-    """FastAPI with the security headers and the NUL guard outside everything: Starlette's
-    error middleware is always the outermost layer of the stack it builds, so a middleware
-    added the usual way never sees the 500 it sends."""
+    """FastAPI with the security headers, the body limit and the NUL guard outside
+    everything: Starlette's error middleware is always the outermost layer of the stack it
+    builds, so a middleware added the usual way never sees the 500 it sends."""
 
     production = False  # HSTS too; set from the settings by create_app
+    max_body_bytes = Settings.model_fields["portal_max_body_bytes"].default  # likewise
 
     def build_middleware_stack(self) -> ASGIApp:
         inner = NulGuard(super().build_middleware_stack())
-        return SecurityMiddleware(inner, production=self.production)
+        # Outside the NUL guard, which reads form and JSON bodies to look into them.
+        limited = BodyLimit(inner, max_bytes=self.max_body_bytes)
+        return SecurityMiddleware(limited, production=self.production)
 
 
 def create_app(*, background_sync: bool = True) -> FastAPI:
@@ -149,6 +159,7 @@ def create_app(*, background_sync: bool = True) -> FastAPI:
         dependencies=[Depends(load_request_auth), Depends(check_path_ids)],
     )
     app.production = not get_settings().is_development
+    app.max_body_bytes = get_settings().portal_max_body_bytes
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(errors.PortalError, errors.portal_error_handler)
     app.add_exception_handler(SignInRequired, sign_in_required_handler)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlmodel import Session, select
@@ -14,9 +14,15 @@ from portal.bootstrap import ensure_ready, seed_demo
 from portal.db import begin_write, get_engine
 from portal.imports.service import import_jsonl_text, to_jsonable
 from portal.search.gateway import SearchGateway, get_gateway
-from portal.search.sync import drain_all, ensure_search_ready, index_check, pending_count
+from portal.search.sync import (
+    LEASE_WAIT_S,
+    drain_all,
+    ensure_search_ready,
+    index_check,
+    pending_count,
+)
 from portal.search.sync import reindex as reindex_all
-from portal.settings import get_settings
+from portal.settings import Settings, get_settings
 
 app = typer.Typer(help="湖南5G应用产业生态对接平台", no_args_is_help=True, add_completion=False)
 
@@ -37,9 +43,16 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        proxy_headers=True,
         log_level="info",
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for who may set the client's address (X-Forwarded-For): only the
+    configured proxies. uvicorn's default would believe anyone connecting from 127.0.0.1."""
+    proxies = settings.trusted_proxies
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies)}
 
 
 @app.command()
@@ -134,12 +147,14 @@ def sync() -> None:
     ensure_ready()
     gateway = _search_ready()
     with Session(get_engine()) as session:
-        result = drain_all(session, gateway)
+        result = drain_all(session, gateway, wait=LEASE_WAIT_S)
         left = pending_count(session)
     typer.echo(
         f"已同步 {result.processed} 条变更"
         f"（更新 {result.upserted}，删除 {result.deleted}），待处理 {left} 条。"
     )
+    if result.skipped:
+        typer.echo("另一进程正在同步搜索索引，其余变更由它处理。")
     if result.error:
         typer.echo(f"同步失败：{result.error}", err=True)
         raise typer.Exit(3)
@@ -167,7 +182,11 @@ def index_check_command(
     ensure_ready()
     gateway = _search_ready()
     with Session(get_engine()) as session:
-        report = index_check(session, gateway, repair=repair)
+        try:
+            report = index_check(session, gateway, repair=repair)
+        except SearchBackendError as exc:
+            typer.echo(f"检查失败：{exc}", err=True)
+            raise typer.Exit(3) from None
     drifted = False
     for entity, drift in report.items():
         if drift.clean:

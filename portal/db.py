@@ -8,18 +8,24 @@ workers queue for the write lock instead of failing with "database is locked" ha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, create_engine
 
 from portal.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# ``session.info`` key: the session serves a read (GET, HEAD, OPTIONS) and must not write.
+READ_ONLY = "portal_read_only"
+log = logging.getLogger("portal.db")
 
 
 def make_engine(url: str) -> Engine:
@@ -59,8 +65,89 @@ def get_engine() -> Engine:
 
 
 def begin_write(session: Session) -> None:
-    """Start the session's transaction as a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
-    session.connection(execution_options={"portal_write": True})
+    """Start the session's transaction as a write transaction (``BEGIN IMMEDIATE`` on SQLite).
+    A session bound to a connection (the test suite's) is already in its transaction."""
+    if not isinstance(session.bind, Connection):
+        session.connection(execution_options={"portal_write": True})
+
+
+def unit_of_work(session: Session, *, write: bool) -> Iterator[Session]:
+    """A request's transaction: committed when the handler returns, rolled back on error.
+
+    Used as a function-scoped dependency, so the commit happens before any byte of the
+    response leaves: a failed commit is a 5xx, never a 2xx/3xx, and the page a redirect
+    leads to sees what was written. A read (``write=False``) may not write at all, except
+    through :func:`write_on_read_path`.
+    """
+    if write:
+        begin_write(session)
+    session.info[READ_ONLY] = not write
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(READ_ONLY, None)
+
+
+class WriteOnReadPath(RuntimeError):
+    """A read request tried to write; such writes go through :func:`write_on_read_path`."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_on_read(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (
+        session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    ):
+        raise WriteOnReadPath("a read request changed rows; use write_on_read_path")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_dml_on_read(state: ORMExecuteState) -> None:
+    if state.session.info.get(READ_ONLY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise WriteOnReadPath("a read request ran an INSERT/UPDATE/DELETE; use write_on_read_path")
+
+
+def write_on_read_path(session: Session, write: Callable[[], None]) -> bool:
+    """A small write that a read needs (a session's last-seen time, a token's last use, the
+    anonymous session of a sign-in form).
+
+    In a write transaction it simply joins it. In a read transaction it never turns that
+    transaction into a write one (on SQLite the upgrade fails once another connection has
+    written since the read began, and no GET may fail because someone else writes): the read
+    transaction ends (it wrote nothing), the write runs in a short write transaction of its
+    own, committed at once, and the request reads on in a new transaction. When the write
+    lock cannot be had, the write is skipped and False returned: these writes are best effort.
+    """
+    if not session.info.get(READ_ONLY):
+        write()
+        session.flush()
+        return True
+    try:
+        become_write(session)
+        write()
+        session.commit()
+        return True
+    except OperationalError as exc:
+        session.rollback()
+        log.warning("write on a read path skipped: %s", exc)
+        return False
+    finally:
+        session.info[READ_ONLY] = True
+
+
+def become_write(session: Session) -> None:
+    """End a read request's transaction (it wrote nothing) and go on in a write transaction.
+    For :func:`write_on_read_path`, and for the few GET routes that change state by design
+    (an OpenID sign-in's redirect and callback)."""
+    if session.info.get(READ_ONLY):
+        session.commit()
+        session.info[READ_ONLY] = False
+        begin_write(session)
 
 
 @contextmanager

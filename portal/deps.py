@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from portal.auth import context as auth_context
 from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
 from portal.clock import Clock, get_clock
-from portal.db import begin_write, get_engine
+from portal.db import become_write, get_engine, unit_of_work
 from portal.errors import NotFound
 from portal.inputs import MAX_INT
 from portal.mail import Mailer, get_mailer
@@ -24,16 +26,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: committed when the handler succeeds, rolled back otherwise."""
+    """The request's unit of work (:func:`portal.db.unit_of_work`)."""
     with Session(get_engine(), expire_on_commit=False) as session:
-        if request.method not in SAFE_METHODS:
-            begin_write(session)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield from unit_of_work(session, write=request.method not in SAFE_METHODS)
 
 
 MAX_ID = MAX_INT  # PostgreSQL's integer; no row has a larger id
@@ -53,8 +48,18 @@ def get_search() -> SearchGateway:
     return get_gateway()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Function scope: the commit runs when the handler returns, before the response is sent
+# (FastAPI runs a request-scoped dependency's exit only after the response went out).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _write_transaction(session: SessionDep) -> None:
+    become_write(session)
+
+
+# For the few GET routes that change state by design (``dependencies=[WRITES_ON_GET]``).
+WRITES_ON_GET = Depends(_write_transaction)
 SearchDep = Annotated[SearchGateway, Depends(get_search)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 MailerDep = Annotated[Mailer, Depends(get_mailer)]
@@ -73,9 +78,20 @@ SessionPolicyDep = Annotated[SessionPolicy, Depends(get_session_policy)]
 async def load_request_auth(
     request: Request, session: SessionDep, clock: ClockDep, policy: SessionPolicyDep
 ) -> None:
-    """App-wide: the session or Bearer token of this request, then the CSRF check of every
-    state-changing request. Runs once per request (FastAPI caches it)."""
-    await auth_context.load(request, session, now=clock.now(), policy=policy)
+    """App-wide: the session or Bearer token of this request (in a worker thread: no
+    database call blocks the event loop), then the CSRF check of every state-changing
+    request. Runs once per request (FastAPI caches it)."""
+    await run_in_threadpool(auth_context.load, request, session, now=clock.now(), policy=policy)
+    await auth_context.check_csrf(request)
+
+
+async def submitted_form(request: Request) -> FormData:
+    """The request's form, read on the event loop so that the handler can be a plain ``def``
+    (run in a worker thread, where its database calls belong)."""
+    return await request.form()
+
+
+FormDataDep = Annotated[FormData, Depends(submitted_form)]
 
 
 RequestAuth = Annotated[None, Depends(load_request_auth)]

@@ -326,6 +326,15 @@ class OutboxEvent(SQLModel, table=True):
     )
 
 
+class Lease(SQLModel, table=True):
+    """Who runs a piece of work that must run once per stack, not once per process, and
+    until when (see :mod:`portal.leases`)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=200)
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
 

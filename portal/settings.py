@@ -5,11 +5,12 @@ The variable names are part of the interface others rely on (DESIGN.md, "Setting
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "development-only-secret-change-me"
@@ -46,6 +47,25 @@ class Settings(BaseSettings):
     # The userinfo claim that carries the portal role (enterprise | vendor | official | admin).
     portal_oidc_role_claim: str = "portal_role"
     portal_oidc_scopes: str = "openid email profile"
+    # Request bodies over this are refused (413) before anything reads them; room for the
+    # largest upload (a 5 MB network file) and its multipart wrapping.
+    portal_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1)
+    # The reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; nobody's by default, so a client cannot pick the
+    # address the per-IP limits count.
+    portal_trusted_proxies: str = ""
+
+    @field_validator("portal_trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"PORTAL_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
@@ -72,6 +92,10 @@ class Settings(BaseSettings):
                     return "postgresql+psycopg://" + url[len(prefix) :]
             return url
         return f"sqlite:///{(self.portal_data_dir / 'portal.sqlite3').resolve()}"
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        return [item.strip() for item in self.portal_trusted_proxies.split(",") if item.strip()]
 
     @property
     def index_dir(self) -> Path:

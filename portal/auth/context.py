@@ -14,7 +14,14 @@ from sqlmodel import Session
 from portal.auth import csrf, sessions
 from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
-from portal.errors import PortalError, Unauthorized, portal_error_handler, wants_json
+from portal.db import write_on_read_path
+from portal.errors import (
+    PortalError,
+    ServiceUnavailable,
+    Unauthorized,
+    portal_error_handler,
+    wants_json,
+)
 from portal.models import User, WebSession
 
 
@@ -64,7 +71,9 @@ def _set(request: Request, web_session: WebSession | None, user: User | None) ->
     request.state.csrf_token = web_session.csrf_token if web_session is not None else None
 
 
-async def load(request: Request, db: Session, *, now: datetime, policy: SessionPolicy) -> None:
+def load(request: Request, db: Session, *, now: datetime, policy: SessionPolicy) -> None:
+    """Who is asking: the Bearer token's principal, or the cookie session and its user.
+    Blocking database work: call it from a worker thread, never on the event loop."""
     from portal.auth.service import principal_from_bearer
 
     request.state.bearer_principal = None
@@ -86,14 +95,20 @@ async def load(request: Request, db: Session, *, now: datetime, policy: SessionP
         elif web_session.user_id is not None:
             user = db.get(User, web_session.user_id)
             if user is None or not user.is_active:
-                sessions.end(db, web_session)
+                # Disabling a user ends their sessions; this one is only forgotten here.
                 sessions.clear_cookie(request)
                 web_session, user = None, None
     _set(request, web_session, user)
-    if request.method not in csrf.SAFE_METHODS:
-        if web_session is None and request.url.path.startswith("/api/"):
-            return  # nothing ambient to abuse; the route answers 401
-        await csrf.enforce(request, web_session)
+
+
+async def check_csrf(request: Request) -> None:
+    """The CSRF check of a state-changing request, after :func:`load`."""
+    if request.method in csrf.SAFE_METHODS or getattr(request.state, "bearer_used", False):
+        return  # token calls stand alone: no cookie session, no CSRF (see portal.auth.csrf)
+    web_session: WebSession | None = request.state.web_session
+    if web_session is None and request.url.path.startswith("/api/"):
+        return  # nothing ambient to abuse; the route answers 401
+    await csrf.enforce(request, web_session)
 
 
 def ensure_web_session(
@@ -102,17 +117,27 @@ def ensure_web_session(
     """The request's session, or a new anonymous one (it carries the CSRF token of the
     sign-in and registration forms, and the state of an OIDC sign-in)."""
     web_session: WebSession | None = getattr(request.state, "web_session", None)
-    if web_session is None:
-        raw_id, web_session = sessions.create(
-            db,
-            user_id=None,
-            now=now,
-            policy=policy,
-            ip=client_ip(request),
-            user_agent=request.headers.get("user-agent"),
+    if web_session is not None:
+        return web_session
+    created: list[tuple[str, WebSession]] = []
+
+    def create() -> None:
+        created.append(
+            sessions.create(
+                db,
+                user_id=None,
+                now=now,
+                policy=policy,
+                ip=client_ip(request),
+                user_agent=request.headers.get("user-agent"),
+            )
         )
-        sessions.set_cookie(request, raw_id)
-        _set(request, web_session, None)
+
+    if not write_on_read_path(db, create):
+        raise ServiceUnavailable("服务器繁忙，请稍后刷新页面重试")
+    raw_id, web_session = created[0]
+    sessions.set_cookie(request, raw_id)
+    _set(request, web_session, None)
     return web_session
 
 

@@ -1,8 +1,10 @@
 """Security headers on every response, and the session cookie when a handler set or
-cleared it (``request.state.session_cookie``); requests carrying NUL characters refused."""
+cleared it (``request.state.session_cookie``); requests carrying NUL characters, and
+request bodies over the configured size, refused."""
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -129,3 +131,66 @@ class NulGuard:
         from portal.errors import refusal
 
         await refusal(Request(scope, receive), 400, NUL_MESSAGE)(scope, receive, send)
+
+
+def _size_text(size: int) -> str:
+    for unit, bytes_ in (("MB", 2**20), ("KB", 2**10)):
+        if size >= bytes_:
+            return f"{size / bytes_:g} {unit}"
+    return f"{size} 字节"
+
+
+class BodyLimit:
+    """A request body over ``max_bytes`` is refused with a 413 before a handler holds it:
+    at once when Content-Length says so, without reading it; a chunked body as soon as the
+    bytes received pass the limit — the app is then told the client left, and the 413
+    replaces whatever it answers to that."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        exceeded = started = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    exceeded = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def answer(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, answer)
+        except Exception:
+            # A handler reading the form itself fails on the "disconnect"; that is the 413.
+            if not exceeded or started:
+                raise
+        if exceeded and not started:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from portal.errors import refusal
+
+        message = f"提交的内容过大（最多 {_size_text(self.max_bytes)}）。"
+        await refusal(Request(scope, receive), 413, message)(scope, receive, send)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from authlib.integrations.base_client import OAuthError
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from portal.audit import service as audit
 from portal.auth import context as auth_context
@@ -27,7 +28,9 @@ from portal.auth.permissions import (
 )
 from portal.auth.schemas import RegistrationForm
 from portal.auth.service import FormRefused
+from portal.db import write_on_read_path
 from portal.deps import (
+    WRITES_ON_GET,
     ClockDep,
     CurrentUser,
     MailerDep,
@@ -100,6 +103,7 @@ def login_submit(
     clock: ClockDep,
     policy: SessionPolicyDep,
     settings: SettingsDep,
+    mailer: MailerDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
@@ -114,7 +118,10 @@ def login_submit(
             now=now,
             allow_demo=settings.is_development,
         )
-    except FormRefused as refused:
+    except service.SignInRefused as refused:
+        # The page says the same whether or not a mail went out.
+        if refused.unlock is not None:
+            _send_unlock_mail(request, mailer, *refused.unlock)
         return render(
             request,
             "auth/login.html",
@@ -123,6 +130,78 @@ def login_submit(
         )
     auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
     return _see_other(safe_next(next))
+
+
+def _send_unlock_mail(request: Request, mailer: MailerDep, user: User, token: str) -> None:
+    hours = int(service.UNLOCK_LIFETIME.total_seconds() // 3600)
+    link = str(request.url_for("login_unlock", token=token))
+    forgot = str(request.url_for("password_forgot"))
+    mailer.send(
+        Mail(
+            to=user.email,
+            subject="您在湖南5G应用产业生态对接平台的账号已暂时锁定",
+            body=(
+                "您好，\n\n有人多次用错误的密码登录您的账号，为防止密码被猜中，"
+                "账号已暂时锁定，锁定期间输入正确的密码也无法登录。\n\n"
+                f"如果要现在登录，请在 {hours} 小时内打开下面的链接并输入密码"
+                f"（链接只能使用一次）：\n{link}\n\n"
+                "如果这些尝试不是您本人所为，说明有人在猜测您的密码；"
+                f"如果您的密码较短或在别处用过，建议立即重置：\n{forgot}\n"
+            ),
+        )
+    )
+
+
+@router.get("/login/unlock/{token}", name="login_unlock")
+def unlock_page(
+    request: Request, db: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
+) -> Response:
+    # A GET changes nothing (mail scanners open links): the form below signs in.
+    user = service.unlocking_user(db, token=token, now=clock.now())
+    if user is None:
+        return _unlock_page(request, token, None, service.UNLOCK_INVALID, 400)
+    return _unlock_page(request, token, user, None, 200)
+
+
+def _unlock_page(
+    request: Request, token: str, user: User | None, error: str | None, status_code: int
+) -> Response:
+    return render(
+        request,
+        "auth/unlock.html",
+        {"token": token, "email": user.email if user else None, "error": error},
+        status_code=status_code,
+    )
+
+
+@router.post("/login/unlock/{token}", name="login_unlock_submit")
+def unlock_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    policy: SessionPolicyDep,
+    settings: SettingsDep,
+    mailer: MailerDep,
+    token: str,
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    now = clock.now()
+    try:
+        user = service.sign_in_with_unlock(
+            db,
+            token=token,
+            password=password,
+            ip=client_ip(request),
+            now=now,
+            allow_demo=settings.is_development,
+        )
+    except service.SignInRefused as refused:
+        if refused.unlock is not None:  # the attack goes on: a fresh link
+            _send_unlock_mail(request, mailer, *refused.unlock)
+        still = service.unlocking_user(db, token=token, now=now)
+        return _unlock_page(request, token, still, refused.message, refused.status_code)
+    auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
+    return _see_other("/account")
 
 
 @router.post("/logout", name="logout")
@@ -391,7 +470,7 @@ def _oidc_failure(request: Request, settings: Any, message: str, status: int = 4
     )
 
 
-@router.get("/auth/oidc/login", name="oidc_login")
+@router.get("/auth/oidc/login", name="oidc_login", dependencies=[WRITES_ON_GET])
 async def oidc_login(
     request: Request,
     db: SessionDep,
@@ -418,7 +497,7 @@ async def oidc_login(
     return redirect
 
 
-@router.get("/auth/oidc/callback", name="oidc_callback")
+@router.get("/auth/oidc/callback", name="oidc_callback", dependencies=[WRITES_ON_GET])
 async def oidc_callback(
     request: Request,
     db: SessionDep,
@@ -457,7 +536,9 @@ async def oidc_callback(
     next_url = safe_next(web_session.data.get("oidc_next"))
     now = clock.now()
     try:
-        user = service.oidc_sign_in(
+        # Database work in a worker thread: this handler is async for the provider's calls.
+        user = await run_in_threadpool(
+            service.oidc_sign_in,
             db,
             issuer=settings.portal_oidc_issuer,
             userinfo=userinfo,
@@ -469,7 +550,9 @@ async def oidc_callback(
         web_session.data = {}
         db.add(web_session)
         return _oidc_failure(request, settings, refused.message, refused.status_code)
-    auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
+    await run_in_threadpool(
+        auth_context.start_signed_in_session, request, db, user, now=now, policy=policy
+    )
     return _see_other(next_url)
 
 
@@ -504,8 +587,12 @@ def account_page(
     # A new token is shown once, on the page the creating POST redirected to.
     new_token = web_session.data.get("new_token") if web_session is not None else None
     if new_token:
-        web_session.data = {k: v for k, v in web_session.data.items() if k != "new_token"}
-        db.add(web_session)
+
+        def forget_token() -> None:
+            web_session.data = {k: v for k, v in web_session.data.items() if k != "new_token"}
+            db.add(web_session)
+
+        write_on_read_path(db, forget_token)
     notices = {
         "registered": "注册成功，欢迎使用。",
         "token_revoked": "令牌已撤销。",

@@ -26,6 +26,7 @@ from portal.auth.permissions import (
 from portal.auth.schemas import RegistrationForm, email_error, normalise_email
 from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
+from portal.db import write_on_read_path
 from portal.errors import Conflict, NotFound, PortalError
 from portal.models import (
     ApiToken,
@@ -74,6 +75,25 @@ def _audit_label(email: str) -> str:
 
 # --- sign-in ----------------------------------------------------------------------------
 
+# A link lives twice the time between two unlock mails, and a lock lasts at most that
+# time: whenever the account is locked, the latest link mailed still opens it.
+UNLOCK_LIFETIME = 2 * throttle.UNLOCK_MAIL.base
+_UNLOCK_PURPOSE = "unlock-sign-in:"
+UNLOCK_INVALID = "解锁链接无效或已过期（每个链接只能用一次）。请直接登录，或重置密码。"
+# Said whether or not the address has an account: only the mailbox learns which.
+ACCOUNT_LOCKED_NOTICE = "如该邮箱已注册，我们已向它发送解锁链接，用链接可以立即登录。"
+
+
+class SignInRefused(FormRefused):
+    """A refused sign-in. ``unlock`` is set when this failure locked the account for
+    everyone: the account and the raw token of its unlock link, for the caller to mail."""
+
+    def __init__(
+        self, message: str, *, status: int = 400, unlock: tuple[User, str] | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.unlock = unlock
+
 
 def sign_in(
     db: Session,
@@ -84,63 +104,164 @@ def sign_in(
     now: datetime,
     allow_demo: bool = True,
 ) -> User:
-    """The user with this email and password, or :class:`FormRefused` with a message that
-    does not tell whether the account exists (429 while throttled)."""
+    """The user with this email and password, or :class:`SignInRefused` with a message
+    that does not tell whether the account exists (429 while throttled).
+
+    Failures count per (account, address), per address and per account. The first two
+    hold back only the failing address; the account-wide limit, reached from many
+    addresses, locks the account for everyone and mails the owner an unlock link
+    (:func:`sign_in_with_unlock`)."""
+    return _sign_in(
+        db, email=email, password=password, ip=ip, now=now, allow_demo=allow_demo, unlock=None
+    )
+
+
+def valid_unlock(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
+    return _open_link(db, token_hash=hash_secret(_UNLOCK_PURPOSE + token), now=now)
+
+
+def unlocking_user(db: Session, *, token: str, now: datetime) -> User | None:
+    """The account an open unlock link belongs to."""
+    row = valid_unlock(db, token=token, now=now)
+    user = db.get(User, row.user_id) if row is not None else None
+    return user if user is not None and user.is_active else None
+
+
+def sign_in_with_unlock(
+    db: Session,
+    *,
+    token: str,
+    password: str,
+    ip: str | None,
+    now: datetime,
+    allow_demo: bool = True,
+) -> User:
+    """Sign in past the account-wide lock with the mailed link and the password; the link
+    is used up. The per-address limits still apply."""
+    row = valid_unlock(db, token=token, now=now)
+    user = db.get(User, row.user_id) if row is not None else None
+    if row is None or user is None or not user.is_active:
+        raise SignInRefused(UNLOCK_INVALID)
+    signed_in = _sign_in(
+        db,
+        email=user.email,
+        password=password,
+        ip=ip,
+        now=now,
+        allow_demo=allow_demo,
+        unlock=row,
+    )
+    row.used_at = now
+    db.add(row)
+    db.flush()
+    return signed_in
+
+
+def _sign_in(
+    db: Session,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    now: datetime,
+    allow_demo: bool,
+    unlock: PasswordReset | None,
+) -> User:
+    per_source = (
+        (throttle.SIGN_IN_SOURCE, throttle.source_key(email, ip)),
+        (throttle.SIGN_IN_IP, throttle.ip_key(ip)),
+    )
     account_key = throttle.account_key(email)
-    ip_key = throttle.ip_key(ip)
-    waits = [
-        w
-        for w in (
-            throttle.wait_for(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now),
-            throttle.wait_for(db, throttle.SIGN_IN_IP, ip_key, now=now),
-        )
-        if w is not None
+    source_waits = [
+        w for rule, key in per_source if (w := throttle.wait_for(db, rule, key, now=now))
     ]
+    account_wait = (
+        None
+        if unlock is not None
+        else throttle.wait_for(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
+    )
     user = find_user_by_email(db, email) if email_error(email) is None else None
-    if waits:
-        throttle.hit(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
-        throttle.hit(db, throttle.SIGN_IN_IP, ip_key, now=now)
+    if source_waits or account_wait:
+        # Counted against the address only: one address must not keep the account locked.
+        for rule, key in per_source:
+            throttle.hit(db, rule, key, now=now)
         audit.record(
             db,
             action="sign_in.throttled",
             now=now,
             actor=user,
             actor_label=_audit_label(email),
+            detail={"account_locked": account_wait is not None},
             ip=ip,
         )
-        raise FormRefused(throttle.wait_message(max(waits)), status=429)
+        message = throttle.wait_message(max([*source_waits, account_wait or timedelta(0)]))
+        if account_wait is not None:
+            message += ACCOUNT_LOCKED_NOTICE
+        raise SignInRefused(message, status=429)
     valid = verify_password(user.password_hash if user else None, password)
     # Demo accounts (known passwords) never open outside development. An account whose
     # email is not yet confirmed gets the same message as a wrong password: a distinct
     # message would let whoever registered an address learn whether it was already taken.
-    if (
-        user is None
-        or not valid
-        or not user.is_active
-        or not user.email_verified
-        or (user.is_demo and not allow_demo)
-    ):
-        throttle.hit(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
-        throttle.hit(db, throttle.SIGN_IN_IP, ip_key, now=now)
+    usable = (
+        user is not None
+        and user.is_active
+        and user.email_verified
+        and not (user.is_demo and not allow_demo)
+    )
+    if not usable or not valid:
+        for rule, key in per_source:
+            throttle.hit(db, rule, key, now=now)
+        locked = throttle.hit(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
         audit.record(
             db,
             action="sign_in.failure",
             now=now,
             actor=user,
             actor_label=_audit_label(email),
-            detail={"method": "password"},
+            detail={"method": "password", "account_locked": locked},
             ip=ip,
         )
-        raise FormRefused(GENERIC_SIGN_IN_ERROR)
-    throttle.clear(db, throttle.SIGN_IN_ACCOUNT, account_key)
+        link = _unlock_link(db, user, now=now) if locked and usable and user else None
+        raise SignInRefused(GENERIC_SIGN_IN_ERROR, unlock=link)
+    assert user is not None
+    lift_sign_in_locks(db, email=email, ip=ip)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_sign_in_at = now
     db.add(user)
+    method = "password" if unlock is None else "unlock_link"
     audit.record(
-        db, action="sign_in.success", now=now, actor=user, detail={"method": "password"}, ip=ip
+        db, action="sign_in.success", now=now, actor=user, detail={"method": method}, ip=ip
     )
     return user
+
+
+def lift_sign_in_locks(db: Session, *, email: str, ip: str | None) -> None:
+    """The account's own locks, and its lock for this address, after the owner proved
+    who they are (a password, a mailed link)."""
+    throttle.clear(db, throttle.SIGN_IN_SOURCE, throttle.source_key(email, ip))
+    for rule in (throttle.SIGN_IN_ACCOUNT, throttle.UNLOCK_MAIL):
+        throttle.clear(db, rule, throttle.account_key(email))
+
+
+def _unlock_link(db: Session, user: User, *, now: datetime) -> tuple[User, str] | None:
+    """A new unlock link for ``user``, unless one was mailed within the hour."""
+    mail_key = throttle.account_key(user.email)
+    if throttle.wait_for(db, throttle.UNLOCK_MAIL, mail_key, now=now) is not None:
+        return None
+    throttle.hit(db, throttle.UNLOCK_MAIL, mail_key, now=now)
+    raw = secrets.token_urlsafe(32)
+    assert user.id is not None
+    db.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=hash_secret(_UNLOCK_PURPOSE + raw),
+            created_at=now,
+            expires_at=now + UNLOCK_LIFETIME,
+        )
+    )
+    db.flush()
+    return user, raw
 
 
 # --- registration -----------------------------------------------------------------------
@@ -348,7 +469,7 @@ def verify_email(db: Session, *, token: str, now: datetime, ip: str | None = Non
     user.email_verified = True
     user.last_sign_in_at = now
     db.add(user)
-    throttle.clear(db, throttle.SIGN_IN_ACCOUNT, throttle.account_key(user.email))
+    lift_sign_in_locks(db, email=user.email, ip=ip)
     audit.record(db, action="account.verified", now=now, actor=user, ip=ip)
     db.flush()
     return user
@@ -487,7 +608,7 @@ def reset_password(
         db.add(other)
     assert user.id is not None
     sessions.end_all_for_user(db, user.id)
-    throttle.clear(db, throttle.SIGN_IN_ACCOUNT, throttle.account_key(user.email))
+    lift_sign_in_locks(db, email=user.email, ip=ip)
     audit.record(db, action="password.reset", now=now, actor=user, ip=ip)
     db.flush()
     return user
@@ -685,9 +806,13 @@ def principal_from_bearer(db: Session, raw: str, *, now: datetime) -> Principal 
     if user is None or not user.is_active:
         return None
     if row.last_used_at is None or aware(row.last_used_at) + timedelta(minutes=1) <= now:
-        row.last_used_at = now
-        db.add(row)
-        db.flush()
+        token = row
+
+        def note_use() -> None:
+            token.last_used_at = now
+            db.add(token)
+
+        write_on_read_path(db, note_use)
     scope: Literal["read", "write"] = "write" if row.scope == "write" else "read"
     return Principal(user=user, via="token", scope=scope)
 

@@ -9,17 +9,16 @@ the database holds only its SHA-256. A session ends after ``idle`` without a req
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy import delete
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from portal.clock import aware
+from portal.db import write_on_read_path
 from portal.models import WebSession
 from portal.settings import Settings
 
@@ -28,7 +27,6 @@ SESSION_COOKIE = "__Host-portal_session"
 ANONYMOUS_LIFETIME = timedelta(hours=2)
 # ``last_seen_at`` is written at most this often, not on every request.
 TOUCH_EVERY = timedelta(minutes=1)
-log = logging.getLogger("portal.auth")
 
 
 @dataclass(frozen=True)
@@ -81,15 +79,16 @@ def is_live(row: WebSession, *, now: datetime, policy: SessionPolicy) -> bool:
 
 
 def load(db: Session, raw_id: str, *, now: datetime, policy: SessionPolicy) -> WebSession | None:
-    """The live session with this cookie value, touched; None (and deleted) when expired."""
+    """The live session with this cookie value, touched now and then; None (and deleted)
+    when expired."""
     if not raw_id or len(raw_id) > 64:
         return None
     row = db.get(WebSession, hash_id(raw_id))
     if row is None:
         return None
     if not is_live(row, now=now, policy=policy):
-        db.delete(row)
-        db.flush()
+        expired = row
+        write_on_read_path(db, lambda: db.delete(expired))
         return None
     if aware(row.last_seen_at) + TOUCH_EVERY <= now:
         _touch(db, row, now)
@@ -97,14 +96,14 @@ def load(db: Session, raw_id: str, *, now: datetime, policy: SessionPolicy) -> W
 
 
 def _touch(db: Session, row: WebSession, now: datetime) -> None:
-    """Best effort: on SQLite a read transaction cannot always become a write one (another
-    connection wrote since it began); a missed touch only delays the idle timeout."""
-    try:
-        with db.begin_nested():
-            row.last_seen_at = now
-            db.add(row)
-    except OperationalError:
-        log.info("session touch skipped: database busy")
+    """Best effort (a missed touch only delays the idle timeout), in a write transaction of
+    its own when the request is a read."""
+
+    def touch() -> None:
+        row.last_seen_at = now
+        db.add(row)
+
+    write_on_read_path(db, touch)
 
 
 def rotate(

@@ -1,5 +1,5 @@
-"""Throttling with exponential back-off, per IP and per account, kept in the database so
-that every worker agrees.
+"""Throttling with exponential back-off, per IP, per account and per (account, IP), kept
+in the database so that every worker agrees.
 
 Each counted attempt adds one to its bucket. From the ``free``-th attempt on, the key is
 blocked for ``base × 2^(n − free)``, at most ``cap``; a bucket left alone for ``window``
@@ -37,10 +37,17 @@ class Rule:
 
 
 # Sign-in counts failures; registration and reset count every request.
-SIGN_IN_ACCOUNT = Rule(
+# Guessing one account's password from one address locks only that address out of that
+# account, so nobody can lock the owner out from elsewhere.
+SIGN_IN_SOURCE = Rule(
     "sign_in", 5, timedelta(seconds=30), timedelta(minutes=15), timedelta(hours=24)
 )
 SIGN_IN_IP = Rule("sign_in", 20, timedelta(seconds=30), timedelta(minutes=15), timedelta(hours=1))
+# Guessing from many addresses: ten times the per-source allowance, then a lock for
+# everyone, which the owner passes with the link mailed to the account (auth.service).
+SIGN_IN_ACCOUNT = Rule("sign_in", 50, timedelta(minutes=1), timedelta(hours=1), timedelta(hours=24))
+# At most one unlock mail an hour per account, however often it is locked.
+UNLOCK_MAIL = Rule("unlock_mail", 1, timedelta(hours=1), timedelta(hours=1), timedelta(hours=1))
 REGISTER_IP = Rule("register", 10, timedelta(minutes=1), timedelta(hours=1), timedelta(hours=1))
 RESET_IP = Rule("reset", 10, timedelta(minutes=1), timedelta(hours=1), timedelta(hours=1))
 RESET_ACCOUNT = Rule("reset", 3, timedelta(minutes=5), timedelta(hours=1), timedelta(hours=1))
@@ -52,6 +59,12 @@ def ip_key(ip: str | None) -> str:
 
 def account_key(email: str) -> str:
     return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def source_key(email: str, ip: str | None) -> str:
+    """One account tried from one address."""
+    pair = f"{email.strip().lower()}\n{ip or 'unknown'}"
+    return "source:" + hashlib.sha256(pair.encode()).hexdigest()
 
 
 def _bucket(db: Session, rule: Rule, key: str) -> ThrottleBucket | None:
@@ -72,8 +85,13 @@ def wait_for(db: Session, rule: Rule, key: str, *, now: datetime) -> timedelta |
     return remaining if remaining > timedelta(0) else None
 
 
-def hit(db: Session, rule: Rule, key: str, *, now: datetime) -> None:
-    """Count one attempt (a failure, for sign-in) against ``key``."""
+def _blocked(bucket: ThrottleBucket, now: datetime) -> bool:
+    return bucket.blocked_until is not None and aware(bucket.blocked_until) > now
+
+
+def hit(db: Session, rule: Rule, key: str, *, now: datetime) -> bool:
+    """Count one attempt (a failure, for sign-in) against ``key``; True when this attempt
+    blocked a key that was free until now."""
     bucket = _bucket(db, rule, key)
     if bucket is None:
         bucket = ThrottleBucket(action=rule.action, key=key, failures=0, last_failure_at=now)
@@ -87,6 +105,7 @@ def hit(db: Session, rule: Rule, key: str, *, now: datetime) -> None:
     elif aware(bucket.last_failure_at) + rule.window <= now:
         bucket.failures = 0
         bucket.blocked_until = None
+    was_blocked = _blocked(bucket, now)
     bucket.failures += 1
     bucket.last_failure_at = now
     delay = rule.backoff(bucket.failures)
@@ -96,6 +115,7 @@ def hit(db: Session, rule: Rule, key: str, *, now: datetime) -> None:
             bucket.blocked_until = until
     db.add(bucket)
     db.flush()
+    return not was_blocked and _blocked(bucket, now)
 
 
 def clear(db: Session, rule: Rule, key: str) -> None:

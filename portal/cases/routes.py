@@ -4,12 +4,21 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from matching.search import SearchBackendError
 from portal.auth.permissions import Action, Principal, authorize, can
 from portal.cases.schemas import CaseFields
 from portal.cases.service import case_errors, get_case, save_case, split_sources
-from portal.deps import ClockDep, CurrentUser, PagePrincipal, SearchDep, SessionDep, client_ip
+from portal.deps import (
+    ClockDep,
+    CurrentUser,
+    FormDataDep,
+    PagePrincipal,
+    SearchDep,
+    SessionDep,
+    client_ip,
+)
 from portal.listings import forms, search_pages
 from portal.listings.lifecycle import ListingInvalid
 from portal.matching.service import similar_solutions
@@ -58,8 +67,7 @@ def _values(case: UseCase | None) -> dict[str, Any]:
     return values
 
 
-async def _read_form(request: Request) -> tuple[dict[str, Any], CaseFields | None, dict[str, str]]:
-    form = await request.form()
+def _read_form(form: FormData) -> tuple[dict[str, Any], CaseFields | None, dict[str, str]]:
     errors: dict[str, str] = {}
     shown: dict[str, Any] = {name: forms.text(form, name) for name in (*_TEXT, "providers", "year")}
     shown["scenarios"] = forms.codes(form, "scenarios")
@@ -117,12 +125,16 @@ def new_case_page(request: Request, db: SessionDep, user: CurrentUser) -> Respon
 
 
 @router.post("/cases/new", name="case_create")
-async def new_case_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+def new_case_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
     authorize(db, principal, Action.CASE_EDIT)
-    values, fields, errors = await _read_form(request)
+    values, fields, errors = _read_form(form)
     if fields is not None:
         try:
             case = save_case(
@@ -171,13 +183,18 @@ def edit_case_page(request: Request, db: SessionDep, user: CurrentUser, case_id:
 
 
 @router.post("/cases/{case_id}/edit", name="case_update")
-async def edit_case_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, case_id: int
+def edit_case_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    case_id: int,
+    form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
     authorize(db, principal, Action.CASE_EDIT)
     case = get_case(db, case_id)
-    values, fields, errors = await _read_form(request)
+    values, fields, errors = _read_form(form)
     if fields is not None:
         try:
             save_case(

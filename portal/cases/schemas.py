@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from portal.inputs import MultiLine, SingleLine, VisibleLine, VisibleText
 from portal.listings.schemas import Title
 from portal.models import UseCasePublic
 
@@ -21,19 +22,21 @@ class CaseFields(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     title: Title
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    summary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), VisibleText
+    ]
     industry: str = Field(max_length=64)
     scenarios: list[str] = []
     capabilities: list[str] = []
     city: str = Field(max_length=32)
     enterprise: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), VisibleLine
     ]
-    providers: list[str] = []
-    network_type: str | None = Field(default=None, max_length=300)
+    providers: list[Annotated[str, VisibleLine]] = []
+    network_type: Annotated[str, Field(max_length=300), SingleLine] | None = None
     year: Annotated[int, Field(ge=2015, le=2100)] | None = None
-    benefits: str | None = Field(default=None, max_length=5000)
-    source: str | None = Field(default=None, max_length=2000)
+    benefits: Annotated[str, Field(max_length=5000), MultiLine] | None = None
+    source: Annotated[str, Field(max_length=2000), SingleLine] | None = None
     evidence: Literal["self_reported", "operator_verified", "third_party_measured"] = (
         "self_reported"
     )

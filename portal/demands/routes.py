@@ -9,12 +9,21 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from matching.search import SearchBackendError
 from portal.auth.permissions import Action, Principal, authorize, can
 from portal.demands import service
 from portal.demands.schemas import DemandFields
-from portal.deps import ClockDep, CurrentUser, PagePrincipal, SearchDep, SessionDep, client_ip
+from portal.deps import (
+    ClockDep,
+    CurrentUser,
+    FormDataDep,
+    PagePrincipal,
+    SearchDep,
+    SessionDep,
+    client_ip,
+)
 from portal.listings import forms, search_pages
 from portal.listings.lifecycle import ListingInvalid, demand_status
 from portal.listings.rules import demand_errors
@@ -51,11 +60,10 @@ def _form_values(row: Demand | None) -> dict[str, Any]:
     }
 
 
-async def _read_form(
-    request: Request, *, today: date, deadline_before: date | None = None
+def _read_form(
+    form: FormData, *, today: date, deadline_before: date | None = None
 ) -> tuple[dict[str, Any], DemandFields | None, dict[str, str]]:
     """The form as typed, the validated fields, and the errors (all of them at once)."""
-    form = await request.form()
     errors: dict[str, str] = {}
     shown: dict[str, Any] = {
         name: forms.text(form, name)
@@ -141,13 +149,17 @@ def new_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.post("/demands/new", name="demand_create")
-async def create_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+def create_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
     today = clock.now().date()
     orgs = listing_orgs(db, user, "demand")
-    values, fields, errors = await _read_form(request, today=today)
+    values, fields, errors = _read_form(form, today=today)
     org: Organization | None = None
     try:
         chosen = values.get("org") or None
@@ -218,12 +230,17 @@ def edit_page(request: Request, db: SessionDep, user: CurrentUser, demand_id: in
 
 
 @router.post("/demands/{demand_id}/edit", name="demand_update")
-async def edit_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, demand_id: int
+def edit_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    demand_id: int,
+    form: FormDataDep,
 ) -> Response:
     row, org = _editable(db, user, demand_id)
     today = clock.now().date()
-    values, fields, errors = await _read_form(request, today=today, deadline_before=row.deadline)
+    values, fields, errors = _read_form(form, today=today, deadline_before=row.deadline)
     if fields is not None:
         try:
             service.update(

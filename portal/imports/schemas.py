@@ -1,7 +1,9 @@
 """Records of the JSON Lines import format (DESIGN.md, "Import format").
 
-Types are strict: ``false`` is not 0 and ``"12"`` is not a number. Vocabulary codes, money
-ranges and references are checked by the service, which knows the database.
+Types are strict: ``false`` is not 0 and ``"12"`` is not a number. Text is checked by
+:func:`portal.inputs.text_error` (no control or bidirectional-override characters, titles
+and names on one line with something visible). Vocabulary codes, money ranges, dates and
+references are checked by the service, which knows the database.
 """
 
 from __future__ import annotations
@@ -11,10 +13,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)] | None
+from portal.inputs import MultiLine, SingleLine, VisibleLine, VisibleText
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), VisibleLine]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True), SingleLine] | None
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), VisibleLine
+]
+Prose = Annotated[str, MultiLine]
 ExternalId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$"),
+    SingleLine,
 ]
 Money = Annotated[float, Field(ge=0, le=10_000_000)]
 
@@ -27,12 +37,12 @@ class Record(BaseModel):
 
 class OrganizationRecord(Record):
     type: Literal["organization"]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Name
     kind: str
     city: str
     credit_code: OptionalText = None
     website: OptionalText = None
-    description: str = ""
+    description: Prose = ""
     verified: bool = False
 
 
@@ -47,9 +57,9 @@ class Preferences(BaseModel):
 class SolutionRecord(Record):
     type: Literal["solution"]
     org: ExternalId
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    summary: str = ""
-    description: str = ""
+    title: Name
+    summary: Annotated[str, SingleLine] = ""
+    description: Prose = ""
     industries: list[str] = []
     scenarios: list[str] = []
     capabilities: list[str] = []
@@ -63,8 +73,8 @@ class SolutionRecord(Record):
 class DemandRecord(Record):
     type: Literal["demand"]
     org: ExternalId
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    description: str = ""
+    title: Name
+    description: Prose = ""
     industry: str
     scenarios: list[str] = []
     capabilities: list[str] = []
@@ -79,17 +89,17 @@ class DemandRecord(Record):
 
 class UseCaseRecord(Record):
     type: Literal["use_case"]
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    summary: Text
+    title: Name
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), VisibleText]
     industry: str
     scenarios: list[str] = []
     capabilities: list[str] = []
     city: str
     enterprise: Text
-    providers: list[str] = []
+    providers: list[Text] = []
     network_type: OptionalText = None
     year: Annotated[int, Field(ge=2015, le=2100)] | None = None
-    benefits: OptionalText = None
+    benefits: Annotated[str, StringConstraints(strip_whitespace=True), MultiLine] | None = None
     source: OptionalText = None
     evidence: Literal["self_reported", "operator_verified", "third_party_measured"] = (
         "self_reported"

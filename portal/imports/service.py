@@ -12,12 +12,13 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, or_, select
 
+from portal.clock import get_clock
 from portal.imports.schemas import (
     APPLY_ORDER,
     DemandRecord,
@@ -28,6 +29,7 @@ from portal.imports.schemas import (
     SolutionRecord,
     UseCaseRecord,
 )
+from portal.indicators.rules import value_error
 from portal.listings.rules import demand_errors, solution_errors
 from portal.models import (
     Demand,
@@ -54,6 +56,35 @@ _TYPE_NAMES = {
     "dict_type": "对象",
     "model_type": "对象",
 }
+
+
+# China issued its 5G commercial licences on 2019-06-06: no 5G network is older than 2019.
+FIRST_5G_YEAR = 2019
+# How far ahead a planned network's commissioning date may be.
+PLANNING_YEARS = 5
+
+
+def commissioning_error(day: date, *, status: str, today: date) -> str | None:
+    """Why ``day`` cannot be the commissioning date of a network of ``status``, or None."""
+    if day < date(FIRST_5G_YEAR, 1, 1):
+        return f"开通日期不能早于 {FIRST_5G_YEAR}-01-01（我国 {FIRST_5G_YEAR} 年发放5G商用牌照）"
+    if status in ("in_service", "retired"):
+        # ``today`` is the UTC date; in Hunan (UTC+8) it may already be the next day.
+        if day > today + timedelta(days=1):
+            return "在用或已退网的专网，开通日期不能晚于今天"
+        return None
+    try:
+        latest = today.replace(year=today.year + PLANNING_YEARS)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + PLANNING_YEARS, day=28)
+    if day > latest:
+        return f"计划开通日期不能晚于 {latest.isoformat()}（{PLANNING_YEARS} 年内）"
+    return None
+
+
+def missing_demand(external_id: str) -> str:
+    """What a ``demand`` reference that names no demand is told (the network form too)."""
+    return f"找不到需求 {external_id!r}"
 
 
 @dataclass
@@ -112,6 +143,8 @@ def _translate(error: Any) -> tuple[str, str]:
         return name, f"不能小于 {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):
         return name, f"不能大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind == "string_unicode":
+        return name, "不是有效的 Unicode 文本（含有不成对的代理字符）"
     if kind == "string_too_short":
         return name, "不能为空"
     if kind == "string_too_long":
@@ -134,9 +167,10 @@ def _translate(error: Any) -> tuple[str, str]:
 
 
 class _Importer:
-    def __init__(self, session: Session, *, demo: bool) -> None:
+    def __init__(self, session: Session, *, demo: bool, today: date) -> None:
         self.session = session
         self.demo = demo
+        self.today = today
         self.vocab: Vocabularies = get_vocabularies()
         self.report = ImportReport()
 
@@ -283,6 +317,11 @@ class _Importer:
         ok &= self.check_codes(line, "city", "city", [r.city]) and self.check_zone(
             line, r.city, r.zone
         )
+        if r.commissioned_on is not None and (
+            reason := commissioning_error(r.commissioned_on, status=r.status, today=self.today)
+        ):
+            self.fail(line, "commissioned_on", reason)
+            ok = False
         owner = self.session.exec(
             select(Organization).where(Organization.external_id == r.enterprise)
         ).first()
@@ -290,7 +329,7 @@ class _Importer:
         if r.demand is not None:
             demand = self.session.exec(select(Demand).where(Demand.external_id == r.demand)).first()
             if demand is None:
-                self.fail(line, "demand", f"找不到需求 {r.demand!r}")
+                self.fail(line, "demand", missing_demand(r.demand))
                 ok = False
             else:
                 demand_id = demand.id
@@ -312,6 +351,9 @@ class _Importer:
         ).first()
         if indicator is None:
             self.fail(line, "indicator", f"找不到指标 {r.indicator!r}（用代码或表1中的指标名称）")
+            return
+        if reason := value_error(indicator, r.value):
+            self.fail(line, "value", reason)
             return
         row = self.session.exec(
             select(IndicatorValue).where(
@@ -367,14 +409,20 @@ def parse_lines(lines: Iterable[str], report: ImportReport) -> list[tuple[int, A
 
 
 def import_lines(
-    session: Session, lines: Iterable[str], *, dry_run: bool = False, demo: bool = False
+    session: Session,
+    lines: Iterable[str],
+    *,
+    dry_run: bool = False,
+    demo: bool = False,
+    today: date | None = None,
 ) -> ImportReport:
-    """Validate and apply ``lines`` inside the session's transaction.
+    """Validate and apply ``lines`` inside the session's transaction; ``today`` (the clock's
+    date when not given) bounds the networks' commissioning dates.
 
     The caller owns the transaction: on ``report.ok and not dry_run`` it commits, otherwise
     it must roll back (:func:`import_file` does both).
     """
-    importer = _Importer(session, demo=demo)
+    importer = _Importer(session, demo=demo, today=today or get_clock().now().date())
     report = importer.report
     report.dry_run = dry_run
     records = parse_lines(lines, report)

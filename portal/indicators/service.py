@@ -13,8 +13,10 @@ from portal.auth.permissions import Action, Principal, authorize
 from portal.auth.service import FormRefused
 from portal.dashboards.cache import memoized
 from portal.errors import NotFound
+from portal.indicators.rules import value_error
 from portal.indicators.schemas import IndicatorActual, IndicatorPublic, IndicatorTargetPublic
 from portal.indicators.trajectory import expected_path, implied_expected
+from portal.inputs import text_error
 from portal.models import Indicator, IndicatorTarget, IndicatorValue, utcnow
 
 STATUS_LABELS = {
@@ -169,9 +171,13 @@ def record_value(
     _check_year(year, errors)
     if value is None:
         errors["value"] = "请填写数值"
+    elif indicator is not None and (reason := value_error(indicator, value)):
+        errors["value"] = reason
     source = (source or "").strip() or None
     if not source:
         errors["source"] = "请注明数据来源（文件、网址或发布机构）"
+    elif reason := text_error(source):
+        errors["source"] = reason
     if errors:
         raise FormRefused(errors=errors)
     assert year is not None and value is not None
@@ -220,15 +226,21 @@ def set_target(
     if indicator is None:
         errors["indicator"] = "请选择表1中的指标"
     _check_year(year, errors, low=2021)
-    if value is None and not (printed or "").strip():
+    printed = (printed or "").strip()  # the target as printed ("力争小于1.35")
+    out_of_bounds = value_error(indicator, value) if indicator and value is not None else None
+    if value is None and not printed:
         errors["value"] = "请填写目标值"
+    elif reason := out_of_bounds or text_error(printed):
+        errors["value"] = reason
     source = (source or "").strip() or None
     if not source:
         errors["source"] = "请注明目标出处（规划文件名称）"
+    elif reason := text_error(source):
+        errors["source"] = reason
     if errors:
         raise FormRefused(errors=errors)
     assert year is not None
-    printed = (printed or "").strip() or (f"{value:g}" if value is not None else "")
+    printed = printed or (f"{value:g}" if value is not None else "")
     row = session.get(IndicatorTarget, (code, year))
     if row is None:
         row = IndicatorTarget(indicator_code=code, year=year)

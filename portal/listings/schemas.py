@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, StringConstraints
 
 from portal.imports.schemas import ExternalId, Money, Preferences
+from portal.inputs import MultiLine, SingleLine, VisibleLine
 
 __all__ = [
     "Codes",
@@ -20,9 +21,11 @@ __all__ = [
     "Title",
 ]
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), VisibleLine
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), SingleLine]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), MultiLine]
 Codes = Annotated[list[str], Field(max_length=50)]
 
 

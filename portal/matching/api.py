@@ -1,33 +1,47 @@
+"""Ranked matches in the JSON API: a demand's solutions and a solution's demands. Like the
+demand page and the vendors' opportunities page, they are for the listing's own
+organisation and officials (``Action.LISTING_VIEW_PRIVATE``, the rule those pages use)."""
+
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from matching.engine import Strategy
 from matching.search import SearchUnavailable
-from portal.deps import SearchDep, SessionDep
+from portal.auth.permissions import Action, authorize
+from portal.deps import ApiPrincipal, SearchDep, SessionDep
 from portal.errors import NotFound, ServiceUnavailable
 from portal.matching.schemas import MatchList
 from portal.matching.service import matches_for_demand, matches_for_solution
-from portal.models import Demand, Solution
+from portal.models import Demand, Organization, Solution
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 Limit = Annotated[int, Query(ge=1, le=50)]
+
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid Bearer token or session"},
+    403: {"description": "not a member of the owning organisation, nor an official"},
+    503: {"description": "search down"},
+}
+
+
+def _authorize_matches(session: SessionDep, principal: ApiPrincipal, org_id: int) -> None:
+    org = session.get(Organization, org_id)
+    authorize(session, principal, Action.LISTING_VIEW_PRIVATE, org=org)
 
 
 @router.get(
     "/demands/{demand_id}/matches",
     response_model=MatchList,
-    summary="Solutions that fit a published demand, ranked and explained",
-    responses={
-        404: {"description": "no such published demand"},
-        503: {"description": "search down"},
-    },
+    summary="Solutions that fit a published demand, ranked and explained (its owners, officials)",
+    responses={**_PROBLEMS, 404: {"description": "no such published demand"}},
 )
 def demand_matches(
     session: SessionDep,
     gateway: SearchDep,
+    principal: ApiPrincipal,
     demand_id: int,
     limit: Limit = 10,
     strategy: Strategy = "full",
@@ -35,6 +49,7 @@ def demand_matches(
     demand = session.get(Demand, demand_id)
     if demand is None or demand.status != "published":
         raise NotFound("找不到该需求")
+    _authorize_matches(session, principal, demand.org_id)
     try:
         return matches_for_demand(session, gateway, demand, limit=limit, strategy=strategy)
     except SearchUnavailable as exc:
@@ -44,15 +59,13 @@ def demand_matches(
 @router.get(
     "/solutions/{solution_id}/matches",
     response_model=MatchList,
-    summary="Demands a published solution can serve, ranked and explained",
-    responses={
-        404: {"description": "no such published solution"},
-        503: {"description": "search down"},
-    },
+    summary="Demands a published solution can serve, ranked and explained (its owners, officials)",
+    responses={**_PROBLEMS, 404: {"description": "no such published solution"}},
 )
 def solution_matches(
     session: SessionDep,
     gateway: SearchDep,
+    principal: ApiPrincipal,
     solution_id: int,
     limit: Limit = 10,
     strategy: Strategy = "full",
@@ -60,6 +73,7 @@ def solution_matches(
     solution = session.get(Solution, solution_id)
     if solution is None or solution.status != "published":
         raise NotFound("找不到该解决方案")
+    _authorize_matches(session, principal, solution.org_id)
     try:
         return matches_for_solution(session, gateway, solution, limit=limit, strategy=strategy)
     except SearchUnavailable as exc:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import Action, Principal, authorize
-from portal.deps import ClockDep, CurrentUser, SessionDep, client_ip
+from portal.deps import ClockDep, CurrentUser, FormDataDep, SessionDep, client_ip
 from portal.listings.lifecycle import KIND_LABELS, ListingInvalid
 from portal.moderation import service
 from portal.templating import render
@@ -44,12 +44,15 @@ def queue_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.post("/moderation", name="moderation_decide")
-async def decide_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+def decide_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
     authorize(db, principal, Action.LISTING_APPROVE)
-    form = await request.form()
     keys = [k for k in form.getlist("items") if isinstance(k, str)]
     decision = form.get("decision")
     reason = form.get("reason")

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import Action, Principal, authorize, can
 from portal.auth.service import FormRefused
-from portal.deps import ClockDep, CurrentUser, SessionDep, client_ip
+from portal.deps import WRITES_ON_GET, ClockDep, CurrentUser, FormDataDep, SessionDep, client_ip
 from portal.errors import Forbidden, PortalError
 from portal.models import PrivateNetwork, User
 from portal.networks import service, tabular
@@ -265,15 +265,17 @@ def import_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
 
 
 @router.post("/networks/import", name="network_upload")
-async def import_upload(
+def import_upload(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     file: Annotated[UploadFile, File()],
 ) -> Response:
+    # A plain def: reading a file is seconds of work, done in a worker thread so that the
+    # server keeps answering meanwhile. The upload is already spooled (to disk when large).
     principal = Principal(user=user)
     authorize(session, principal, Action.NETWORK_MANAGE)
-    content = await file.read(tabular.MAX_BYTES + 1)
+    content = file.file.read(tabular.MAX_BYTES + 1)
     try:
         upload = tabular.create_upload(
             session, principal=principal, filename=file.filename or "upload.csv", content=content
@@ -289,7 +291,10 @@ async def import_upload(
     return RedirectResponse(str(url), status_code=303)
 
 
-@router.get("/networks/import/{upload_id}", name="network_upload_review")
+# The check is a dry run of the import: applied in a savepoint, then rolled back.
+@router.get(
+    "/networks/import/{upload_id}", name="network_upload_review", dependencies=[WRITES_ON_GET]
+)
 def review_page(
     request: Request, session: SessionDep, user: CurrentUser, upload_id: int
 ) -> Response:
@@ -308,11 +313,14 @@ def review_page(
 
 
 @router.post("/networks/import/{upload_id}/mapping", name="network_upload_mapping")
-async def mapping_submit(
-    request: Request, session: SessionDep, user: CurrentUser, upload_id: int
+def mapping_submit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    upload_id: int,
+    form: FormDataDep,
 ) -> Response:
     upload = tabular.get_upload(session, principal=Principal(user=user), upload_id=upload_id)
-    form = await request.form()
     mapping = {
         key.removeprefix("col-"): str(value)
         for key, value in form.items()

@@ -28,7 +28,7 @@ from portal.dashboards.cubes import (
     total_by,
 )
 from portal.errors import NotFound
-from portal.imports.service import ImportReport, import_lines
+from portal.imports.service import ImportReport, import_lines, missing_demand
 from portal.indicators.trajectory import annual_rate, expected_path, fit_trend, needed_per_year
 from portal.models import (
     Demand,
@@ -72,13 +72,17 @@ def count_registered_in_service(session: Session) -> int:
 
 
 def apply_records(
-    session: Session, records: list[dict[str, Any]], *, dry_run: bool = False
+    session: Session,
+    records: list[dict[str, Any]],
+    *,
+    dry_run: bool = False,
+    today: date | None = None,
 ) -> ImportReport:
     """Check ``network`` records with the importer and apply them — or, on a dry run or an
     error, leave the database as it was (a savepoint). Line N of the report is records[N-1]."""
     lines = [json.dumps({"type": "network", **r}, ensure_ascii=False) for r in records]
     savepoint = session.begin_nested()
-    report = import_lines(session, lines, dry_run=dry_run)
+    report = import_lines(session, lines, dry_run=dry_run, today=today)
     if dry_run or not report.ok:
         savepoint.rollback()
     else:
@@ -114,6 +118,16 @@ def _find(session: Session, external_id: str) -> PrivateNetwork:
     ).first()
     assert row is not None
     return row
+
+
+def _own_demand(session: Session, org: Organization, external_id: str | None) -> bool:
+    """Whether an enterprise may link its network to this demand: only one of its own
+    organisation's (or none). Officials link any demand; another organisation's, above
+    all an anonymous one, is refused in the words of a demand that does not exist."""
+    if external_id is None:
+        return True
+    statement = select(Demand.id).where(Demand.external_id == external_id, Demand.org_id == org.id)
+    return session.exec(statement).first() is not None
 
 
 def enterprise_org(session: Session, user: User) -> Organization | None:
@@ -166,9 +180,16 @@ def save_network(
     ).first():
         raise FormRefused(errors={"external_id": "该专网编号已被使用"})
     was_confirmed = network.confirmed if network is not None else None
-    report = apply_records(session, [record_])
-    if not report.ok:
-        raise FormRefused(errors=_errors_of(report))
+    refused_demand = None
+    if org is not None and not _own_demand(session, org, record_.get("demand")):
+        # Checked without the link, so the rest of the form is judged all the same.
+        refused_demand = record_.pop("demand")
+    report = apply_records(session, [record_], dry_run=refused_demand is not None, today=now.date())
+    errors = _errors_of(report)
+    if refused_demand is not None:
+        errors["demand"] = missing_demand(refused_demand)
+    if errors:
+        raise FormRefused(errors=errors)
     row = _find(session, record_["external_id"])
     if org is not None:
         row.confirmed, row.org_id, row.enterprise = False, org.id, org.name

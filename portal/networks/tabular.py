@@ -6,10 +6,7 @@ record — the same checks as ``portal import``. Nothing is applied before the p
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +21,7 @@ from portal.inputs import whole_number
 from portal.models import NetworkUpload
 from portal.networks.service import FIELD_LABELS, REQUIRED_FIELDS, apply_records
 from portal.reference.vocab import get_vocabularies
+from portal.spreadsheets import UnreadableFile, read_rows
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -61,10 +59,6 @@ OPERATOR_WORDS = {
 }
 
 
-class UnreadableFile(PortalError):
-    title = "无法读取该文件"
-
-
 def _key(text: str) -> str:
     text = re.sub(r"[（(][^)）]*[)）]", "", text)
     return re.sub(r"[\s*_\-：:]", "", text).lower()
@@ -89,73 +83,17 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_table(filename: str, content: bytes) -> tuple[list[str], list[dict[str, Any]]]:
     """Headers and rows ({"row": row number in the file, "cells": [...]}) of a CSV or XLSX."""
     if len(content) > MAX_BYTES:
         raise UnreadableFile("文件过大（最多 5 MB）")
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        table = _read_xlsx(content)
-    elif lower.endswith(".csv") or lower.endswith(".txt"):
-        table = _read_csv(content)
-    else:
-        raise UnreadableFile("只支持 CSV（.csv）和 Excel（.xlsx）文件")
-    numbered = [(n, [_cell_text(c) for c in cells]) for n, cells in table]
-    numbered = [(n, cells) for n, cells in numbered if any(cells)]
-    if not numbered:
+    table = read_rows(filename, content, max_data_rows=MAX_ROWS)
+    if not table:
         raise UnreadableFile("文件中没有数据")
-    (_, headers), body = numbered[0], numbered[1:]
-    if len(body) > MAX_ROWS:
-        raise UnreadableFile(f"行数过多（最多 {MAX_ROWS} 行）")
-    width = len(headers)
-    rows = [{"row": n, "cells": (cells + [""] * width)[:width]} for n, cells in body]
-    return headers, rows
-
-
-def _read_csv(content: bytes) -> list[tuple[int, list[Any]]]:
-    # Excel's "Unicode text" is UTF-16 with a byte-order mark.
-    utf16 = content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UnreadableFile("无法识别文件编码（请使用 UTF-8 或 GBK）")
-    if "\x00" in text:  # no text encoding we read puts NUL in a table; the database refuses it
-        raise UnreadableFile("文件中含有空字符（NUL），无法识别编码，请另存为 UTF-8 编码的 CSV")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    return [(n, row) for n, row in enumerate(reader, start=1)]
-
-
-def _read_xlsx(content: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX
-        raise UnreadableFile("不是有效的 Excel（.xlsx）文件") from exc
-    sheet = workbook.worksheets[0]
-    rows = [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
-    workbook.close()
-    return rows
+    width = max(len(cells) for _, cells in table)
+    (_, headers), body = table[0], table[1:]
+    rows = [{"row": n, "cells": cells + [""] * (width - len(cells))} for n, cells in body]
+    return headers + [""] * (width - len(headers)), rows
 
 
 # --- operators' words → our codes --------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from portal.auth.schemas import email_error
+from portal.inputs import text_error
 from portal.models import OrganizationPublic
 from portal.reference.vocab import get_vocabularies
 
@@ -62,10 +63,14 @@ def clean_profile(changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
         if name not in PROFILE_FIELDS:
             continue
         text = (value or "").strip() if isinstance(value, str) or value is None else value
-        if name == "name":
-            if not text:
-                errors[name] = "请填写机构名称"
-            elif len(text) > 200:
+        if name == "name" and not text:
+            errors[name] = "请填写机构名称"
+        elif isinstance(text, str) and (
+            reason := text_error(text, multiline=name == "description", required=name == "name")
+        ):
+            errors[name] = reason
+        elif name == "name":
+            if len(text) > 200:
                 errors[name] = "机构名称不能超过 200 个字符"
         elif name == "city":
             if text not in vocab.terms["city"]:

@@ -23,6 +23,7 @@ from portal.auth.service import FormRefused, find_user_by_email
 from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
 from portal.errors import Conflict, Forbidden, NotFound
+from portal.inputs import text_error
 from portal.models import Invitation, Membership, Organization, UseCase, User
 from portal.organizations.schemas import clean_profile
 from portal.pagination import Page
@@ -293,6 +294,8 @@ def register_invited(
     errors: dict[str, str] = {}
     if len(display_name.strip()) > 100:
         errors["display_name"] = "姓名不能超过 100 个字符"
+    elif reason := text_error(display_name.strip()):
+        errors["display_name"] = reason
     if reason := password_error(password, min_length=min_length, email=invitation.email):
         errors["password"] = reason
     elif password != confirm:

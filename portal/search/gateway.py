@@ -9,7 +9,7 @@ from pathlib import Path
 from matching.embedded import EmbeddedBackend
 from matching.meili import MeilisearchBackend
 from matching.search import SearchBackend
-from matching.text import TextPipeline
+from matching.text import TextPipeline, normalize
 from portal.reference.vocab import SEED_DIR
 from portal.search.documents import INDEX_NAMES, INDEX_SETTINGS, EntityType
 from portal.settings import Settings, get_settings
@@ -47,12 +47,16 @@ def make_backend(settings: Settings, *, index_dir: Path | None = None) -> Search
         for group in pipeline.synonyms:
             for word in group:
                 synonyms[word] = [w for w in group if w != word]
+        # Meilisearch cuts text again with its own dictionary: keep the domain words and
+        # every synonym whole (天车, 远控, 网络切片), as the pipeline does.
+        dictionary = {normalize(w) for w in [*pipeline.dictionary, *synonyms]}
         return MeilisearchBackend(
             settings.meili_url,
             settings.meili_api_key,
             prefix=prefix,
             synonyms=synonyms,
             stop_words=sorted(pipeline.stopwords),
+            dictionary=sorted(dictionary),
         )
     return EmbeddedBackend(index_dir or settings.index_dir, prefix=prefix)
 

@@ -7,9 +7,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from portal.auth.permissions import Action, Principal, authorize, can
-from portal.deps import ClockDep, CurrentUser, PagePrincipal, SearchDep, SessionDep, client_ip
+from portal.deps import (
+    ClockDep,
+    CurrentUser,
+    FormDataDep,
+    PagePrincipal,
+    SearchDep,
+    SessionDep,
+    client_ip,
+)
 from portal.listings import forms, search_pages
 from portal.listings.lifecycle import ListingInvalid, solution_status
 from portal.listings.rules import solution_errors
@@ -56,11 +65,10 @@ def _form_values(row: Solution | None) -> dict[str, Any]:
     }
 
 
-async def _read_form(
-    request: Request,
+def _read_form(
+    form: FormData,
 ) -> tuple[dict[str, Any], SolutionFields | None, dict[str, str]]:
     """The form as typed (to show it again), the validated fields, and the errors."""
-    form = await request.form()
     errors: dict[str, str] = {}
     shown: dict[str, Any] = {
         name: forms.text(form, name)
@@ -152,12 +160,16 @@ def new_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.post("/solutions/new", name="solution_create")
-async def create_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+def create_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
     orgs = listing_orgs(db, user, "solution")
-    values, fields, errors = await _read_form(request)
+    values, fields, errors = _read_form(form)
     org: Organization | None = None
     try:
         org = _chosen_org(db, principal, orgs, values.get("org") or "")
@@ -229,11 +241,16 @@ def edit_page(request: Request, db: SessionDep, user: CurrentUser, solution_id: 
 
 
 @router.post("/solutions/{solution_id}/edit", name="solution_update")
-async def edit_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, solution_id: int
+def edit_submit(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    solution_id: int,
+    form: FormDataDep,
 ) -> Response:
     row, org = _editable(db, user, solution_id)
-    values, fields, errors = await _read_form(request)
+    values, fields, errors = _read_form(form)
     if fields is not None:
         try:
             service.update(

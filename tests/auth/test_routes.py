@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from portal.auth import throttle
 from portal.auth.sessions import SESSION_COOKIE
 from portal.clock import FrozenClock
 from portal.models import AuditLog, Organization, User
@@ -284,6 +285,102 @@ def test_twenty_wrong_passwords_then_the_right_one_is_refused_with_a_wait_messag
         follow_redirects=False,
     )
     assert response.status_code == 303
+
+
+def from_address(client: TestClient, ip: str) -> TestClient:
+    """Another browser, at another address, on the same app and database."""
+    return TestClient(client.app, base_url="https://testserver", client=(ip, 50000))
+
+
+def test_an_attacker_elsewhere_does_not_lock_the_owner_out(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session)
+    attacker = from_address(client, "203.0.113.66")
+    token = login_csrf(attacker)
+    statuses = [
+        attacker.post(
+            "/login", data={"email": user.email, "password": "guess", "csrf_token": token}
+        ).status_code
+        for _ in range(10)
+    ]
+    assert statuses[0] == 400 and statuses[-1] == 429
+    right = {"email": user.email, "password": PASSWORD, "csrf_token": token}
+    assert attacker.post("/login", data=right).status_code == 429
+    sign_in(client, user.email)  # the owner, at the usual address
+
+
+def lock_from_many_addresses(client: TestClient, email: str) -> list[tuple[int, str]]:
+    """Wrong passwords from many addresses, four each, up to the account-wide limit."""
+    answers = []
+    for n in range(throttle.SIGN_IN_ACCOUNT.free):
+        browser = from_address(client, f"192.0.2.{n // 4}")
+        data = {"email": email, "password": "guess", "csrf_token": login_csrf(browser)}
+        response = browser.post("/login", data=data)
+        answers.append((response.status_code, without_csrf(response.text)))
+    return answers
+
+
+def without_csrf(html: str) -> str:
+    return html.replace(csrf_of(html), "")
+
+
+def unlock_path(mail_body: str) -> str:
+    link = re.search(r"https://testserver(/login/unlock/\S+)", mail_body)
+    assert link
+    return link.group(1)
+
+
+def test_a_locked_account_opens_with_the_mailed_link(
+    client: TestClient, session: Session, mailbox: RecordingMailer
+) -> None:
+    user = make_user(session)
+    lock_from_many_addresses(client, user.email)
+    [mail] = mailbox.sent
+    assert mail.to == user.email and "锁定" in mail.subject
+    path = unlock_path(mail.body)
+    # The owner's right password is refused while the account is locked …
+    refused = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": login_csrf(client)}
+    )
+    assert refused.status_code == 429 and "解锁链接" in refused.text
+    # … opening the link changes nothing (mail scanners open links) …
+    before = session.exec(select(AuditLog.id)).all()
+    page = client.get(path)
+    assert page.status_code == 200 and user.email in page.text
+    assert session.exec(select(AuditLog.id)).all() == before
+    # … a wrong password through it is refused next to the field, the link stays open …
+    wrong = client.post(path, data={"csrf_token": csrf_of(page.text), "password": "guess"})
+    assert wrong.status_code == 400 and "邮箱或密码不正确" in wrong.text
+    # … and the right one signs in, once.
+    response = client.post(
+        path, data={"csrf_token": csrf_of(page.text), "password": PASSWORD}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/account"
+    account = client.get("/account")
+    assert user.email in account.text
+    client.post("/logout", data={"csrf_token": csrf_of(account.text)})
+    assert client.get(path).status_code == 400
+    used = client.post(path, data={"csrf_token": login_csrf(client), "password": PASSWORD})
+    assert used.status_code == 400 and "解锁链接无效或已过期" in used.text
+
+
+def test_locking_an_unknown_address_looks_the_same_and_mails_nobody(
+    client: TestClient, session: Session, mailbox: RecordingMailer
+) -> None:
+    user = make_user(session, email="owner@example.com")
+    real = lock_from_many_addresses(client, user.email)
+    ghost = lock_from_many_addresses(client, "ghost@example.com")
+    assert real == [(s, t.replace("ghost@example.com", user.email)) for s, t in ghost]
+    after = [
+        client.post(
+            "/login", data={"email": e, "password": PASSWORD, "csrf_token": login_csrf(client)}
+        )
+        for e in (user.email, "ghost@example.com")
+    ]
+    assert after[0].status_code == after[1].status_code == 429
+    assert after[0].text == after[1].text.replace("ghost@example.com", user.email)  # one session
+    assert [m.to for m in mailbox.sent] == [user.email]
 
 
 # --- registration ------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from portal.auth import service, sessions
+from portal.auth import service, sessions, throttle
 from portal.auth.permissions import Principal
 from portal.auth.schemas import RegistrationForm
 from portal.auth.service import FormRefused
@@ -49,34 +49,124 @@ def test_a_disabled_account_cannot_sign_in(session: Session) -> None:
         service.sign_in(session, email="off@example.com", password=PASSWORD, ip=None, now=T0)
 
 
-def test_twenty_wrong_passwords_throttle_the_account_until_the_back_off_ends(
-    session: Session,
-) -> None:
+def fail(session: Session, email: str, ip: str, *, now: datetime = T0) -> FormRefused:
+    with pytest.raises(FormRefused) as refused:
+        service.sign_in(session, email=email, password="guess", ip=ip, now=now)
+    return refused.value
+
+
+def test_wrong_passwords_lock_out_the_failing_source_not_the_owner(session: Session) -> None:
     make_user(session, email="target@example.com")
-    messages = []
-    for _ in range(20):
-        with pytest.raises(FormRefused) as refused:
-            service.sign_in(
-                session, email="target@example.com", password="guess", ip="10.9.9.9", now=T0
-            )
-        messages.append(refused.value)
-    assert any(m.status_code == 429 for m in messages)
-    # The right password is refused while the back-off lasts, with a message to wait.
+    refusals = [fail(session, "target@example.com", "10.9.9.9") for _ in range(10)]
+    assert refusals[0].status_code == 400 and refusals[-1].status_code == 429
+    # The attacker's address is held back, even with the right password …
     with pytest.raises(FormRefused) as refused:
         service.sign_in(
-            session,
-            email="target@example.com",
-            password=PASSWORD,
-            ip="10.9.9.8",
-            now=T0 + timedelta(minutes=10),
+            session, email="target@example.com", password=PASSWORD, ip="10.9.9.9", now=T0
         )
     assert refused.value.status_code == 429 and "请等待" in refused.value.message
-    # … and accepted once it has ended.
-    later = T0 + timedelta(minutes=10) + timedelta(minutes=16)
+    # … while the owner, elsewhere, signs in.
     user = service.sign_in(
-        session, email="target@example.com", password=PASSWORD, ip="10.9.9.8", now=later
+        session, email="target@example.com", password=PASSWORD, ip="10.9.9.8", now=T0
     )
     assert user.email == "target@example.com"
+    # The attacker's back-off ends too (at most 15 minutes).
+    later = T0 + timedelta(minutes=16)
+    service.sign_in(
+        session, email="target@example.com", password=PASSWORD, ip="10.9.9.9", now=later
+    )
+
+
+def lock_account(session: Session, email: str) -> list[FormRefused]:
+    """Wrong passwords from many addresses, four each (under the per-source limit), until
+    the account-wide limit holds; the refusals in order."""
+    refusals: list[FormRefused] = []
+    for n in range(throttle.SIGN_IN_ACCOUNT.free):
+        refusals.append(fail(session, email, f"192.0.2.{n // 4}"))
+    return refusals
+
+
+def test_an_attack_from_many_addresses_locks_the_account_and_mails_an_unlock_link(
+    session: Session,
+) -> None:
+    user = make_user(session, email="owner@example.com")
+    refusals = lock_account(session, "owner@example.com")
+    assert [r.status_code for r in refusals] == [400] * len(refusals)
+    # The failure that reached the limit carries the link to mail; no other does.
+    *earlier, last = refusals
+    assert all(isinstance(r, service.SignInRefused) and r.unlock is None for r in earlier)
+    assert isinstance(last, service.SignInRefused) and last.unlock is not None
+    mailed_to, token = last.unlock
+    assert mailed_to.id == user.id
+    # The owner's right password is refused everywhere now, with a pointer to the mail.
+    with pytest.raises(FormRefused) as refused:
+        service.sign_in(
+            session, email="owner@example.com", password=PASSWORD, ip="198.51.100.1", now=T0
+        )
+    assert refused.value.status_code == 429 and "解锁链接" in refused.value.message
+    assert isinstance(refused.value, service.SignInRefused) and refused.value.unlock is None
+    # The link is hashed at rest like the other mailed links, and is neither of them.
+    assert token not in str(session.exec(select(PasswordReset.token_hash)).all())
+    assert service.valid_reset(session, token=token, now=T0) is None
+    assert service.valid_verification(session, token=token, now=T0) is None
+    # A wrong password through the link is a failure and leaves the link open …
+    with pytest.raises(FormRefused, match="邮箱或密码不正确"):
+        service.sign_in_with_unlock(
+            session, token=token, password="guess", ip="198.51.100.1", now=T0
+        )
+    # … the right one signs in past the lock, once.
+    signed_in = service.sign_in_with_unlock(
+        session, token=token, password=PASSWORD, ip="198.51.100.1", now=T0
+    )
+    assert signed_in.id == user.id
+    assert actions(session)[-1] == "sign_in.success"
+    with pytest.raises(FormRefused, match="解锁链接无效或已过期"):
+        service.sign_in_with_unlock(
+            session, token=token, password=PASSWORD, ip="198.51.100.1", now=T0
+        )
+    # Signing in lifted the account's lock.
+    service.sign_in(
+        session, email="owner@example.com", password=PASSWORD, ip="198.51.100.2", now=T0
+    )
+
+
+def test_an_unlock_link_expires(session: Session) -> None:
+    make_user(session, email="owner@example.com")
+    last = lock_account(session, "owner@example.com")[-1]
+    assert isinstance(last, service.SignInRefused) and last.unlock is not None
+    _, token = last.unlock
+    later = T0 + service.UNLOCK_LIFETIME + timedelta(seconds=1)
+    with pytest.raises(FormRefused, match="解锁链接无效或已过期"):
+        service.sign_in_with_unlock(session, token=token, password=PASSWORD, ip=None, now=later)
+
+
+def test_unlock_mails_are_hourly_at_most_and_a_lock_never_outlasts_the_last_link(
+    session: Session,
+) -> None:
+    assert throttle.SIGN_IN_ACCOUNT.cap <= throttle.UNLOCK_MAIL.base
+    assert throttle.UNLOCK_MAIL.base + throttle.SIGN_IN_ACCOUNT.cap <= service.UNLOCK_LIFETIME
+    make_user(session, email="owner@example.com")
+    first = lock_account(session, "owner@example.com")[-1]
+    assert isinstance(first, service.SignInRefused) and first.unlock is not None
+    # The lock lapses, the attack goes on from a new address and locks it again: no mail.
+    later = T0 + throttle.SIGN_IN_ACCOUNT.base
+    again = fail(session, "owner@example.com", "203.0.113.1", now=later)
+    assert isinstance(again, service.SignInRefused) and again.unlock is None
+    assert fail(session, "owner@example.com", "203.0.113.2", now=later).status_code == 429
+    # The first link still opens the account.
+    _, token = first.unlock
+    service.sign_in_with_unlock(session, token=token, password=PASSWORD, ip=None, now=later)
+
+
+def test_a_locked_account_and_an_unknown_address_are_refused_alike(session: Session) -> None:
+    make_user(session, email="owner@example.com")
+    real = lock_account(session, "owner@example.com")
+    ghost = lock_account(session, "ghost@example.com")
+    assert [(r.status_code, r.message) for r in real] == [(r.status_code, r.message) for r in ghost]
+    assert all(isinstance(r, service.SignInRefused) and r.unlock is None for r in ghost)
+    after = [fail(session, e, "198.51.100.9") for e in ("owner@example.com", "ghost@example.com")]
+    assert after[0].status_code == after[1].status_code == 429
+    assert after[0].message == after[1].message
 
 
 def test_twenty_failures_throttle_the_ip_for_every_account(session: Session) -> None:

@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -71,3 +72,42 @@ def test_import_leaves_the_index_in_step_and_index_check_repairs(data_dir: Path)
     assert rebuilt.exit_code == 0 and "索引已重建" in rebuilt.output
     synced = runner.invoke(app, ["sync"])
     assert synced.exit_code == 0 and "待处理 0 条" in synced.output
+
+
+def test_hostile_text_dates_and_values_are_named_by_line_and_field(data_dir: Path) -> None:
+    from tests.imports.test_service import DEMAND, NETWORK, VALUE, VENDOR
+
+    network = dict(NETWORK, demand=None)
+    file = data_dir / "hostile.jsonl"
+    file.write_text(
+        jsonl(
+            ORG,
+            VENDOR,
+            dict(SOLUTION, title="\u200b\u200d\ufeff"),
+            dict(DEMAND, description="正文\x1b[31m"),
+            dict(network, external_id="n-2", name="专网\u202egpj.exe"),
+            dict(network, external_id="n-3", commissioned_on="1900-01-01"),
+            dict(network, external_id="n-4", status="planned", commissioned_on="2099-01-01"),
+            dict(VALUE, value=-1),
+            dict(VALUE, indicator="energy_per_business_drop", value=-2.5),
+            dict(ORG, external_id="o-9", name="机构\x07"),
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(file)])
+    assert result.exit_code == 1
+    for line, name, says in [
+        (3, "title", "不可见"),
+        (4, "description", "U+001B"),
+        (5, "name", "U+202E"),
+        (6, "commissioned_on", "2019-01-01"),
+        (7, "commissioned_on", "不能晚于"),
+        (8, "value", "不能为负数"),
+        (10, "name", "U+0007"),
+    ]:
+        assert re.search(f"第 {line} 行，字段 {name}：[^\\n]*{re.escape(says)}", result.output), (
+            line,
+            result.output,
+        )
+    assert "第 9 行" not in result.output
+    assert count(Organization) == 0

@@ -50,3 +50,19 @@ def test_numbers_that_are_not_finite_or_not_ascii_are_refused_beside_the_field(
         IndicatorValue.indicator_code == "private_networks_5g", IndicatorValue.year == 2024
     )
     assert session.exec(stored).first() is None
+
+
+def test_a_negative_count_is_refused_beside_the_field(client: TestClient, session: Session) -> None:
+    token = sign_in(client, make_user(session, role="official").email)
+    data = {"csrf_token": token, "year": "2024", "source": "测试"}
+    response = client.post(
+        "/indicators/values", data={**data, "indicator": "private_networks_5g", "value": "-1"}
+    )
+    assert response.status_code == 400
+    assert 'id="f-value-error"' in response.text and "不能为负数" in response.text
+    drop = client.post(
+        "/indicators/values",
+        data={**data, "indicator": "energy_per_business_drop", "value": "-2.5"},
+        follow_redirects=False,
+    )
+    assert drop.status_code == 303

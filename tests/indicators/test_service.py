@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from sqlmodel import Session, select
@@ -92,3 +93,36 @@ def test_a_new_period_target_without_code(session: Session) -> None:
                        value=600, printed=None, source="“十五五”规划", now=NOW)  # fmt: skip
     vpn = row(session, "private_networks_5g")
     assert [(t.year, t.value) for t in vpn.targets] == [(2025, 300), (2030, 600)]
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "says"),
+    [
+        ("private_networks_5g", -1, "不能为负数"),
+        ("iot_terminal_users", -0.5, "不能为负数"),
+        ("interprovincial_bandwidth", -1, "不能为负数"),
+        ("ict_revenue", -700, "不能为负数"),
+        ("mobile_ipv6_traffic_share", -1, "不能为负数"),
+        ("mobile_ipv6_traffic_share", 101, "不能大于 100"),
+        ("village_5g_coverage", 120, "不能大于 100"),
+        ("pue_operating_dc", 0.9, "不能小于 1"),
+        ("private_networks_5g", 0, None),
+        ("penetration_5g_users", 101, None),  # users per hundred people may pass 100
+        ("pue_operating_dc", 1.3, None),
+        ("energy_per_business_drop", -2.5, None),  # a "drop" is negative when use rose
+        ("energy_per_business_drop", 101, "不能大于 100"),
+    ],
+)
+def test_values_an_indicator_cannot_take_are_refused(
+    session: Session, code: str, value: float, says: str | None
+) -> None:
+    official = Principal(user=make_user(session, role="official"))
+    given = {"principal": official, "code": code, "year": 2030, "value": value,
+             "source": "测试", "now": NOW}  # fmt: skip
+    for write in (partial(service.record_value), partial(service.set_target, printed=None)):
+        if says is None:
+            write(session, **given)
+            continue
+        with pytest.raises(FormRefused) as refused:
+            write(session, **given)
+        assert says in refused.value.errors["value"], write

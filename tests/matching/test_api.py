@@ -1,14 +1,25 @@
 import json
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from portal.cli import app as cli
+from portal.models import Organization
 from portal.search.gateway import SearchGateway
 from portal.search.sync import drain_all
+from tests.factories import make_org, make_token, make_user
 from tests.matching.test_engine import demand, solution
+
+
+def bearer(session: Session, org: Organization | None = None, **kw: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(session, make_user(session, org=org, **kw))}"}
+
+
+def owner_of(session: Session, org_id: int) -> dict[str, str]:
+    return bearer(session, session.get(Organization, org_id))
 
 
 def test_demand_and_solution_match_endpoints(
@@ -17,22 +28,71 @@ def test_demand_and_solution_match_endpoints(
     offer = solution(session, title="陶瓷釉面缺陷视觉检测")
     need = demand(session)
     drain_all(session, gateway)
-    body = client.get(f"/api/v1/demands/{need.id}/matches", params={"limit": 5}).json()
+    headers = owner_of(session, need.org_id)
+    body = client.get(
+        f"/api/v1/demands/{need.id}/matches", params={"limit": 5}, headers=headers
+    ).json()
     assert body["strategy"] == "full"
     match = body["matches"][0]
     assert set(match) == {"id", "external_id", "title", "score", "features", "explanation"}
     assert match["id"] == offer.id and 0 < match["score"] <= 1
-    text = client.get(f"/api/v1/demands/{need.id}/matches", params={"strategy": "text"}).json()
+    text = client.get(
+        f"/api/v1/demands/{need.id}/matches", params={"strategy": "text"}, headers=headers
+    ).json()
     assert text["strategy"] == "text"
-    other = client.get(f"/api/v1/solutions/{offer.id}/matches").json()
+    other = client.get(
+        f"/api/v1/solutions/{offer.id}/matches", headers=owner_of(session, offer.org_id)
+    ).json()
     assert other["matches"][0]["id"] == need.id
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_matches_are_for_the_owners_and_officials_only(
+    client: TestClient, session: Session, gateway: SearchGateway, anonymous: bool
+) -> None:
+    """The demand page's rule (its owners and officials see the ranked solutions), and the
+    same for a vendor's opportunities: a solution's ranked demands."""
+    offer = solution(session, title="陶瓷釉面缺陷视觉检测")
+    need = demand(session, anonymous=anonymous)
+    drain_all(session, gateway)
+    official = bearer(session, role="official")
+    another_enterprise = bearer(session, make_org(session, kind="enterprise"))
+    another_vendor = bearer(session, make_org(session, kind="integrator"))
+    demand_owner, solution_owner = owner_of(session, need.org_id), owner_of(session, offer.org_id)
+    session.commit()  # the savepoint: a refused request rolls back only its own work
+    for path, owner, outsider in (
+        (f"/api/v1/demands/{need.id}/matches", demand_owner, another_enterprise),
+        (f"/api/v1/solutions/{offer.id}/matches", solution_owner, another_vendor),
+    ):
+        assert client.get(path).status_code == 401, path
+        refused = client.get(path, headers=outsider)
+        assert refused.status_code == 403, refused.text
+        assert "matches" not in refused.json()
+        assert client.get(path, headers=owner).status_code == 200, path
+        assert client.get(path, headers=official).json()["matches"], path
+
+
+def test_a_read_only_token_reads_its_own_matches(
+    client: TestClient, session: Session, gateway: SearchGateway
+) -> None:
+    need = demand(session)
+    drain_all(session, gateway)
+    user = make_user(session, org=session.get(Organization, need.org_id))
+    token = make_token(session, user, scope="read")
+    response = client.get(
+        f"/api/v1/demands/{need.id}/matches", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
 
 
 def test_unpublished_or_unknown_is_404(client: TestClient, session: Session) -> None:
     draft = demand(session, status="draft")
-    assert client.get(f"/api/v1/demands/{draft.id}/matches").status_code == 404
-    assert client.get("/api/v1/solutions/987654/matches").status_code == 404
-    assert client.get("/api/v1/demands/1/matches", params={"strategy": "magic"}).status_code == 422
+    official = bearer(session, role="official")
+    session.commit()  # the savepoint: a refused request rolls back only its own work
+    assert client.get(f"/api/v1/demands/{draft.id}/matches", headers=official).status_code == 404
+    assert client.get("/api/v1/solutions/987654/matches", headers=official).status_code == 404
+    magic = client.get("/api/v1/demands/1/matches", params={"strategy": "magic"}, headers=official)
+    assert magic.status_code == 422
 
 
 def test_cli_prints_the_same_object_as_the_api(data_dir: Path) -> None:

@@ -3,7 +3,7 @@ from sqlmodel import Session, select
 
 from portal.models import AuditLog, PrivateNetwork
 from portal.networks.service import count_registered_in_service
-from tests.factories import make_network, make_org, make_user
+from tests.factories import make_demand, make_network, make_org, make_user
 from tests.support.web import csrf_of, sign_in
 
 CSV = (
@@ -96,3 +96,37 @@ def test_registry_is_not_public(client: TestClient, session: Session) -> None:
     assert client.get("/networks", follow_redirects=False).status_code in (303, 401)
     sign_in(client, make_user(session, org=make_org(session, kind="integrator")).email)
     assert client.get("/networks").status_code == 403
+
+
+def test_implausible_dates_are_refused_beside_the_field(
+    client: TestClient, session: Session
+) -> None:
+    token = sign_in(client, make_user(session, org=make_org(session, kind="enterprise")).email)
+    for status, day in (("in_service", "1900-01-01"), ("planned", "2099-01-01")):
+        response = client.post(
+            "/networks/new",
+            data={"csrf_token": token, "name": "日期不对的专网", "operator": "china_mobile",
+                  "industry": "steel", "city": "loudi", "mode": "virtual", "status": status,
+                  "commissioned_on": day},
+        )  # fmt: skip
+        assert response.status_code == 400, day
+        assert 'id="f-commissioned_on-error"' in response.text, day
+    names = session.exec(select(PrivateNetwork.name)).all()
+    assert "日期不对的专网" not in names
+
+
+def test_the_declaration_form_refuses_another_organisations_demand(
+    client: TestClient, session: Session
+) -> None:
+    org = make_org(session, kind="enterprise")
+    theirs = make_demand(session, anonymous=True, status="published")
+    token = sign_in(client, make_user(session, org=org).email)
+    response = client.post(
+        "/networks/new",
+        data={"csrf_token": token, "name": "癸5G专网", "operator": "china_mobile",
+              "industry": "steel", "city": "loudi", "mode": "virtual", "status": "in_service",
+              "demand": theirs.external_id},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert f"找不到需求 &#39;{theirs.external_id}&#39;" in response.text
+    assert not session.exec(select(PrivateNetwork).where(PrivateNetwork.name == "癸5G专网")).all()

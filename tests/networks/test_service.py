@@ -139,3 +139,80 @@ def test_official_edit_keeps_the_confirmation_state(session: Session) -> None:
     service.save_network(session, principal=official(session), values=values, network=row, now=NOW)
     session.refresh(row)
     assert row.name == "改名后的专网" and row.confirmed is False
+
+
+# NOW is 2026-03-01 (UTC); in Hunan it may already be the 2nd.
+@pytest.mark.parametrize(
+    ("status", "day", "says"),
+    [
+        ("in_service", "1900-01-01", "2019-01-01"),
+        ("in_service", "2018-12-31", "2019-01-01"),
+        ("in_service", "2019-01-01", None),
+        ("in_service", "2026-03-02", None),
+        ("in_service", "2026-03-03", "今天"),
+        ("retired", "2027-01-01", "今天"),
+        ("building", "2026-12-31", None),
+        ("planned", "2031-03-01", None),
+        ("planned", "2031-03-02", "2031-03-01"),
+        ("planned", "2099-01-01", "2031-03-01"),
+    ],
+)
+def test_commissioning_dates_are_plausible(
+    session: Session, status: str, day: str, says: str | None
+) -> None:
+    values = {"name": "日期专网", "enterprise": "某企业", "operator": "china_mobile",
+              "industry": "steel", "city": "loudi", "mode": "virtual", "status": status,
+              "commissioned_on": day}  # fmt: skip
+    if says is None:
+        row = service.save_network(session, principal=official(session), values=values, now=NOW)
+        assert row.commissioned_on == date.fromisoformat(day)
+        return
+    with pytest.raises(FormRefused) as refused:
+        service.save_network(session, principal=official(session), values=values, now=NOW)
+    assert says in refused.value.errors["commissioned_on"]
+
+
+def test_a_progress_chart_does_not_start_in_1900(session: Session) -> None:
+    values = {"name": "旧日期专网", "enterprise": "某企业", "operator": "china_mobile",
+              "industry": "steel", "city": "loudi", "mode": "virtual", "status": "in_service",
+              "commissioned_on": "1900-01-01"}  # fmt: skip
+    with pytest.raises(FormRefused):
+        service.save_network(session, principal=official(session), values=values, now=NOW)
+    assert service.progress(session, today=NOW.date()).series[0].year >= 2019
+
+
+def test_an_enterprise_links_only_its_own_organisations_demands(session: Session) -> None:
+    org = make_org(session, kind="enterprise")
+    enterprise = Principal(user=make_user(session, org=org))
+    own = make_demand(session, org=org)
+    theirs = make_demand(session, anonymous=True, status="published")
+    values = {"name": "申报专网", "operator": "china_unicom", "industry": "steel",
+              "city": "loudi", "mode": "hybrid", "status": "in_service"}  # fmt: skip
+
+    def refusal(demand: str, **more: str) -> dict[str, str]:
+        with pytest.raises(FormRefused) as refused:
+            service.save_network(
+                session, principal=enterprise, values={**values, "demand": demand, **more}, now=NOW
+            )
+        return refused.value.errors
+
+    # Another organisation's (anonymous) demand reads as one that does not exist.
+    other = refusal(theirs.external_id)
+    missing = refusal("dem-nowhere")
+    assert other == {"demand": missing["demand"].replace("dem-nowhere", theirs.external_id)}
+    assert "找不到需求" in other["demand"]
+    # … and the rest of the form is still checked at the same time.
+    assert set(refusal(theirs.external_id, city="nowhere")) == {"demand", "city"}
+    assert not session.exec(select(PrivateNetwork).where(PrivateNetwork.name == "申报专网")).all()
+    row = service.save_network(
+        session, principal=enterprise, values={**values, "demand": own.external_id}, now=NOW
+    )
+    assert row.demand_id == own.id
+    # Officials link any demand.
+    linked = service.save_network(
+        session,
+        principal=official(session),
+        values={**values, "enterprise": "某企业", "demand": theirs.external_id},
+        now=NOW,
+    )
+    assert linked.demand_id == theirs.id

@@ -129,3 +129,19 @@ def test_utf16_text_from_excel_is_read_and_nul_bytes_are_refused() -> None:
     assert headers == HEADERS and rows[0]["cells"][1] == "甲钢铁5G专网"
     with pytest.raises(tabular.UnreadableFile, match="空字符"):
         tabular.read_table("networks.csv", CSV.replace("甲钢铁", "甲\x00钢铁").encode())
+
+
+def test_an_operators_row_dated_1900_or_with_control_characters_is_reported(
+    session: Session,
+) -> None:
+    content = (
+        ",".join(HEADERS)
+        + "\n1,己5G专网,己公司,中国移动,钢铁,娄底,虚拟专网,在用,1900-01-01"
+        + "\n2,庚5G专网\x1b[2J,庚公司,中国移动,钢铁,娄底,虚拟专网,在用,2024-01-02\n"
+    )
+    upload = tabular.create_upload(
+        session, principal=official(session), filename="a.csv", content=content.encode()
+    )
+    report = tabular.check_upload(session, upload)
+    assert {(i.row, i.field) for i in report.issues} == {(2, "commissioned_on"), (3, "name")}
+    assert report.good_rows == []

@@ -27,6 +27,7 @@ from matching.search import (
     Or,
     Range,
     SearchBackend,
+    SearchBackendError,
     SearchRequest,
     SortKey,
 )
@@ -368,3 +369,167 @@ def test_changed_settings_recreate_the_index(backend: SearchBackend) -> None:
     backend.ensure_index("docs", SETTINGS)
     changed = IndexSettings(SETTINGS.searchable, SETTINGS.fields, SETTINGS.sortable, version=2)
     assert backend.ensure_index("docs", changed) is True
+
+
+# --- the edges where Meilisearch and the embedded backend used to differ (issue 20) ------
+
+EDGE_SETTINGS = IndexSettings(
+    searchable=(("title_seg", 3.0), ("body_seg", 1.0)),
+    fields={"note": "keyword", "tags": "keywords", "price": "float", "stock": "int"},
+    sortable=("rank",),
+)
+
+
+def edge_document(doc_id: str, seq: int, title: str, body: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": doc_id,
+        "seq": seq,
+        "version": 1,
+        "title": title,
+        "title_seg": pipeline.segment_document(title),
+        "body_seg": pipeline.segment_document(body),
+        **fields,
+    }
+
+
+EDGE_DOCS = [
+    edge_document("1", 1, "农村电商平台", "县域 物流", rank=3),
+    edge_document("2", 2, "云南省 茶叶 溯源", "编号 20231", rank=1),
+    # The best document for 港口 井下 定位 lacks its first word; explicit nulls and [].
+    edge_document(
+        "3", 3, "智慧矿山 井下 定位", "矿山 安全 监测", rank=2, note=None, tags=[], price=None
+    ),
+    # Stored after 4 (see the fixture): sorts must not go by the order of writing.
+    edge_document("5", 5, "港口 集装箱 识别", "港口"),
+    edge_document("4", 4, "港口 物流 调度", "港口 岸桥", rank=None),
+    edge_document("6", 6, "inspection robot", "港口 巡检", rank=2),
+    edge_document(
+        "7", 7, "ceramic glaze", "english", rank=5, note="x", tags=["a"], price=1e16, stock=2**53
+    ),
+    edge_document("8", 8, "negative price", "english", price=-0.5),
+]
+
+
+@pytest.fixture
+def edge(backend: SearchBackend) -> SearchBackend:
+    backend.ensure_index("edge", EDGE_SETTINGS)
+    for doc in EDGE_DOCS:  # one write each, in this order
+        backend.upsert("edge", [doc])
+    backend.wait("edge")
+    return backend
+
+
+def edge_ids(backend: SearchBackend, *words: str, **kw: Any) -> list[str]:
+    response = backend.search("edge", SearchRequest(words=words, limit=50, **kw))
+    return [h.id for h in response.hits]
+
+
+def test_chinese_words_and_numbers_take_no_typos(edge: SearchBackend) -> None:
+    assert edge_ids(edge, "农业") == []  # 农村 is one replaced character away
+    assert edge_ids(edge, "湖南省") == []  # 云南省: three characters, one replaced
+    assert edge_ids(edge, "20232") == []  # 20231: five digits, one replaced
+
+
+def test_latin_typos_keep_the_first_letter(edge: SearchBackend) -> None:
+    assert edge_ids(edge, "ceramik") == ["7"]
+    assert edge_ids(edge, "xeramic") == []  # 7 letters: a changed first letter is two typos
+    assert edge_ids(edge, "inspectino") == ["6"]  # 10 letters: two typos
+    assert edge_ids(edge, "jnspection") == ["6"]  # a changed first letter, one edit
+    assert edge_ids(edge, "nspection") == ["6"]  # the first letter deleted (9 letters)
+    assert edge_ids(edge, "xxspection") == []  # a changed first letter and one more edit
+    assert edge_ids(edge, "港") == []  # no prefix search
+    # A Latin word of 5+ letters is also found as the two words it splits into, side by
+    # side (milli's split words); not two words apart, and not for a shorter word.
+    assert edge_ids(edge, "ceramicglaze") == ["7"]
+    assert edge_ids(edge, "glazeceramic") == []
+    assert edge_ids(edge, "negativeprice") == ["8"]
+
+
+def test_explicit_null_and_empty_do_not_exist(edge: SearchBackend) -> None:
+    everything = {d["id"] for d in EDGE_DOCS}
+    assert set(edge_ids(edge, filter=Exists("note"))) == {"7"}
+    assert set(edge_ids(edge, filter=Exists("tags"))) == {"7"}
+    assert set(edge_ids(edge, filter=Range("price"))) == {"7", "8"}
+    assert set(edge_ids(edge, filter=Not(Exists("note")))) == everything - {"7"}
+
+
+def test_a_document_lacking_the_first_word_is_found_and_ranked(edge: SearchBackend) -> None:
+    response = edge.search("edge", SearchRequest(words=("港口", "井下", "定位"), limit=50))
+    assert {h.id for h in response.hits} == {"3", "4", "5", "6"}
+    assert response.total == 4
+    assert response.hits[0].id == "3"  # the only one holding 井下 and 定位
+
+
+def test_every_word_finds_however_many_there_are(edge: SearchBackend) -> None:
+    words = (*(f"w{i:02d}" for i in range(11)), "茶叶")
+    assert edge_ids(edge, *words) == ["2"]
+    response = edge.search("edge", SearchRequest(words=words, limit=0, facets=("tags",)))
+    assert response.total == 1
+
+
+def test_sort_orders_every_found_document_by_the_field(edge: SearchBackend) -> None:
+    # 4 is the most relevant for 港口; the sort ignores relevance, and the documents lacking
+    # rank (4 holds null, 5 lacks it) come last in both directions, in seq order.
+    assert edge_ids(edge, "港口", sort=SortKey("rank")) == ["6", "4", "5"]
+    assert edge_ids(edge, "港口", sort=SortKey("rank", descending=True)) == ["6", "4", "5"]
+    assert edge_ids(edge, sort=SortKey("rank")) == ["2", "3", "6", "1", "7", "4", "5", "8"]
+    assert edge_ids(edge, sort=SortKey("rank", descending=True)) == [
+        "7",
+        "1",
+        "3",
+        "6",
+        "2",
+        "4",
+        "5",
+        "8",
+    ]
+
+
+def test_no_words_and_no_sort_go_by_seq(edge: SearchBackend) -> None:
+    edge.upsert("edge", [EDGE_DOCS[0]])  # written again: last in the index's own order
+    edge.wait("edge")
+    assert edge_ids(edge) == ["1", "2", "3", "4", "5", "6", "7", "8"]
+
+
+def test_scores_are_relative_to_the_best_hit(edge: SearchBackend) -> None:
+    whole = edge.search("edge", SearchRequest(words=("港口", "定位"), limit=10))
+    assert whole.hits[0].score == pytest.approx(1.0)
+    second = edge.search("edge", SearchRequest(words=("港口", "定位"), offset=1, limit=1))
+    assert second.hits[0].id == whole.hits[1].id
+    assert second.hits[0].score == pytest.approx(whole.hits[1].score)
+    sorted_hits = edge.search("edge", SearchRequest(words=("港口",), sort=SortKey("rank")))
+    assert {h.score for h in sorted_hits.hits} == {1.0}
+
+
+def test_documents_come_back_without_segmented_fields(edge: SearchBackend) -> None:
+    doc = edge.get("edge", "3")
+    assert doc is not None and doc["title"] == "智慧矿山 井下 定位" and doc["note"] is None
+    hit = edge.search("edge", SearchRequest(words=("井下",))).hits[0]
+    for document in (doc, hit.document):
+        assert set(document) == set(EDGE_DOCS[2]) - {"title_seg", "body_seg"}
+
+
+@pytest.mark.parametrize("doc_id", ["0", "a-B_9", "x" * 511])
+def test_ids_at_the_edges(edge: SearchBackend, doc_id: str) -> None:
+    edge.upsert("edge", [edge_document(doc_id, 99, "编号边界", "")])
+    edge.wait("edge")
+    assert edge.get("edge", doc_id) is not None
+    assert edge_ids(edge, "边界") == [doc_id]
+
+
+@pytest.mark.parametrize("doc_id", ["", "a b", "é", "x" * 512, "a/b"])
+def test_ids_no_backend_can_store_are_refused(edge: SearchBackend, doc_id: str) -> None:
+    with pytest.raises(SearchBackendError, match="文档编号"):
+        edge.upsert("edge", [edge_document(doc_id, 99, "编号", "")])
+
+
+def test_numbers_at_the_edges(edge: SearchBackend) -> None:
+    assert edge_ids(edge, filter=Range("price", gte=1e16)) == ["7"]
+    assert edge_ids(edge, filter=Eq("price", 1e16)) == ["7"]
+    assert edge_ids(edge, filter=Range("price", lt=0)) == ["8"]
+    assert edge_ids(edge, filter=Eq("stock", 2**53)) == ["7"]
+    assert edge_ids(edge, filter=AnyOf("stock", (2**53, 0))) == ["7"]
+    with pytest.raises(SearchBackendError, match="2\\^53"):
+        edge_ids(edge, filter=Eq("stock", 2**53 + 1))
+    with pytest.raises(SearchBackendError, match="有限数"):
+        edge_ids(edge, filter=Range("price", gte=float("nan")))
