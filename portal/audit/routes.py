@@ -26,7 +26,7 @@ def _day(value: str | None) -> date | None:
 @router.get("/admin/audit", name="audit_log")
 def audit_page(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     user: CurrentUser,
     action: Annotated[str | None, Query(max_length=64)] = None,
     actor: Annotated[str | None, Query(max_length=254)] = None,
@@ -34,10 +34,10 @@ def audit_page(
     until: Annotated[str | None, Query(max_length=10)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    authorize(db, Principal(user=user), Action.AUDIT_READ)
+    authorize(session, Principal(user=user), Action.AUDIT_READ)
     since_day, until_day = _day(since), _day(until)
     result = service.search(
-        db,
+        session,
         action=action or None,
         actor=actor or None,
         since=datetime.combine(since_day, datetime.min.time(), UTC) if since_day else None,

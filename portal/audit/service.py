@@ -68,7 +68,7 @@ def _scrub(detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def record(
-    db: Session,
+    session: Session,
     *,
     action: str,
     now: datetime,
@@ -89,8 +89,8 @@ def record(
         detail=_scrub(detail or {}),
         ip=(ip or None) and ip[:64],
     )
-    db.add(entry)
-    db.flush()
+    session.add(entry)
+    session.flush()
     return entry
 
 
@@ -115,7 +115,7 @@ class AuditPage:
 
 
 def search(
-    db: Session,
+    session: Session,
     *,
     action: str | None = None,
     actor: str | None = None,
@@ -139,8 +139,8 @@ def search(
         statement = statement.where(col(AuditLog.at) >= since)
     if until:
         statement = statement.where(col(AuditLog.at) < until)
-    total = db.exec(select(func.count()).select_from(statement.subquery())).one()
-    rows = db.exec(
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(
         statement.order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)

@@ -18,7 +18,7 @@ AUTH_RESPONSES: dict[int | str, dict[str, str]] = {
 
 
 @router.get("/me", response_model=Me, summary="The signed-in user", responses=AUTH_RESPONSES)
-def me(db: SessionDep, principal: ApiPrincipal) -> Me:
+def me(session: SessionDep, principal: ApiPrincipal) -> Me:
     user = principal.user
     assert user.id is not None
     return Me(
@@ -33,7 +33,7 @@ def me(db: SessionDep, principal: ApiPrincipal) -> Me:
                 org_name=org.name,
                 role=m.role,
             )
-            for m, org in service.memberships_of(db, user)
+            for m, org in service.memberships_of(session, user)
         ],
     )
 
@@ -48,9 +48,9 @@ def _public(row: object) -> TokenPublic:
     summary="My personal API tokens (never the tokens themselves)",
     responses=AUTH_RESPONSES,
 )
-def tokens(db: SessionDep, principal: ApiPrincipal) -> list[TokenPublic]:
-    authorize(db, principal, Action.TOKEN_MANAGE, owner_id=principal.user_id)
-    return [_public(t) for t in service.list_tokens(db, user=principal.user)]
+def tokens(session: SessionDep, principal: ApiPrincipal) -> list[TokenPublic]:
+    authorize(session, principal, Action.TOKEN_MANAGE, owner_id=principal.user_id)
+    return [_public(t) for t in service.list_tokens(session, user=principal.user)]
 
 
 @router.post(
@@ -61,11 +61,15 @@ def tokens(db: SessionDep, principal: ApiPrincipal) -> list[TokenPublic]:
     responses=AUTH_RESPONSES,
 )
 def create_token(
-    request: Request, db: SessionDep, clock: ClockDep, principal: ApiPrincipal, body: TokenCreate
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: ApiPrincipal,
+    body: TokenCreate,
 ) -> TokenCreated:
-    authorize(db, principal, Action.TOKEN_MANAGE, owner_id=principal.user_id)
+    authorize(session, principal, Action.TOKEN_MANAGE, owner_id=principal.user_id)
     raw, row = service.create_token(
-        db,
+        session,
         user=principal.user,
         name=body.name,
         scope=body.scope,
@@ -82,9 +86,9 @@ def create_token(
     responses={**AUTH_RESPONSES, 404: {"description": "no such token"}},
 )
 def revoke_token(
-    request: Request, db: SessionDep, clock: ClockDep, principal: ApiPrincipal, token_id: int
+    request: Request, session: SessionDep, clock: ClockDep, principal: ApiPrincipal, token_id: int
 ) -> Response:
     service.revoke_token(
-        db, principal=principal, token_id=token_id, now=clock.now(), ip=client_ip(request)
+        session, principal=principal, token_id=token_id, now=clock.now(), ip=client_ip(request)
     )
     return Response(status_code=204)

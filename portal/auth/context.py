@@ -71,7 +71,7 @@ def _set(request: Request, web_session: WebSession | None, user: User | None) ->
     request.state.csrf_token = web_session.csrf_token if web_session is not None else None
 
 
-def load(request: Request, db: Session, *, now: datetime, policy: SessionPolicy) -> None:
+def load(request: Request, session: Session, *, now: datetime, policy: SessionPolicy) -> None:
     """Who is asking: the Bearer token's principal, or the cookie session and its user.
     Blocking database work: call it from a worker thread, never on the event loop."""
     from portal.auth.service import principal_from_bearer
@@ -81,7 +81,7 @@ def load(request: Request, db: Session, *, now: datetime, policy: SessionPolicy)
     if bearer is not None:
         # Token calls stand alone: no cookie session, no CSRF (see portal.auth.csrf).
         request.state.bearer_used = True
-        request.state.bearer_principal = principal_from_bearer(db, bearer, now=now)
+        request.state.bearer_principal = principal_from_bearer(session, bearer, now=now)
         _set(request, None, None)
         return
     request.state.bearer_used = False
@@ -89,11 +89,11 @@ def load(request: Request, db: Session, *, now: datetime, policy: SessionPolicy)
     user: User | None = None
     raw_id = request.cookies.get(sessions.SESSION_COOKIE)
     if raw_id:
-        web_session = sessions.load(db, raw_id, now=now, policy=policy)
+        web_session = sessions.load(session, raw_id, now=now, policy=policy)
         if web_session is None:
             sessions.clear_cookie(request)
         elif web_session.user_id is not None:
-            user = db.get(User, web_session.user_id)
+            user = session.get(User, web_session.user_id)
             if user is None or not user.is_active:
                 # Disabling a user ends their sessions; this one is only forgotten here.
                 sessions.clear_cookie(request)
@@ -112,7 +112,7 @@ async def check_csrf(request: Request) -> None:
 
 
 def ensure_web_session(
-    request: Request, db: Session, *, now: datetime, policy: SessionPolicy
+    request: Request, session: Session, *, now: datetime, policy: SessionPolicy
 ) -> WebSession:
     """The request's session, or a new anonymous one (it carries the CSRF token of the
     sign-in and registration forms, and the state of an OIDC sign-in)."""
@@ -124,7 +124,7 @@ def ensure_web_session(
     def create() -> None:
         created.append(
             sessions.create(
-                db,
+                session,
                 user_id=None,
                 now=now,
                 policy=policy,
@@ -133,7 +133,7 @@ def ensure_web_session(
             )
         )
 
-    if not write_on_read_path(db, create):
+    if not write_on_read_path(session, create):
         raise ServiceUnavailable("服务器繁忙，请稍后刷新页面重试")
     raw_id, web_session = created[0]
     sessions.set_cookie(request, raw_id)
@@ -142,12 +142,12 @@ def ensure_web_session(
 
 
 def start_signed_in_session(
-    request: Request, db: Session, user: User, *, now: datetime, policy: SessionPolicy
+    request: Request, session: Session, user: User, *, now: datetime, policy: SessionPolicy
 ) -> WebSession:
     """Sign-in: a new session id, whatever session the browser had before."""
     assert user.id is not None
     raw_id, web_session = sessions.rotate(
-        db,
+        session,
         getattr(request.state, "web_session", None),
         user_id=user.id,
         now=now,
@@ -166,10 +166,10 @@ def forget(request: Request) -> None:
     _set(request, None, None)
 
 
-def end_session(request: Request, db: Session) -> None:
+def end_session(request: Request, session: Session) -> None:
     web_session: WebSession | None = getattr(request.state, "web_session", None)
     if web_session is not None:
-        sessions.end(db, web_session)
+        sessions.end(session, web_session)
     sessions.clear_cookie(request)
     _set(request, None, None)
 

@@ -121,15 +121,15 @@ class Principal:
         return self.user.id
 
 
-def membership_role(db: Session, user_id: int, org_id: int) -> str | None:
-    row = db.exec(
+def membership_role(session: Session, user_id: int, org_id: int) -> str | None:
+    row = session.exec(
         select(Membership.role).where(Membership.user_id == user_id, Membership.org_id == org_id)
     ).first()
     return row
 
 
 def _denial(
-    db: Session,
+    session: Session,
     principal: Principal,
     action: Action,
     org: Organization | None,
@@ -158,7 +158,7 @@ def _denial(
     if action == Action.NETWORK_DECLARE:
         if user.role != Role.ENTERPRISE or org is None or org.id is None:
             return "只有企业用户可以申报本企业的专网"
-        if org.kind != "enterprise" or membership_role(db, principal.user_id, org.id) is None:
+        if org.kind != "enterprise" or membership_role(session, principal.user_id, org.id) is None:
             return "您不是该企业的成员"
         return None
     if user.role == Role.OFFICIAL and action in OFFICIAL_ACTIONS:
@@ -173,7 +173,7 @@ def _denial(
     if action in ORG_SCOPED:
         if org is None or org.id is None:
             return "没有权限访问该机构的数据"
-        member_role = membership_role(db, principal.user_id, org.id)
+        member_role = membership_role(session, principal.user_id, org.id)
         if member_role is None:
             return "您不是该机构的成员"
         if role_for_org_kind(org.kind) != user.role and action != Action.ORG_VIEW_PRIVATE:
@@ -189,7 +189,7 @@ def _denial(
 
 
 def can(
-    db: Session,
+    session: Session,
     principal: Principal | None,
     action: Action,
     *,
@@ -199,12 +199,12 @@ def can(
 ) -> bool:
     return (
         principal is not None
-        and _denial(db, principal, action, org, listing_kind, owner_id) is None
+        and _denial(session, principal, action, org, listing_kind, owner_id) is None
     )
 
 
 def authorize(
-    db: Session,
+    session: Session,
     principal: Principal | None,
     action: Action,
     *,
@@ -218,6 +218,6 @@ def authorize(
     personal record (an API token)."""
     if principal is None:
         raise Unauthorized()
-    reason = _denial(db, principal, action, org, listing_kind, owner_id)
+    reason = _denial(session, principal, action, org, listing_kind, owner_id)
     if reason is not None:
         raise Forbidden(reason)

@@ -99,7 +99,7 @@ def login_page(
 @router.post("/login", name="login_submit")
 def login_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     policy: SessionPolicyDep,
     settings: SettingsDep,
@@ -111,7 +111,7 @@ def login_submit(
     now = clock.now()
     try:
         user = service.sign_in(
-            db,
+            session,
             email=email,
             password=password,
             ip=client_ip(request),
@@ -128,7 +128,7 @@ def login_submit(
             {**_common(settings), "error": refused.message, "email": email, "next": next},
             status_code=refused.status_code,
         )
-    auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
+    auth_context.start_signed_in_session(request, session, user, now=now, policy=policy)
     return _see_other(safe_next(next))
 
 
@@ -154,10 +154,10 @@ def _send_unlock_mail(request: Request, mailer: MailerDep, user: User, token: st
 
 @router.get("/login/unlock/{token}", name="login_unlock")
 def unlock_page(
-    request: Request, db: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
+    request: Request, session: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
 ) -> Response:
     # A GET changes nothing (mail scanners open links): the form below signs in.
-    user = service.unlocking_user(db, token=token, now=clock.now())
+    user = service.unlocking_user(session, token=token, now=clock.now())
     if user is None:
         return _unlock_page(request, token, None, service.UNLOCK_INVALID, 400)
     return _unlock_page(request, token, user, None, 200)
@@ -177,7 +177,7 @@ def _unlock_page(
 @router.post("/login/unlock/{token}", name="login_unlock_submit")
 def unlock_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     policy: SessionPolicyDep,
     settings: SettingsDep,
@@ -188,7 +188,7 @@ def unlock_submit(
     now = clock.now()
     try:
         user = service.sign_in_with_unlock(
-            db,
+            session,
             token=token,
             password=password,
             ip=client_ip(request),
@@ -198,28 +198,28 @@ def unlock_submit(
     except service.SignInRefused as refused:
         if refused.unlock is not None:  # the attack goes on: a fresh link
             _send_unlock_mail(request, mailer, *refused.unlock)
-        still = service.unlocking_user(db, token=token, now=now)
+        still = service.unlocking_user(session, token=token, now=now)
         return _unlock_page(request, token, still, refused.message, refused.status_code)
-    auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
+    auth_context.start_signed_in_session(request, session, user, now=now, policy=policy)
     return _see_other("/account")
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request, db: SessionDep, clock: ClockDep, user: OptionalUser) -> Response:
+def logout(request: Request, session: SessionDep, clock: ClockDep, user: OptionalUser) -> Response:
     if user is not None:
-        audit.record(db, action="sign_out", now=clock.now(), actor=user, ip=client_ip(request))
-    auth_context.end_session(request, db)
+        audit.record(session, action="sign_out", now=clock.now(), actor=user, ip=client_ip(request))
+    auth_context.end_session(request, session)
     return _see_other("/login?notice=signed_out")
 
 
 @router.post("/account/sign-out-everywhere", name="sign_out_everywhere")
 def sign_out_everywhere(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser
 ) -> Response:
     assert user.id is not None
-    ended = sessions.end_all_for_user(db, user.id)
+    ended = sessions.end_all_for_user(session, user.id)
     audit.record(
-        db,
+        session,
         action="sign_out.everywhere",
         now=clock.now(),
         actor=user,
@@ -249,7 +249,7 @@ def register_page(
 @router.post("/register", name="register_submit")
 def register_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
     mailer: MailerDep,
@@ -278,7 +278,7 @@ def register_submit(
     now = clock.now()
     try:
         result = service.register(
-            db,
+            session,
             form=form,
             ip=client_ip(request),
             now=now,
@@ -326,7 +326,7 @@ def register_submit(
             )
         )
     web_session.data = {**web_session.data, "registered_email": result.email}
-    db.add(web_session)
+    session.add(web_session)
     return _see_other("/register/sent")
 
 
@@ -339,10 +339,10 @@ def register_sent(request: Request, web_session: WebSessionDep) -> Response:
 
 @router.get("/register/verify/{token}", name="register_verify")
 def verify_page(
-    request: Request, db: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
+    request: Request, session: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
 ) -> Response:
     # A GET changes nothing (mail scanners open links): the button below confirms.
-    valid = service.valid_verification(db, token=token, now=clock.now()) is not None
+    valid = service.valid_verification(session, token=token, now=clock.now()) is not None
     return render(
         request,
         "auth/register_verify.html",
@@ -353,11 +353,11 @@ def verify_page(
 
 @router.post("/register/verify/{token}", name="register_verify_submit")
 def verify_submit(
-    request: Request, db: SessionDep, clock: ClockDep, policy: SessionPolicyDep, token: str
+    request: Request, session: SessionDep, clock: ClockDep, policy: SessionPolicyDep, token: str
 ) -> Response:
     now = clock.now()
     try:
-        user = service.verify_email(db, token=token, now=now, ip=client_ip(request))
+        user = service.verify_email(session, token=token, now=now, ip=client_ip(request))
     except FormRefused as refused:
         return render(
             request,
@@ -365,7 +365,7 @@ def verify_submit(
             {"token": token, "valid": False, "error": refused.message},
             status_code=refused.status_code,
         )
-    auth_context.start_signed_in_session(request, db, user, now=now, policy=policy)
+    auth_context.start_signed_in_session(request, session, user, now=now, policy=policy)
     return _see_other("/account?notice=registered")
 
 
@@ -380,14 +380,14 @@ def forgot_page(request: Request, web_session: WebSessionDep) -> Response:
 @router.post("/password/forgot", name="password_forgot_submit")
 def forgot_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     mailer: MailerDep,
     email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
     try:
         result = service.request_password_reset(
-            db, email=email, ip=client_ip(request), now=clock.now()
+            session, email=email, ip=client_ip(request), now=clock.now()
         )
     except FormRefused as refused:
         return render(
@@ -414,9 +414,9 @@ def forgot_submit(
 
 @router.get("/password/reset/{token}", name="password_reset")
 def reset_page(
-    request: Request, db: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
+    request: Request, session: SessionDep, clock: ClockDep, web_session: WebSessionDep, token: str
 ) -> Response:
-    valid = service.valid_reset(db, token=token, now=clock.now()) is not None
+    valid = service.valid_reset(session, token=token, now=clock.now()) is not None
     return render(
         request,
         "auth/reset.html",
@@ -428,7 +428,7 @@ def reset_page(
 @router.post("/password/reset/{token}", name="password_reset_submit")
 def reset_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
     token: str,
@@ -437,7 +437,7 @@ def reset_submit(
 ) -> Response:
     try:
         service.reset_password(
-            db,
+            session,
             token=token,
             password=password,
             confirm=password_confirm,
@@ -446,7 +446,7 @@ def reset_submit(
             ip=client_ip(request),
         )
     except FormRefused as refused:
-        valid = service.valid_reset(db, token=token, now=clock.now()) is not None
+        valid = service.valid_reset(session, token=token, now=clock.now()) is not None
         return render(
             request,
             "auth/reset.html",
@@ -454,7 +454,7 @@ def reset_submit(
             status_code=refused.status_code,
         )
     # Every session of the user ended, this browser's too.
-    auth_context.end_session(request, db)
+    auth_context.end_session(request, session)
     return _see_other("/login?notice=reset")
 
 
@@ -473,7 +473,7 @@ def _oidc_failure(request: Request, settings: Any, message: str, status: int = 4
 @router.get("/auth/oidc/login", name="oidc_login", dependencies=[WRITES_ON_GET])
 async def oidc_login(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     settings: SettingsDep,
     web_session: WebSessionDep,
     next: Annotated[str | None, Query()] = None,
@@ -493,14 +493,14 @@ async def oidc_login(
         request, str(request.url_for("oidc_callback"))
     )
     web_session.data = {**request.scope["session"], "oidc_next": safe_next(next)}
-    db.add(web_session)
+    session.add(web_session)
     return redirect
 
 
 @router.get("/auth/oidc/callback", name="oidc_callback", dependencies=[WRITES_ON_GET])
 async def oidc_callback(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     policy: SessionPolicyDep,
     settings: SettingsDep,
@@ -528,7 +528,7 @@ async def oidc_callback(
     except (OAuthError, oidc.IssuerMismatch) as exc:
         log.warning("OIDC sign-in refused: %s", exc)
         web_session.data = {}
-        db.add(web_session)
+        session.add(web_session)
         return _oidc_failure(request, settings, "统一身份认证登录失败，请重试。")
     except Exception:
         log.exception("OIDC sign-in failed")
@@ -539,7 +539,7 @@ async def oidc_callback(
         # Database work in a worker thread: this handler is async for the provider's calls.
         user = await run_in_threadpool(
             service.oidc_sign_in,
-            db,
+            session,
             issuer=settings.portal_oidc_issuer,
             userinfo=userinfo,
             role_claim=settings.portal_oidc_role_claim,
@@ -548,10 +548,10 @@ async def oidc_callback(
         )
     except FormRefused as refused:
         web_session.data = {}
-        db.add(web_session)
+        session.add(web_session)
         return _oidc_failure(request, settings, refused.message, refused.status_code)
     await run_in_threadpool(
-        auth_context.start_signed_in_session, request, db, user, now=now, policy=policy
+        auth_context.start_signed_in_session, request, session, user, now=now, policy=policy
     )
     return _see_other(next_url)
 
@@ -560,16 +560,16 @@ async def oidc_callback(
 
 
 def _account_context(
-    db: SessionDep, user: User, *, now: Any, policy: Any, new_token: str | None = None
+    session: SessionDep, user: User, *, now: Any, policy: Any, new_token: str | None = None
 ) -> dict[str, Any]:
     assert user.id is not None
     return {
         "user": user,
         "role_labels": ROLE_LABELS,
         "membership_labels": MEMBERSHIP_LABELS,
-        "memberships": service.memberships_of(db, user),
-        "tokens": service.list_tokens(db, user=user),
-        "session_count": sessions.count_for_user(db, user.id, now=now, policy=policy),
+        "memberships": service.memberships_of(session, user),
+        "tokens": service.list_tokens(session, user=user),
+        "session_count": sessions.count_for_user(session, user.id, now=now, policy=policy),
         "new_token": new_token,
     }
 
@@ -577,7 +577,7 @@ def _account_context(
 @router.get("/account", name="account")
 def account_page(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     policy: SessionPolicyDep,
     user: CurrentUser,
@@ -590,22 +590,22 @@ def account_page(
 
         def forget_token() -> None:
             web_session.data = {k: v for k, v in web_session.data.items() if k != "new_token"}
-            db.add(web_session)
+            session.add(web_session)
 
-        write_on_read_path(db, forget_token)
+        write_on_read_path(session, forget_token)
     notices = {
         "registered": "注册成功，欢迎使用。",
         "token_revoked": "令牌已撤销。",
         "joined": "您已加入该机构。",
     }
-    context = _account_context(db, user, now=clock.now(), policy=policy, new_token=new_token)
+    context = _account_context(session, user, now=clock.now(), policy=policy, new_token=new_token)
     return render(request, "auth/account.html", {**context, "notice": notices.get(notice or "")})
 
 
 @router.post("/account/tokens", name="token_create")
 def token_create(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     policy: SessionPolicyDep,
     user: CurrentUser,
@@ -613,7 +613,7 @@ def token_create(
     scope: Annotated[str, Form(max_length=8)] = "read",
 ) -> Response:
     principal = Principal(user=user, via="session")
-    authorize(db, principal, Action.TOKEN_MANAGE, owner_id=user.id)
+    authorize(session, principal, Action.TOKEN_MANAGE, owner_id=user.id)
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "请为令牌起一个名字，便于日后识别"
@@ -622,7 +622,7 @@ def token_create(
     if scope not in ("read", "write"):
         errors["scope"] = "请选择权限范围"
     if errors:
-        context = _account_context(db, user, now=clock.now(), policy=policy)
+        context = _account_context(session, user, now=clock.now(), policy=policy)
         return render(
             request,
             "auth/account.html",
@@ -630,7 +630,7 @@ def token_create(
             status_code=400,
         )
     raw, _ = service.create_token(
-        db,
+        session,
         user=user,
         name=name,
         scope="write" if scope == "write" else "read",
@@ -639,16 +639,16 @@ def token_create(
     )
     web_session = request.state.web_session
     web_session.data = {**web_session.data, "new_token": raw}
-    db.add(web_session)
+    session.add(web_session)
     return _see_other("/account#tokens")
 
 
 @router.post("/account/tokens/{token_id}/revoke", name="token_revoke")
 def token_revoke(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, token_id: int
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, token_id: int
 ) -> Response:
     service.revoke_token(
-        db,
+        session,
         principal=Principal(user=user, via="session"),
         token_id=token_id,
         now=clock.now(),
@@ -663,17 +663,17 @@ def token_revoke(
 @router.get("/invitations/{token}", name="invitation")
 def invitation_page(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     web_session: WebSessionDep,
     user: OptionalUser,
     token: str,
 ) -> Response:
-    invitation = org_service.find_invitation(db, token=token, now=clock.now())
+    invitation = org_service.find_invitation(session, token=token, now=clock.now())
     if invitation is None:
         raise NotFound("邀请链接无效或已过期")
-    org = org_service.get_org(db, invitation.org_id)
-    has_account = service.find_user_by_email(db, invitation.email) is not None
+    org = org_service.get_org(session, invitation.org_id)
+    has_account = service.find_user_by_email(session, invitation.email) is not None
     return render(
         request,
         "auth/invitation.html",
@@ -690,10 +690,10 @@ def invitation_page(
 
 @router.post("/invitations/{token}/accept", name="invitation_accept")
 def invitation_accept(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, token: str
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, token: str
 ) -> Response:
     org_service.accept_invitation(
-        db, user=user, token=token, now=clock.now(), ip=client_ip(request)
+        session, user=user, token=token, now=clock.now(), ip=client_ip(request)
     )
     return _see_other("/account?notice=joined")
 
@@ -701,7 +701,7 @@ def invitation_accept(
 @router.post("/invitations/{token}/register", name="invitation_register")
 def invitation_register(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     policy: SessionPolicyDep,
     settings: SettingsDep,
@@ -714,7 +714,7 @@ def invitation_register(
     now = clock.now()
     try:
         new_user = org_service.register_invited(
-            db,
+            session,
             token=token,
             display_name=display_name,
             password=password,
@@ -724,7 +724,7 @@ def invitation_register(
             ip=client_ip(request),
         )
     except FormRefused as refused:
-        invitation = org_service.find_invitation(db, token=token, now=now)
+        invitation = org_service.find_invitation(session, token=token, now=now)
         if invitation is None:
             raise NotFound("邀请链接无效或已过期") from None
         return render(
@@ -732,7 +732,7 @@ def invitation_register(
             "auth/invitation.html",
             {
                 "invitation": invitation,
-                "org": org_service.get_org(db, invitation.org_id),
+                "org": org_service.get_org(session, invitation.org_id),
                 "token": token,
                 "user": user,
                 "has_account": False,
@@ -742,7 +742,7 @@ def invitation_register(
             },
             status_code=refused.status_code,
         )
-    auth_context.start_signed_in_session(request, db, new_user, now=now, policy=policy)
+    auth_context.start_signed_in_session(request, session, new_user, now=now, policy=policy)
     return _see_other("/account?notice=joined")
 
 
@@ -752,20 +752,20 @@ def invitation_register(
 @router.get("/admin/users", name="admin_users")
 def admin_users(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     user: CurrentUser,
     q: Annotated[str | None, Query(max_length=254)] = None,
 ) -> Response:
-    authorize(db, Principal(user=user), Action.USER_MANAGE)
+    authorize(session, Principal(user=user), Action.USER_MANAGE)
     return render(
         request,
         "auth/admin_users.html",
-        {"users": service.list_users(db, q=q), "q": q or "", "role_labels": ROLE_LABELS},
+        {"users": service.list_users(session, q=q), "q": q or "", "role_labels": ROLE_LABELS},
     )
 
 
-def _target_user(db: SessionDep, user_id: int) -> User:
-    target = db.get(User, user_id)
+def _target_user(session: SessionDep, user_id: int) -> User:
+    target = session.get(User, user_id)
     if target is None:
         raise NotFound("找不到该用户")
     return target
@@ -774,18 +774,18 @@ def _target_user(db: SessionDep, user_id: int) -> User:
 @router.post("/admin/users/{user_id}/role", name="admin_user_role")
 def admin_user_role(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     user_id: int,
     role: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     principal = Principal(user=user)
-    authorize(db, principal, Action.USER_MANAGE)
+    authorize(session, principal, Action.USER_MANAGE)
     service.set_role(
-        db,
+        session,
         principal=principal,
-        user=_target_user(db, user_id),
+        user=_target_user(session, user_id),
         role=role,
         now=clock.now(),
         ip=client_ip(request),
@@ -796,18 +796,18 @@ def admin_user_role(
 @router.post("/admin/users/{user_id}/active", name="admin_user_active")
 def admin_user_active(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     user_id: int,
     active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     principal = Principal(user=user)
-    authorize(db, principal, Action.USER_MANAGE)
+    authorize(session, principal, Action.USER_MANAGE)
     service.set_active(
-        db,
+        session,
         principal=principal,
-        user=_target_user(db, user_id),
+        user=_target_user(session, user_id),
         active=active == "1",
         now=clock.now(),
         ip=client_ip(request),

@@ -64,8 +64,8 @@ class FormRefused(PortalError):
         self.status_code = status
 
 
-def find_user_by_email(db: Session, email: str) -> User | None:
-    return db.exec(select(User).where(User.email == normalise_email(email))).first()
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
 def _audit_label(email: str) -> str:
@@ -96,7 +96,7 @@ class SignInRefused(FormRefused):
 
 
 def sign_in(
-    db: Session,
+    session: Session,
     *,
     email: str,
     password: str,
@@ -112,23 +112,23 @@ def sign_in(
     addresses, locks the account for everyone and mails the owner an unlock link
     (:func:`sign_in_with_unlock`)."""
     return _sign_in(
-        db, email=email, password=password, ip=ip, now=now, allow_demo=allow_demo, unlock=None
+        session, email=email, password=password, ip=ip, now=now, allow_demo=allow_demo, unlock=None
     )
 
 
-def valid_unlock(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
-    return _open_link(db, token_hash=hash_secret(_UNLOCK_PURPOSE + token), now=now)
+def valid_unlock(session: Session, *, token: str, now: datetime) -> PasswordReset | None:
+    return _open_link(session, token_hash=hash_secret(_UNLOCK_PURPOSE + token), now=now)
 
 
-def unlocking_user(db: Session, *, token: str, now: datetime) -> User | None:
+def unlocking_user(session: Session, *, token: str, now: datetime) -> User | None:
     """The account an open unlock link belongs to."""
-    row = valid_unlock(db, token=token, now=now)
-    user = db.get(User, row.user_id) if row is not None else None
+    row = valid_unlock(session, token=token, now=now)
+    user = session.get(User, row.user_id) if row is not None else None
     return user if user is not None and user.is_active else None
 
 
 def sign_in_with_unlock(
-    db: Session,
+    session: Session,
     *,
     token: str,
     password: str,
@@ -138,12 +138,12 @@ def sign_in_with_unlock(
 ) -> User:
     """Sign in past the account-wide lock with the mailed link and the password; the link
     is used up. The per-address limits still apply."""
-    row = valid_unlock(db, token=token, now=now)
-    user = db.get(User, row.user_id) if row is not None else None
+    row = valid_unlock(session, token=token, now=now)
+    user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or not user.is_active:
         raise SignInRefused(UNLOCK_INVALID)
     signed_in = _sign_in(
-        db,
+        session,
         email=user.email,
         password=password,
         ip=ip,
@@ -152,13 +152,13 @@ def sign_in_with_unlock(
         unlock=row,
     )
     row.used_at = now
-    db.add(row)
-    db.flush()
+    session.add(row)
+    session.flush()
     return signed_in
 
 
 def _sign_in(
-    db: Session,
+    session: Session,
     *,
     email: str,
     password: str,
@@ -173,20 +173,20 @@ def _sign_in(
     )
     account_key = throttle.account_key(email)
     source_waits = [
-        w for rule, key in per_source if (w := throttle.wait_for(db, rule, key, now=now))
+        w for rule, key in per_source if (w := throttle.wait_for(session, rule, key, now=now))
     ]
     account_wait = (
         None
         if unlock is not None
-        else throttle.wait_for(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
+        else throttle.wait_for(session, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
     )
-    user = find_user_by_email(db, email) if email_error(email) is None else None
+    user = find_user_by_email(session, email) if email_error(email) is None else None
     if source_waits or account_wait:
         # Counted against the address only: one address must not keep the account locked.
         for rule, key in per_source:
-            throttle.hit(db, rule, key, now=now)
+            throttle.hit(session, rule, key, now=now)
         audit.record(
-            db,
+            session,
             action="sign_in.throttled",
             now=now,
             actor=user,
@@ -210,10 +210,10 @@ def _sign_in(
     )
     if not usable or not valid:
         for rule, key in per_source:
-            throttle.hit(db, rule, key, now=now)
-        locked = throttle.hit(db, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
+            throttle.hit(session, rule, key, now=now)
+        locked = throttle.hit(session, throttle.SIGN_IN_ACCOUNT, account_key, now=now)
         audit.record(
-            db,
+            session,
             action="sign_in.failure",
             now=now,
             actor=user,
@@ -221,38 +221,38 @@ def _sign_in(
             detail={"method": "password", "account_locked": locked},
             ip=ip,
         )
-        link = _unlock_link(db, user, now=now) if locked and usable and user else None
+        link = _unlock_link(session, user, now=now) if locked and usable and user else None
         raise SignInRefused(GENERIC_SIGN_IN_ERROR, unlock=link)
     assert user is not None
-    lift_sign_in_locks(db, email=email, ip=ip)
+    lift_sign_in_locks(session, email=email, ip=ip)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_sign_in_at = now
-    db.add(user)
+    session.add(user)
     method = "password" if unlock is None else "unlock_link"
     audit.record(
-        db, action="sign_in.success", now=now, actor=user, detail={"method": method}, ip=ip
+        session, action="sign_in.success", now=now, actor=user, detail={"method": method}, ip=ip
     )
     return user
 
 
-def lift_sign_in_locks(db: Session, *, email: str, ip: str | None) -> None:
+def lift_sign_in_locks(session: Session, *, email: str, ip: str | None) -> None:
     """The account's own locks, and its lock for this address, after the owner proved
     who they are (a password, a mailed link)."""
-    throttle.clear(db, throttle.SIGN_IN_SOURCE, throttle.source_key(email, ip))
+    throttle.clear(session, throttle.SIGN_IN_SOURCE, throttle.source_key(email, ip))
     for rule in (throttle.SIGN_IN_ACCOUNT, throttle.UNLOCK_MAIL):
-        throttle.clear(db, rule, throttle.account_key(email))
+        throttle.clear(session, rule, throttle.account_key(email))
 
 
-def _unlock_link(db: Session, user: User, *, now: datetime) -> tuple[User, str] | None:
+def _unlock_link(session: Session, user: User, *, now: datetime) -> tuple[User, str] | None:
     """A new unlock link for ``user``, unless one was mailed within the hour."""
     mail_key = throttle.account_key(user.email)
-    if throttle.wait_for(db, throttle.UNLOCK_MAIL, mail_key, now=now) is not None:
+    if throttle.wait_for(session, throttle.UNLOCK_MAIL, mail_key, now=now) is not None:
         return None
-    throttle.hit(db, throttle.UNLOCK_MAIL, mail_key, now=now)
+    throttle.hit(session, throttle.UNLOCK_MAIL, mail_key, now=now)
     raw = secrets.token_urlsafe(32)
     assert user.id is not None
-    db.add(
+    session.add(
         PasswordReset(
             user_id=user.id,
             token_hash=hash_secret(_UNLOCK_PURPOSE + raw),
@@ -260,7 +260,7 @@ def _unlock_link(db: Session, user: User, *, now: datetime) -> tuple[User, str] 
             expires_at=now + UNLOCK_LIFETIME,
         )
     )
-    db.flush()
+    session.flush()
     return user, raw
 
 
@@ -280,7 +280,7 @@ class Registration:
 
 
 def abandoned_registrations(
-    db: Session, *, now: datetime, email: str | None = None, credit_code: str | None = None
+    session: Session, *, now: datetime, email: str | None = None, credit_code: str | None = None
 ) -> list[User]:
     """Registrations nobody finished: never verified, never signed in, not linked to a
     provider, and no verification or reset link still open. With ``email`` or
@@ -304,9 +304,9 @@ def abandoned_registrations(
         holds.append(col(User.id).in_(owners))
     if holds:
         statement = statement.where(or_(*holds))
-    candidates = list(db.exec(statement).all())
+    candidates = list(session.exec(statement).all())
     open_links = set(
-        db.exec(
+        session.exec(
             select(PasswordReset.user_id).where(
                 col(PasswordReset.user_id).in_([u.id for u in candidates]),
                 col(PasswordReset.used_at).is_(None),
@@ -317,31 +317,33 @@ def abandoned_registrations(
     return [u for u in candidates if u.id not in open_links]
 
 
-def release_registration(db: Session, user: User, *, now: datetime, ip: str | None = None) -> None:
+def release_registration(
+    session: Session, user: User, *, now: datetime, ip: str | None = None
+) -> None:
     """Free the email and the credit code an abandoned registration holds: its links,
     sessions and memberships go, an organisation it created that nobody else belongs to and
     nothing refers to goes too, and the account stays (the audit log points at it) —
     deactivated, without password, under an address that cannot receive mail."""
     assert user.id is not None
     released_orgs = []
-    memberships = db.exec(select(Membership).where(Membership.user_id == user.id)).all()
+    memberships = session.exec(select(Membership).where(Membership.user_id == user.id)).all()
     for membership in memberships:
-        org = db.get(Organization, membership.org_id)
-        db.delete(membership)
-        if org is not None and not _org_in_use(db, org, leaving=user.id):
+        org = session.get(Organization, membership.org_id)
+        session.delete(membership)
+        if org is not None and not _org_in_use(session, org, leaving=user.id):
             released_orgs.append(org.external_id)
-            db.delete(org)
+            session.delete(org)
     for model in (PasswordReset, WebSession, ApiToken):
-        for row in db.exec(select(model).where(model.user_id == user.id)).all():
-            db.delete(row)
+        for row in session.exec(select(model).where(model.user_id == user.id)).all():
+            session.delete(row)
     user.email = f"released-{user.id}@registration.invalid"
     user.password_hash = None
     user.display_name = ""
     user.is_active = False
-    db.add(user)
-    db.flush()
+    session.add(user)
+    session.flush()
     audit.record(
-        db,
+        session,
         action="account.registration_released",
         now=now,
         entity="user",
@@ -351,48 +353,48 @@ def release_registration(db: Session, user: User, *, now: datetime, ip: str | No
     )
 
 
-def _org_in_use(db: Session, org: Organization, *, leaving: int) -> bool:
+def _org_in_use(session: Session, org: Organization, *, leaving: int) -> bool:
     """Anyone else in ``org``, or anything pointing at it."""
     others = select(Membership.id).where(Membership.org_id == org.id, Membership.user_id != leaving)
-    if db.exec(others).first() is not None:
+    if session.exec(others).first() is not None:
         return True
     for model in (Solution, Demand, PrivateNetwork, Invitation):
-        if db.exec(select(model.id).where(model.org_id == org.id)).first() is not None:
+        if session.exec(select(model.id).where(model.org_id == org.id)).first() is not None:
             return True
     return False
 
 
 def register(
-    db: Session, *, form: RegistrationForm, ip: str | None, now: datetime, min_length: int
+    session: Session, *, form: RegistrationForm, ip: str | None, now: datetime, min_length: int
 ) -> Registration:
     """A new, not yet verified account and its organisation (the account is the
     organisation's owner), or nothing when the email already has an account. Which of the
     two happened is never told to the visitor: only the mailbox learns it."""
-    wait = throttle.wait_for(db, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
+    wait = throttle.wait_for(session, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
     if wait is not None:
         raise FormRefused(throttle.wait_message(wait), status=429)
-    throttle.hit(db, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
+    throttle.hit(session, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
     errors = form.errors(min_length=min_length)
     email = normalise_email(form.email)
     code = form.credit_code.strip().upper()
     # A registration left unfinished past its link's lifetime no longer holds the address
     # or the code: the rightful owner registers as if it had never been made.
-    for stale in abandoned_registrations(db, now=now, email=email, credit_code=code):
-        release_registration(db, stale, now=now, ip=ip)
+    for stale in abandoned_registrations(session, now=now, email=email, credit_code=code):
+        release_registration(session, stale, now=now, ip=ip)
     # Organisations are public records: a taken credit code may be named.
     if (
         "credit_code" not in errors
-        and db.exec(select(Organization.id).where(Organization.credit_code == code)).first()
+        and session.exec(select(Organization.id).where(Organization.credit_code == code)).first()
     ):
         errors["credit_code"] = "该统一社会信用代码已有机构注册，请联系该机构负责人邀请您加入。"
     if errors:
         raise FormRefused("请修改标出的内容", errors=errors)
     # Hashed on both paths, so the answer takes as long whether or not the email is taken.
     password_hash = hash_password(form.password)
-    existing = find_user_by_email(db, email)
+    existing = find_user_by_email(session, email)
     if existing is not None:
         audit.record(
-            db,
+            session,
             action="account.register_attempt_existing",
             now=now,
             actor=existing,
@@ -410,7 +412,7 @@ def register(
         created_at=now,
         updated_at=now,
     )
-    db.add(org)
+    session.add(org)
     user = User(
         email=email,
         display_name=form.display_name.strip(),
@@ -419,12 +421,12 @@ def register(
         email_verified=False,
         created_at=now,
     )
-    db.add(user)
-    db.flush()
+    session.add(user)
+    session.flush()
     assert user.id is not None and org.id is not None
-    db.add(Membership(user_id=user.id, org_id=org.id, role="owner", created_at=now))
+    session.add(Membership(user_id=user.id, org_id=org.id, role="owner", created_at=now))
     raw = secrets.token_urlsafe(32)
-    db.add(
+    session.add(
         PasswordReset(
             user_id=user.id,
             token_hash=hash_secret(_VERIFY_PURPOSE + raw),
@@ -432,9 +434,9 @@ def register(
             expires_at=now + VERIFY_LIFETIME,
         )
     )
-    db.flush()
+    session.flush()
     audit.record(
-        db,
+        session,
         action="account.registered",
         now=now,
         actor=user,
@@ -446,37 +448,37 @@ def register(
     return Registration(email=email, user=user, token=raw)
 
 
-def _open_link(db: Session, *, token_hash: str, now: datetime) -> PasswordReset | None:
+def _open_link(session: Session, *, token_hash: str, now: datetime) -> PasswordReset | None:
     """The emailed link with this digest, while unused and unexpired."""
-    row = db.exec(select(PasswordReset).where(PasswordReset.token_hash == token_hash)).first()
+    row = session.exec(select(PasswordReset).where(PasswordReset.token_hash == token_hash)).first()
     if row is None or row.used_at is not None or aware(row.expires_at) <= now:
         return None
     return row
 
 
-def valid_verification(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
-    return _open_link(db, token_hash=hash_secret(_VERIFY_PURPOSE + token), now=now)
+def valid_verification(session: Session, *, token: str, now: datetime) -> PasswordReset | None:
+    return _open_link(session, token_hash=hash_secret(_VERIFY_PURPOSE + token), now=now)
 
 
-def verify_email(db: Session, *, token: str, now: datetime, ip: str | None = None) -> User:
+def verify_email(session: Session, *, token: str, now: datetime, ip: str | None = None) -> User:
     """The account whose emailed link this is, now verified; the link is used up."""
-    row = valid_verification(db, token=token, now=now)
-    user = db.get(User, row.user_id) if row is not None else None
+    row = valid_verification(session, token=token, now=now)
+    user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or not user.is_active:
         raise FormRefused("确认链接无效或已过期。如需帮助，请重新注册或找回密码。", status=400)
     row.used_at = now
-    db.add(row)
+    session.add(row)
     user.email_verified = True
     user.last_sign_in_at = now
-    db.add(user)
-    lift_sign_in_locks(db, email=user.email, ip=ip)
-    audit.record(db, action="account.verified", now=now, actor=user, ip=ip)
-    db.flush()
+    session.add(user)
+    lift_sign_in_locks(session, email=user.email, ip=ip)
+    audit.record(session, action="account.verified", now=now, actor=user, ip=ip)
+    session.flush()
     return user
 
 
 def create_user(
-    db: Session,
+    session: Session,
     *,
     email: str,
     password: str,
@@ -491,7 +493,7 @@ def create_user(
     errors: dict[str, str] = {}
     if reason := email_error(email):
         errors["email"] = reason
-    elif find_user_by_email(db, email) is not None:
+    elif find_user_by_email(session, email) is not None:
         errors["email"] = "该邮箱已有账号"
     if role not in ROLES:
         errors["role"] = "角色应为 enterprise、vendor、official 或 admin"
@@ -509,14 +511,14 @@ def create_user(
         is_demo=is_demo,
         created_at=now,
     )
-    db.add(user)
-    db.flush()
+    session.add(user)
+    session.flush()
     if org is not None:
         assert org.id is not None and user.id is not None
-        db.add(Membership(user_id=user.id, org_id=org.id, role="owner", created_at=now))
-        db.flush()
+        session.add(Membership(user_id=user.id, org_id=org.id, role="owner", created_at=now))
+        session.flush()
     audit.record(
-        db,
+        session,
         action="account.created",
         now=now,
         actor=user,
@@ -531,7 +533,7 @@ def create_user(
 
 
 def request_password_reset(
-    db: Session, *, email: str, ip: str | None, now: datetime
+    session: Session, *, email: str, ip: str | None, now: datetime
 ) -> tuple[User, str] | None:
     """A one-time reset token for the account with this email, or None when there is no
     such active account; the caller answers the same either way."""
@@ -540,23 +542,23 @@ def request_password_reset(
     waits = [
         w
         for w in (
-            throttle.wait_for(db, throttle.RESET_IP, ip_key, now=now),
-            throttle.wait_for(db, throttle.RESET_ACCOUNT, account_key, now=now),
+            throttle.wait_for(session, throttle.RESET_IP, ip_key, now=now),
+            throttle.wait_for(session, throttle.RESET_ACCOUNT, account_key, now=now),
         )
         if w is not None
     ]
     if waits:
         raise FormRefused(throttle.wait_message(max(waits)), status=429)
-    throttle.hit(db, throttle.RESET_IP, ip_key, now=now)
-    throttle.hit(db, throttle.RESET_ACCOUNT, account_key, now=now)
+    throttle.hit(session, throttle.RESET_IP, ip_key, now=now)
+    throttle.hit(session, throttle.RESET_ACCOUNT, account_key, now=now)
     if email_error(email):
         raise FormRefused("请修改标出的内容", errors={"email": "邮箱格式不正确"})
-    user = find_user_by_email(db, email)
+    user = find_user_by_email(session, email)
     if user is None or not user.is_active:
         return None
     raw = secrets.token_urlsafe(32)
     assert user.id is not None
-    db.add(
+    session.add(
         PasswordReset(
             user_id=user.id,
             token_hash=hash_secret(raw),
@@ -564,18 +566,18 @@ def request_password_reset(
             expires_at=now + RESET_LIFETIME,
         )
     )
-    db.flush()
-    audit.record(db, action="password.reset_requested", now=now, actor=user, ip=ip)
+    session.flush()
+    audit.record(session, action="password.reset_requested", now=now, actor=user, ip=ip)
     return user, raw
 
 
-def valid_reset(db: Session, *, token: str, now: datetime) -> PasswordReset | None:
+def valid_reset(session: Session, *, token: str, now: datetime) -> PasswordReset | None:
     # A verification link's digest has a prefix, so it never matches here.
-    return _open_link(db, token_hash=hash_secret(token), now=now)
+    return _open_link(session, token_hash=hash_secret(token), now=now)
 
 
 def reset_password(
-    db: Session,
+    session: Session,
     *,
     token: str,
     password: str,
@@ -584,10 +586,10 @@ def reset_password(
     min_length: int,
     ip: str | None = None,
 ) -> User:
-    row = valid_reset(db, token=token, now=now)
+    row = valid_reset(session, token=token, now=now)
     if row is None:
         raise FormRefused("重置链接无效或已过期，请重新申请。", status=400)
-    user = db.get(User, row.user_id)
+    user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         raise FormRefused("重置链接无效或已过期，请重新申请。", status=400)
     if reason := password_error(password, min_length=min_length, email=user.email):
@@ -597,20 +599,20 @@ def reset_password(
     user.password_hash = hash_password(password)
     # The reset link reached the mailbox: that confirms the address as well.
     user.email_verified = True
-    db.add(user)
+    session.add(user)
     # Every outstanding link of this user is used up, and every session ends.
-    for other in db.exec(
+    for other in session.exec(
         select(PasswordReset).where(
             PasswordReset.user_id == user.id, col(PasswordReset.used_at).is_(None)
         )
     ).all():
         other.used_at = now
-        db.add(other)
+        session.add(other)
     assert user.id is not None
-    sessions.end_all_for_user(db, user.id)
-    lift_sign_in_locks(db, email=user.email, ip=ip)
-    audit.record(db, action="password.reset", now=now, actor=user, ip=ip)
-    db.flush()
+    sessions.end_all_for_user(session, user.id)
+    lift_sign_in_locks(session, email=user.email, ip=ip)
+    audit.record(session, action="password.reset", now=now, actor=user, ip=ip)
+    session.flush()
     return user
 
 
@@ -628,7 +630,7 @@ def role_from_claim(value: Any) -> Role | None:
 
 
 def oidc_sign_in(
-    db: Session,
+    session: Session,
     *,
     issuer: str,
     userinfo: dict[str, Any],
@@ -644,13 +646,13 @@ def oidc_sign_in(
     role = role_from_claim(userinfo.get(role_claim))
     email = normalise_email(str(userinfo.get("email") or ""))
     verified = userinfo.get("email_verified") is True
-    user = db.exec(
+    user = session.exec(
         select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)
     ).first()
     if user is None:
         if not email or email_error(email) or not verified:
             raise FormRefused("身份提供方没有提供已验证的邮箱，无法登录。")
-        user = find_user_by_email(db, email)
+        user = find_user_by_email(session, email)
         if user is not None:
             if user.oidc_subject is not None:
                 raise FormRefused("该邮箱已关联其他统一身份认证账号。")
@@ -660,9 +662,9 @@ def oidc_sign_in(
                 user.password_hash = None
                 user.email_verified = True
                 assert user.id is not None
-                sessions.end_all_for_user(db, user.id)
+                sessions.end_all_for_user(session, user.id)
             audit.record(
-                db,
+                session,
                 action="account.oidc_linked",
                 now=now,
                 actor=user,
@@ -679,10 +681,10 @@ def oidc_sign_in(
                 oidc_subject=subject,
                 created_at=now,
             )
-            db.add(user)
-            db.flush()
+            session.add(user)
+            session.flush()
             audit.record(
-                db,
+                session,
                 action="account.registered",
                 now=now,
                 actor=user,
@@ -691,7 +693,7 @@ def oidc_sign_in(
             )
     if not user.is_active:
         audit.record(
-            db,
+            session,
             action="sign_in.failure",
             now=now,
             actor=user,
@@ -701,7 +703,7 @@ def oidc_sign_in(
         raise FormRefused("该账号已停用，请联系平台管理员。", status=403)
     if role is not None and role != user.role:
         audit.record(
-            db,
+            session,
             action="user.role_changed",
             now=now,
             actor=user,
@@ -712,10 +714,10 @@ def oidc_sign_in(
         )
         user.role = role.value
     user.last_sign_in_at = now
-    db.add(user)
-    db.flush()
+    session.add(user)
+    session.flush()
     audit.record(
-        db,
+        session,
         action="sign_in.success",
         now=now,
         actor=user,
@@ -729,7 +731,7 @@ def oidc_sign_in(
 
 
 def create_token(
-    db: Session,
+    session: Session,
     *,
     user: User,
     name: str,
@@ -747,10 +749,10 @@ def create_token(
         scope=scope,
         created_at=now,
     )
-    db.add(row)
-    db.flush()
+    session.add(row)
+    session.flush()
     audit.record(
-        db,
+        session,
         action="token.created",
         now=now,
         actor=user,
@@ -762,9 +764,9 @@ def create_token(
     return raw, row
 
 
-def list_tokens(db: Session, *, user: User) -> list[ApiToken]:
+def list_tokens(session: Session, *, user: User) -> list[ApiToken]:
     return list(
-        db.exec(
+        session.exec(
             select(ApiToken)
             .where(ApiToken.user_id == user.id)
             .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
@@ -773,17 +775,17 @@ def list_tokens(db: Session, *, user: User) -> list[ApiToken]:
 
 
 def revoke_token(
-    db: Session, *, principal: Principal, token_id: int, now: datetime, ip: str | None = None
+    session: Session, *, principal: Principal, token_id: int, now: datetime, ip: str | None = None
 ) -> ApiToken:
-    row = db.get(ApiToken, token_id)
+    row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound("找不到该令牌")
-    authorize(db, principal, Action.TOKEN_MANAGE, owner_id=row.user_id)
+    authorize(session, principal, Action.TOKEN_MANAGE, owner_id=row.user_id)
     if row.revoked_at is None:
         row.revoked_at = now
-        db.add(row)
+        session.add(row)
         audit.record(
-            db,
+            session,
             action="token.revoked",
             now=now,
             actor=principal.user,
@@ -792,17 +794,17 @@ def revoke_token(
             detail={"name": row.name, "prefix": row.prefix},
             ip=ip,
         )
-    db.flush()
+    session.flush()
     return row
 
 
-def principal_from_bearer(db: Session, raw: str, *, now: datetime) -> Principal | None:
+def principal_from_bearer(session: Session, raw: str, *, now: datetime) -> Principal | None:
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    row = db.exec(select(ApiToken).where(ApiToken.token_hash == hash_secret(raw))).first()
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_secret(raw))).first()
     if row is None or row.revoked_at is not None:
         return None
-    user = db.get(User, row.user_id)
+    user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
     if row.last_used_at is None or aware(row.last_used_at) + timedelta(minutes=1) <= now:
@@ -810,9 +812,9 @@ def principal_from_bearer(db: Session, raw: str, *, now: datetime) -> Principal 
 
         def note_use() -> None:
             token.last_used_at = now
-            db.add(token)
+            session.add(token)
 
-        write_on_read_path(db, note_use)
+        write_on_read_path(session, note_use)
     scope: Literal["read", "write"] = "write" if row.scope == "write" else "read"
     return Principal(user=user, via="token", scope=scope)
 
@@ -821,9 +823,9 @@ def principal_from_bearer(db: Session, raw: str, *, now: datetime) -> Principal 
 
 
 def set_role(
-    db: Session, *, principal: Principal, user: User, role: str, now: datetime, ip: str | None
+    session: Session, *, principal: Principal, user: User, role: str, now: datetime, ip: str | None
 ) -> None:
-    authorize(db, principal, Action.USER_MANAGE)
+    authorize(session, principal, Action.USER_MANAGE)
     if role not in ROLES:
         raise FormRefused("未知的角色", errors={"role": "请选择有效的角色"})
     if user.id == principal.user_id:
@@ -831,7 +833,7 @@ def set_role(
     if role == user.role:
         return
     audit.record(
-        db,
+        session,
         action="user.role_changed",
         now=now,
         actor=principal.user,
@@ -841,26 +843,32 @@ def set_role(
         ip=ip,
     )
     user.role = role
-    db.add(user)
-    db.flush()
+    session.add(user)
+    session.flush()
 
 
 def set_active(
-    db: Session, *, principal: Principal, user: User, active: bool, now: datetime, ip: str | None
+    session: Session,
+    *,
+    principal: Principal,
+    user: User,
+    active: bool,
+    now: datetime,
+    ip: str | None,
 ) -> None:
     """Enable or disable an account; disabling ends every session of it at once."""
-    authorize(db, principal, Action.USER_MANAGE)
+    authorize(session, principal, Action.USER_MANAGE)
     if user.id == principal.user_id:
         raise Conflict("不能停用自己的账号")
     if user.is_active == active:
         return
     user.is_active = active
-    db.add(user)
+    session.add(user)
     assert user.id is not None
     if not active:
-        sessions.end_all_for_user(db, user.id)
+        sessions.end_all_for_user(session, user.id)
     audit.record(
-        db,
+        session,
         action="user.enabled" if active else "user.disabled",
         now=now,
         actor=principal.user,
@@ -869,18 +877,18 @@ def set_active(
         detail={"email": user.email},
         ip=ip,
     )
-    db.flush()
+    session.flush()
 
 
-def list_users(db: Session, *, q: str | None = None, limit: int = 200) -> list[User]:
+def list_users(session: Session, *, q: str | None = None, limit: int = 200) -> list[User]:
     statement = select(User)
     if q:
         statement = statement.where(col(User.email).contains(q.strip().lower()))
-    return list(db.exec(statement.order_by(col(User.id)).limit(limit)).all())
+    return list(session.exec(statement.order_by(col(User.id)).limit(limit)).all())
 
 
-def memberships_of(db: Session, user: User) -> list[tuple[Membership, Organization]]:
-    rows = db.exec(
+def memberships_of(session: Session, user: User) -> list[tuple[Membership, Organization]]:
+    rows = session.exec(
         select(Membership, Organization)
         .join(Organization, col(Organization.id) == col(Membership.org_id))
         .where(Membership.user_id == user.id)
@@ -901,20 +909,20 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-def ensure_demo_accounts(db: Session, *, now: datetime, min_length: int) -> list[User]:
+def ensure_demo_accounts(session: Session, *, now: datetime, min_length: int) -> list[User]:
     """One account per role, owners of demo organisations; missing ones are created."""
     created: list[User] = []
     for role, email, org_external_id in DEMO_ACCOUNTS:
-        if find_user_by_email(db, email) is not None:
+        if find_user_by_email(session, email) is not None:
             continue
         org = None
         if org_external_id:
-            org = db.exec(
+            org = session.exec(
                 select(Organization).where(Organization.external_id == org_external_id)
             ).first()
         created.append(
             create_user(
-                db,
+                session,
                 email=email,
                 password=DEMO_PASSWORD,
                 role=role,

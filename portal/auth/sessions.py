@@ -49,7 +49,7 @@ def hash_id(raw_id: str) -> str:
 
 
 def create(
-    db: Session,
+    session: Session,
     *,
     user_id: int | None,
     now: datetime,
@@ -69,8 +69,8 @@ def create(
         ip=ip,
         user_agent=(user_agent or "")[:300] or None,
     )
-    db.add(row)
-    db.flush()
+    session.add(row)
+    session.flush()
     return raw_id, row
 
 
@@ -78,36 +78,38 @@ def is_live(row: WebSession, *, now: datetime, policy: SessionPolicy) -> bool:
     return aware(row.expires_at) > now and aware(row.last_seen_at) + policy.idle > now
 
 
-def load(db: Session, raw_id: str, *, now: datetime, policy: SessionPolicy) -> WebSession | None:
+def load(
+    session: Session, raw_id: str, *, now: datetime, policy: SessionPolicy
+) -> WebSession | None:
     """The live session with this cookie value, touched now and then; None (and deleted)
     when expired."""
     if not raw_id or len(raw_id) > 64:
         return None
-    row = db.get(WebSession, hash_id(raw_id))
+    row = session.get(WebSession, hash_id(raw_id))
     if row is None:
         return None
     if not is_live(row, now=now, policy=policy):
         expired = row
-        write_on_read_path(db, lambda: db.delete(expired))
+        write_on_read_path(session, lambda: session.delete(expired))
         return None
     if aware(row.last_seen_at) + TOUCH_EVERY <= now:
-        _touch(db, row, now)
+        _touch(session, row, now)
     return row
 
 
-def _touch(db: Session, row: WebSession, now: datetime) -> None:
+def _touch(session: Session, row: WebSession, now: datetime) -> None:
     """Best effort (a missed touch only delays the idle timeout), in a write transaction of
     its own when the request is a read."""
 
     def touch() -> None:
         row.last_seen_at = now
-        db.add(row)
+        session.add(row)
 
-    write_on_read_path(db, touch)
+    write_on_read_path(session, touch)
 
 
 def rotate(
-    db: Session,
+    session: Session,
     current: WebSession | None,
     *,
     user_id: int,
@@ -118,29 +120,29 @@ def rotate(
 ) -> tuple[str, WebSession]:
     """Sign-in: the session in use (anonymous or another user's) is dropped, a new id issued."""
     if current is not None:
-        end(db, current)
-    purge_expired(db, now=now, policy=policy)
-    return create(db, user_id=user_id, now=now, policy=policy, ip=ip, user_agent=user_agent)
+        end(session, current)
+    purge_expired(session, now=now, policy=policy)
+    return create(session, user_id=user_id, now=now, policy=policy, ip=ip, user_agent=user_agent)
 
 
-def end(db: Session, row: WebSession) -> None:
-    db.delete(row)
-    db.flush()
+def end(session: Session, row: WebSession) -> None:
+    session.delete(row)
+    session.flush()
 
 
-def end_all_for_user(db: Session, user_id: int) -> int:
-    result = db.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
-    db.flush()
+def end_all_for_user(session: Session, user_id: int) -> int:
+    result = session.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
+    session.flush()
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def count_for_user(db: Session, user_id: int, *, now: datetime, policy: SessionPolicy) -> int:
-    rows = db.exec(select(WebSession).where(WebSession.user_id == user_id)).all()
+def count_for_user(session: Session, user_id: int, *, now: datetime, policy: SessionPolicy) -> int:
+    rows = session.exec(select(WebSession).where(WebSession.user_id == user_id)).all()
     return sum(1 for r in rows if is_live(r, now=now, policy=policy))
 
 
-def purge_expired(db: Session, *, now: datetime, policy: SessionPolicy) -> None:
-    db.execute(
+def purge_expired(session: Session, *, now: datetime, policy: SessionPolicy) -> None:
+    session.execute(
         delete(WebSession).where(
             (col(WebSession.expires_at) <= now)
             | (col(WebSession.last_seen_at) <= now - policy.idle)

@@ -67,18 +67,18 @@ def source_key(email: str, ip: str | None) -> str:
     return "source:" + hashlib.sha256(pair.encode()).hexdigest()
 
 
-def _bucket(db: Session, rule: Rule, key: str) -> ThrottleBucket | None:
+def _bucket(session: Session, rule: Rule, key: str) -> ThrottleBucket | None:
     statement = (
         select(ThrottleBucket)
         .where(ThrottleBucket.action == rule.action, ThrottleBucket.key == key)
         .with_for_update()
     )
-    return db.exec(statement).first()
+    return session.exec(statement).first()
 
 
-def wait_for(db: Session, rule: Rule, key: str, *, now: datetime) -> timedelta | None:
+def wait_for(session: Session, rule: Rule, key: str, *, now: datetime) -> timedelta | None:
     """How long ``key`` must still wait, or None when it may try now."""
-    bucket = _bucket(db, rule, key)
+    bucket = _bucket(session, rule, key)
     if bucket is None or bucket.blocked_until is None:
         return None
     remaining = aware(bucket.blocked_until) - now
@@ -89,18 +89,18 @@ def _blocked(bucket: ThrottleBucket, now: datetime) -> bool:
     return bucket.blocked_until is not None and aware(bucket.blocked_until) > now
 
 
-def hit(db: Session, rule: Rule, key: str, *, now: datetime) -> bool:
+def hit(session: Session, rule: Rule, key: str, *, now: datetime) -> bool:
     """Count one attempt (a failure, for sign-in) against ``key``; True when this attempt
     blocked a key that was free until now."""
-    bucket = _bucket(db, rule, key)
+    bucket = _bucket(session, rule, key)
     if bucket is None:
         bucket = ThrottleBucket(action=rule.action, key=key, failures=0, last_failure_at=now)
         try:
-            with db.begin_nested():
-                db.add(bucket)
-                db.flush()
+            with session.begin_nested():
+                session.add(bucket)
+                session.flush()
         except IntegrityError:  # another worker created it first
-            bucket = _bucket(db, rule, key)
+            bucket = _bucket(session, rule, key)
             assert bucket is not None
     elif aware(bucket.last_failure_at) + rule.window <= now:
         bucket.failures = 0
@@ -113,16 +113,16 @@ def hit(db: Session, rule: Rule, key: str, *, now: datetime) -> bool:
         until = now + delay
         if bucket.blocked_until is None or aware(bucket.blocked_until) < until:
             bucket.blocked_until = until
-    db.add(bucket)
-    db.flush()
+    session.add(bucket)
+    session.flush()
     return not was_blocked and _blocked(bucket, now)
 
 
-def clear(db: Session, rule: Rule, key: str) -> None:
-    bucket = _bucket(db, rule, key)
+def clear(session: Session, rule: Rule, key: str) -> None:
+    bucket = _bucket(session, rule, key)
     if bucket is not None:
-        db.delete(bucket)
-        db.flush()
+        session.delete(bucket)
+        session.flush()
 
 
 def wait_message(wait: timedelta) -> str:

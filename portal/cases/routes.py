@@ -42,14 +42,18 @@ _TEXT = (
 
 @router.get("/cases", name="cases")
 def cases_page(
-    request: Request, db: SessionDep, gateway: SearchDep, clock: ClockDep, principal: PagePrincipal
+    request: Request,
+    session: SessionDep,
+    gateway: SearchDep,
+    clock: ClockDep,
+    principal: PagePrincipal,
 ) -> Response:
     """The benchmark-case library, searched through the search backend."""
     page = search_pages.run(gateway, request.query_params, "use_case", today=clock.now().date())
     return render(
         request,
         "cases/list.html",
-        search_pages.context(page, can_add=can(db, principal, Action.CASE_EDIT)),
+        search_pages.context(page, can_add=can(session, principal, Action.CASE_EDIT)),
         block="results",
     )
 
@@ -119,26 +123,26 @@ def _form(
 
 
 @router.get("/cases/new", name="case_new")
-def new_case_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    authorize(db, Principal(user=user), Action.CASE_EDIT)
+def new_case_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    authorize(session, Principal(user=user), Action.CASE_EDIT)
     return _form(request, None, _values(None))
 
 
 @router.post("/cases/new", name="case_create")
 def new_case_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
-    authorize(db, principal, Action.CASE_EDIT)
+    authorize(session, principal, Action.CASE_EDIT)
     values, fields, errors = _read_form(form)
     if fields is not None:
         try:
             case = save_case(
-                db, principal=principal, fields=fields, now=clock.now(), ip=client_ip(request)
+                session, principal=principal, fields=fields, now=clock.now(), ip=client_ip(request)
             )
         except ListingInvalid as refused:
             errors.update(refused.errors)
@@ -176,29 +180,31 @@ def case_page(
 
 
 @router.get("/cases/{case_id}/edit", name="case_edit")
-def edit_case_page(request: Request, db: SessionDep, user: CurrentUser, case_id: int) -> Response:
-    authorize(db, Principal(user=user), Action.CASE_EDIT)
-    case = get_case(db, case_id)
+def edit_case_page(
+    request: Request, session: SessionDep, user: CurrentUser, case_id: int
+) -> Response:
+    authorize(session, Principal(user=user), Action.CASE_EDIT)
+    case = get_case(session, case_id)
     return _form(request, case, _values(case))
 
 
 @router.post("/cases/{case_id}/edit", name="case_update")
 def edit_case_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     case_id: int,
     form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
-    authorize(db, principal, Action.CASE_EDIT)
-    case = get_case(db, case_id)
+    authorize(session, principal, Action.CASE_EDIT)
+    case = get_case(session, case_id)
     values, fields, errors = _read_form(form)
     if fields is not None:
         try:
             save_case(
-                db,
+                session,
                 principal=principal,
                 fields=fields,
                 now=clock.now(),

@@ -31,16 +31,16 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 )
 def create_demand(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     principal: ApiPrincipal,
     body: DemandCreate,
 ) -> DemandPublic:
-    org = resolve_org(db, principal, "demand", org_external_id=body.org)
+    org = resolve_org(session, principal, "demand", org_external_id=body.org)
     fields = DemandFields.model_validate(body.model_dump(exclude={"external_id", "org", "status"}))
     today = clock.now().date()
     row = service.create(
-        db,
+        session,
         principal=principal,
         org=org,
         fields=fields,
@@ -60,9 +60,9 @@ def create_demand(
     responses={404: _PROBLEMS[404]},
 )
 def read_demand(
-    db: SessionDep, clock: ClockDep, principal: OptionalApiPrincipal, demand_id: int
+    session: SessionDep, clock: ClockDep, principal: OptionalApiPrincipal, demand_id: int
 ) -> DemandPublic:
-    row, org, private = service.readable(db, principal, demand_id)
+    row, org, private = service.readable(session, principal, demand_id)
     return service.public_model(row, org, private=private, today=clock.now().date())
 
 
@@ -74,21 +74,21 @@ def read_demand(
 )
 def update_demand(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     principal: ApiPrincipal,
     demand_id: int,
     body: DemandUpdate,
 ) -> DemandPublic:
-    row = service.get_demand(db, demand_id)
-    org = service.owner_org(db, principal, row)
+    row = service.get_demand(session, demand_id)
+    org = service.owner_org(session, principal, row)
     today = clock.now().date()
     changes = body.model_dump(exclude_unset=True)
     status = changes.pop("status", None)
     if changes or status in ("draft", "pending"):
         fields = service.merge(row, changes)
         service.update(
-            db,
+            session,
             principal=principal,
             row=row,
             fields=fields,
@@ -98,5 +98,5 @@ def update_demand(
             ip=client_ip(request),
         )
     if status == "closed":
-        service.close(db, principal=principal, row=row, now=clock.now(), ip=client_ip(request))
+        service.close(session, principal=principal, row=row, now=clock.now(), ip=client_ip(request))
     return service.public_model(row, org, private=True, today=today)

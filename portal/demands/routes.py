@@ -141,35 +141,35 @@ def _form_page(
 
 
 @router.get("/demands/new", name="demand_new")
-def new_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    orgs = listing_orgs(db, user, "demand")
+def new_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    orgs = listing_orgs(session, user, "demand")
     if not orgs:
-        resolve_org(db, Principal(user=user), "demand")  # explains why not
+        resolve_org(session, Principal(user=user), "demand")  # explains why not
     return _form_page(request, row=None, orgs=orgs, values=_form_values(None))
 
 
 @router.post("/demands/new", name="demand_create")
 def create_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
     today = clock.now().date()
-    orgs = listing_orgs(db, user, "demand")
+    orgs = listing_orgs(session, user, "demand")
     values, fields, errors = _read_form(form, today=today)
     org: Organization | None = None
     try:
         chosen = values.get("org") or None
-        org = resolve_org(db, principal, "demand", org_external_id=chosen)
+        org = resolve_org(session, principal, "demand", org_external_id=chosen)
     except ListingInvalid as refused:
         errors.update(refused.errors)
     if fields is not None and org is not None and not errors:
         try:
             row = service.create(
-                db,
+                session,
                 principal=principal,
                 org=org,
                 fields=fields,
@@ -189,19 +189,19 @@ def create_submit(
 @router.get("/demands/{demand_id}", name="demand")
 def detail_page(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     gateway: SearchDep,
     clock: ClockDep,
     principal: PagePrincipal,
     demand_id: int,
 ) -> Response:
     today = clock.now().date()
-    row, org, private = service.readable(db, principal, demand_id)
+    row, org, private = service.readable(session, principal, demand_id)
     context: dict[str, Any] = {
         "row": row,
         "org": org,
         "private": private,
-        "can_edit": can(db, principal, Action.LISTING_EDIT, org=org, listing_kind="demand"),
+        "can_edit": can(session, principal, Action.LISTING_EDIT, org=org, listing_kind="demand"),
         "status": demand_status(row, today),
         "ranked": None,
         "search_down": False,
@@ -209,42 +209,44 @@ def detail_page(
     if private:
         # The ranked solutions are for the demand's owners and officials only.
         try:
-            context["ranked"] = matches_for_demand(db, gateway, row, limit=10, today=today).matches
+            context["ranked"] = matches_for_demand(
+                session, gateway, row, limit=10, today=today
+            ).matches
         except SearchBackendError:
             context["search_down"] = True
     return render(request, "demands/detail.html", context)
 
 
-def _editable(db: Session, user: CurrentUser, demand_id: int) -> tuple[Demand, Organization]:
-    row = service.get_demand(db, demand_id)
-    org = db.get(Organization, row.org_id)
+def _editable(session: Session, user: CurrentUser, demand_id: int) -> tuple[Demand, Organization]:
+    row = service.get_demand(session, demand_id)
+    org = session.get(Organization, row.org_id)
     assert org is not None
-    authorize(db, Principal(user=user), Action.LISTING_EDIT, org=org, listing_kind="demand")
+    authorize(session, Principal(user=user), Action.LISTING_EDIT, org=org, listing_kind="demand")
     return row, org
 
 
 @router.get("/demands/{demand_id}/edit", name="demand_edit")
-def edit_page(request: Request, db: SessionDep, user: CurrentUser, demand_id: int) -> Response:
-    row, org = _editable(db, user, demand_id)
+def edit_page(request: Request, session: SessionDep, user: CurrentUser, demand_id: int) -> Response:
+    row, org = _editable(session, user, demand_id)
     return _form_page(request, row=row, orgs=[org], values=_form_values(row))
 
 
 @router.post("/demands/{demand_id}/edit", name="demand_update")
 def edit_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     demand_id: int,
     form: FormDataDep,
 ) -> Response:
-    row, org = _editable(db, user, demand_id)
+    row, org = _editable(session, user, demand_id)
     today = clock.now().date()
     values, fields, errors = _read_form(form, today=today, deadline_before=row.deadline)
     if fields is not None:
         try:
             service.update(
-                db,
+                session,
                 principal=Principal(user=user),
                 row=row,
                 fields=fields,
@@ -263,11 +265,11 @@ def edit_submit(
 
 @router.post("/demands/{demand_id}/close", name="demand_close")
 def close_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, demand_id: int
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, demand_id: int
 ) -> Response:
-    row, _ = _editable(db, user, demand_id)
+    row, _ = _editable(session, user, demand_id)
     service.close(
-        db, principal=Principal(user=user), row=row, now=clock.now(), ip=client_ip(request)
+        session, principal=Principal(user=user), row=row, now=clock.now(), ip=client_ip(request)
     )
     url = request.app.url_path_for("my_listings")
     return RedirectResponse(f"{url}?closed=1", status_code=303)

@@ -64,15 +64,15 @@ def _columns(fields: DemandFields) -> dict[str, Any]:
     return values
 
 
-def _written(db: Session, row: Demand) -> None:
-    db.add(row)
-    db.flush()
+def _written(session: Session, row: Demand) -> None:
+    session.add(row)
+    session.flush()
     assert row.id is not None
-    enqueue(db, entity="demand", entity_id=row.id, version=row.version)
+    enqueue(session, entity="demand", entity_id=row.id, version=row.version)
 
 
 def _audit(
-    db: Session,
+    session: Session,
     principal: Principal,
     action: str,
     row: Demand,
@@ -81,37 +81,37 @@ def _audit(
     ip: str | None,
     **detail: Any,
 ) -> None:
-    listings.record(db, principal, action, row, "demand", now, ip=ip, **detail)
+    listings.record(session, principal, action, row, "demand", now, ip=ip, **detail)
 
 
-def get_demand(db: Session, demand_id: int) -> Demand:
-    row = db.get(Demand, demand_id)
+def get_demand(session: Session, demand_id: int) -> Demand:
+    row = session.get(Demand, demand_id)
     if row is None:
         raise NotFound("找不到该需求")
     return row
 
 
-def owner_org(db: Session, principal: Principal | None, row: Demand) -> Organization:
+def owner_org(session: Session, principal: Principal | None, row: Demand) -> Organization:
     """The demand's organisation, once ``principal`` may change it."""
-    return listings.owner_org(db, principal, row, "demand")
+    return listings.owner_org(session, principal, row, "demand")
 
 
 def readable(
-    db: Session, principal: Principal | None, demand_id: int
+    session: Session, principal: Principal | None, demand_id: int
 ) -> tuple[Demand, Organization, bool]:
     """The demand, its organisation, and whether the reader sees its private side (the
     organisation of an anonymous demand, the matches, the status of an unpublished one)."""
-    row = get_demand(db, demand_id)
-    org = db.get(Organization, row.org_id)
+    row = get_demand(session, demand_id)
+    org = session.get(Organization, row.org_id)
     assert org is not None
-    private = can_see_private(db, principal, org)
+    private = can_see_private(session, principal, org)
     if not private and not is_public_demand(row):
         raise NotFound("找不到该需求")
     return row, org, private
 
 
 def create(
-    db: Session,
+    session: Session,
     *,
     principal: Principal,
     org: Organization,
@@ -122,10 +122,10 @@ def create(
     external_id: str | None = None,
     ip: str | None = None,
 ) -> Demand:
-    authorize(db, principal, Action.LISTING_CREATE, org=org, listing_kind="demand")
+    authorize(session, principal, Action.LISTING_CREATE, org=org, listing_kind="demand")
     check(fields, today=today)
     external_id = external_id or new_external_id("dem")
-    if db.exec(select(Demand.id).where(Demand.external_id == external_id)).first():
+    if session.exec(select(Demand.id).where(Demand.external_id == external_id)).first():
         raise ListingInvalid({"external_id": f"external_id {external_id!r} 已被使用"})
     assert org.id is not None
     row = Demand(
@@ -136,13 +136,13 @@ def create(
         updated_at=now,
         **_columns(fields),
     )
-    _written(db, row)
-    _audit(db, principal, "listing.created", row, now, ip=ip)
+    _written(session, row)
+    _audit(session, principal, "listing.created", row, now, ip=ip)
     return row
 
 
 def update(
-    db: Session,
+    session: Session,
     *,
     principal: Principal,
     row: Demand,
@@ -153,8 +153,8 @@ def update(
     ip: str | None = None,
 ) -> Demand:
     """Save the owner's changes (see :func:`portal.listings.lifecycle.next_status`)."""
-    org = db.get(Organization, row.org_id)
-    authorize(db, principal, Action.LISTING_EDIT, org=org, listing_kind="demand")
+    org = session.get(Organization, row.org_id)
+    authorize(session, principal, Action.LISTING_EDIT, org=org, listing_kind="demand")
     check(fields, today=today, deadline_before=row.deadline)
     columns = _columns(fields)
     changed = sorted(k for k, v in columns.items() if getattr(row, k) != v)
@@ -170,24 +170,24 @@ def update(
             row.reject_reason = None
     row.version += 1
     row.updated_at = now
-    _written(db, row)
-    _audit(db, principal, "listing.updated", row, now, fields=changed, ip=ip)
+    _written(session, row)
+    _audit(session, principal, "listing.updated", row, now, fields=changed, ip=ip)
     return row
 
 
 def close(
-    db: Session, *, principal: Principal, row: Demand, now: datetime, ip: str | None = None
+    session: Session, *, principal: Principal, row: Demand, now: datetime, ip: str | None = None
 ) -> Demand:
-    org = db.get(Organization, row.org_id)
-    authorize(db, principal, Action.LISTING_EDIT, org=org, listing_kind="demand")
+    org = session.get(Organization, row.org_id)
+    authorize(session, principal, Action.LISTING_EDIT, org=org, listing_kind="demand")
     if row.status == "closed":
         return row
     row.status = "closed"
     row.closed_at = now
     row.version += 1
     row.updated_at = now
-    _written(db, row)
-    _audit(db, principal, "listing.closed", row, now, ip=ip)
+    _written(session, row)
+    _audit(session, principal, "listing.closed", row, now, ip=ip)
     return row
 
 
@@ -218,11 +218,11 @@ def public_model(row: Demand, org: Organization, *, private: bool, today: date) 
     )
 
 
-def of_orgs(db: Session, org_ids: list[int]) -> list[Demand]:
+def of_orgs(session: Session, org_ids: list[int]) -> list[Demand]:
     if not org_ids:
         return []
     return list(
-        db.exec(
+        session.exec(
             select(Demand)
             .where(col(Demand.org_id).in_(org_ids))
             .order_by(col(Demand.updated_at).desc(), col(Demand.id).desc())
@@ -230,9 +230,9 @@ def of_orgs(db: Session, org_ids: list[int]) -> list[Demand]:
     )
 
 
-def public_of_org(db: Session, org_id: int, *, today: date) -> list[Demand]:
+def public_of_org(session: Session, org_id: int, *, today: date) -> list[Demand]:
     """Published demands that show the organisation's name (not anonymous), not expired."""
-    rows = db.exec(
+    rows = session.exec(
         select(Demand)
         .where(
             Demand.org_id == org_id, Demand.status == "published", col(Demand.anonymous).is_(False)

@@ -20,12 +20,14 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 @router.get("/my/listings", name="my_listings")
-def my_listings(request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser) -> Response:
+def my_listings(
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser
+) -> Response:
     today = clock.now().date()
-    vendor_orgs = listing_orgs(db, user, "solution")
-    enterprise_orgs = listing_orgs(db, user, "demand")
-    solution_rows = solutions.of_orgs(db, [o.id for o in vendor_orgs if o.id is not None])
-    demand_rows = demands.of_orgs(db, [o.id for o in enterprise_orgs if o.id is not None])
+    vendor_orgs = listing_orgs(session, user, "solution")
+    enterprise_orgs = listing_orgs(session, user, "demand")
+    solution_rows = solutions.of_orgs(session, [o.id for o in vendor_orgs if o.id is not None])
+    demand_rows = demands.of_orgs(session, [o.id for o in enterprise_orgs if o.id is not None])
     return render(
         request,
         "listings/mine.html",
@@ -41,15 +43,15 @@ def my_listings(request: Request, db: SessionDep, clock: ClockDep, user: Current
 @router.get("/opportunities", name="opportunities")
 def opportunities(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     gateway: SearchDep,
     clock: ClockDep,
     user: CurrentUser,
 ) -> Response:
     """The best demands for each published solution of the vendor's organisations."""
     today = clock.now().date()
-    orgs = listing_orgs(db, user, "solution")
-    rows = solutions.of_orgs(db, [o.id for o in orgs if o.id is not None])
+    orgs = listing_orgs(session, user, "solution")
+    rows = solutions.of_orgs(session, [o.id for o in orgs if o.id is not None])
     sections: list[dict[str, Any]] = []
     search_down = False
     for row in rows:
@@ -58,7 +60,7 @@ def opportunities(
         ranked = None
         if not search_down:
             try:
-                ranked = matches_for_solution(db, gateway, row, limit=5, today=today).matches
+                ranked = matches_for_solution(session, gateway, row, limit=5, today=today).matches
             except SearchBackendError:
                 search_down = True
         sections.append({"solution": row, "matches": ranked})

@@ -18,9 +18,9 @@ from portal.models import Demand, Membership, Organization, Solution, User
 _ROLE_OF_KIND = {"solution": "vendor", "demand": "enterprise"}
 
 
-def listing_orgs(db: Session, user: User, kind: ListingKind) -> list[Organization]:
+def listing_orgs(session: Session, user: User, kind: ListingKind) -> list[Organization]:
     """The organisations on whose behalf ``user`` may publish listings of ``kind``."""
-    rows = db.exec(
+    rows = session.exec(
         select(Organization)
         .join(Membership, col(Membership.org_id) == col(Organization.id))
         .where(Membership.user_id == user.id)
@@ -30,7 +30,7 @@ def listing_orgs(db: Session, user: User, kind: ListingKind) -> list[Organizatio
 
 
 def resolve_org(
-    db: Session,
+    session: Session,
     principal: Principal | None,
     kind: ListingKind,
     *,
@@ -39,7 +39,7 @@ def resolve_org(
 ) -> Organization:
     """The organisation a new listing belongs to, once the principal may publish for it."""
     if principal is None:
-        authorize(db, principal, Action.LISTING_CREATE, listing_kind=kind)
+        authorize(session, principal, Action.LISTING_CREATE, listing_kind=kind)
     assert principal is not None
     org: Organization | None = None
     if org_external_id is not None or org_id is not None:
@@ -48,23 +48,23 @@ def resolve_org(
             statement = statement.where(Organization.external_id == org_external_id)
         else:
             statement = statement.where(Organization.id == org_id)
-        org = db.exec(statement).first()
+        org = session.exec(statement).first()
         if org is None:
             raise ListingInvalid({"org": "找不到该机构"})
     else:
-        candidates = listing_orgs(db, principal.user, kind)
+        candidates = listing_orgs(session, principal.user, kind)
         if not candidates:
             raise Forbidden(f"您的账号没有可以发布{KIND_LABELS[kind]}的机构")
         if len(candidates) > 1:
             raise ListingInvalid({"org": "请选择以哪个机构的名义发布"})
         org = candidates[0]
-    authorize(db, principal, Action.LISTING_CREATE, org=org, listing_kind=kind)
+    authorize(session, principal, Action.LISTING_CREATE, org=org, listing_kind=kind)
     return org
 
 
-def can_see_private(db: Session, principal: Principal | None, org: Organization) -> bool:
+def can_see_private(session: Session, principal: Principal | None, org: Organization) -> bool:
     """Members of the owning organisation and officials see what the public does not."""
-    return can(db, principal, Action.LISTING_VIEW_PRIVATE, org=org)
+    return can(session, principal, Action.LISTING_VIEW_PRIVATE, org=org)
 
 
 def new_external_id(prefix: str) -> str:
@@ -72,7 +72,7 @@ def new_external_id(prefix: str) -> str:
 
 
 def record(
-    db: Session,
+    session: Session,
     principal: Principal,
     action: str,
     row: Solution | Demand,
@@ -84,7 +84,7 @@ def record(
 ) -> None:
     """Audit a change to a listing, with its status after the change."""
     audit.record(
-        db,
+        session,
         action=action,
         now=now,
         actor=principal.user,
@@ -96,10 +96,10 @@ def record(
 
 
 def owner_org(
-    db: Session, principal: Principal | None, row: Solution | Demand, kind: ListingKind
+    session: Session, principal: Principal | None, row: Solution | Demand, kind: ListingKind
 ) -> Organization:
     """The listing's organisation, once ``principal`` may change the listing."""
-    org = db.get(Organization, row.org_id)
+    org = session.get(Organization, row.org_id)
     assert org is not None
-    authorize(db, principal, Action.LISTING_EDIT, org=org, listing_kind=kind)
+    authorize(session, principal, Action.LISTING_EDIT, org=org, listing_kind=kind)
     return org

@@ -16,7 +16,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 def _page(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     *,
     errors: dict[str, str] | None = None,
     reason: str = "",
@@ -27,7 +27,7 @@ def _page(
         request,
         "moderation/queue.html",
         {
-            "items": service.queue(db),
+            "items": service.queue(session),
             "kind_labels": KIND_LABELS,
             "errors": errors or {},
             "reason": reason,
@@ -38,21 +38,21 @@ def _page(
 
 
 @router.get("/moderation", name="moderation")
-def queue_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    authorize(db, Principal(user=user), Action.LISTING_APPROVE)
-    return _page(request, db)
+def queue_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    authorize(session, Principal(user=user), Action.LISTING_APPROVE)
+    return _page(request, session)
 
 
 @router.post("/moderation", name="moderation_decide")
 def decide_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
-    authorize(db, principal, Action.LISTING_APPROVE)
+    authorize(session, principal, Action.LISTING_APPROVE)
     keys = [k for k in form.getlist("items") if isinstance(k, str)]
     decision = form.get("decision")
     reason = form.get("reason")
@@ -60,7 +60,7 @@ def decide_submit(
     if decision not in ("approve", "reject"):
         return _page(
             request,
-            db,
+            session,
             errors={"decision": "请选择通过或驳回"},
             reason=reason,
             chosen=keys,
@@ -68,7 +68,7 @@ def decide_submit(
         )
     try:
         outcome = service.decide(
-            db,
+            session,
             principal=principal,
             items=service.parse_keys(keys),
             decision=decision,  # type: ignore[arg-type]
@@ -78,7 +78,7 @@ def decide_submit(
         )
     except ListingInvalid as refused:
         return _page(
-            request, db, errors=refused.errors, reason=reason, chosen=keys, status_code=400
+            request, session, errors=refused.errors, reason=reason, chosen=keys, status_code=400
         )
     url = request.app.url_path_for("moderation")
     done = "approved" if decision == "approve" else "rejected"

@@ -38,11 +38,11 @@ class Outcome:
     skipped: int = 0
 
 
-def queue(db: Session) -> list[QueueItem]:
+def queue(session: Session) -> list[QueueItem]:
     """Pending listings, oldest change first."""
     items: list[QueueItem] = []
     for kind, model in (("solution", Solution), ("demand", Demand)):
-        rows = db.exec(
+        rows = session.exec(
             select(model, Organization)
             .join(Organization, col(Organization.id) == col(model.org_id))
             .where(model.status == "pending")
@@ -63,7 +63,7 @@ def parse_keys(keys: list[str]) -> list[tuple[ListingKind, int]]:
 
 
 def decide(
-    db: Session,
+    session: Session,
     *,
     principal: Principal | None,
     items: list[tuple[ListingKind, int]],
@@ -74,7 +74,7 @@ def decide(
 ) -> Outcome:
     """Approve or reject the pending listings among ``items``; others are skipped (someone
     decided them already, or the owner withdrew them)."""
-    authorize(db, principal, Action.LISTING_APPROVE)
+    authorize(session, principal, Action.LISTING_APPROVE)
     assert principal is not None
     reason = reason.strip()
     errors: dict[str, str] = {}
@@ -89,7 +89,9 @@ def decide(
     outcome = Outcome()
     for kind, listing_id in items:
         row: Solution | Demand | None = (
-            db.get(Solution, listing_id) if kind == "solution" else db.get(Demand, listing_id)
+            session.get(Solution, listing_id)
+            if kind == "solution"
+            else session.get(Demand, listing_id)
         )
         if row is None or row.status != "pending":
             outcome.skipped += 1
@@ -100,12 +102,12 @@ def decide(
         row.reviewed_at = now
         row.version += 1
         row.updated_at = now
-        db.add(row)
-        db.flush()
+        session.add(row)
+        session.flush()
         assert row.id is not None
-        enqueue(db, entity=kind, entity_id=row.id, version=row.version)
+        enqueue(session, entity=kind, entity_id=row.id, version=row.version)
         audit.record(
-            db,
+            session,
             action="listing.approved" if decision == "approve" else "listing.rejected",
             now=now,
             actor=principal.user,

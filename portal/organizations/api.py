@@ -38,7 +38,7 @@ class OrganizationList(BaseModel):
     summary="Organisations' public profiles (no contact details)",
 )
 def organizations(
-    db: SessionDep,
+    session: SessionDep,
     kind: str | None = None,
     city: str | None = None,
     verified: bool | None = None,
@@ -46,7 +46,12 @@ def organizations(
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> OrganizationList:
     result = service.list_orgs(
-        db, kind=kind or None, city=city or None, verified=verified, page=page, per_page=per_page
+        session,
+        kind=kind or None,
+        city=city or None,
+        verified=verified,
+        page=page,
+        per_page=per_page,
     )
     return OrganizationList(
         total=result.total,
@@ -63,10 +68,10 @@ def organizations(
     responses={404: {"description": "no such organisation"}},
 )
 def organization(
-    db: SessionDep, principal: OptionalApiPrincipal, org_id: int
+    session: SessionDep, principal: OptionalApiPrincipal, org_id: int
 ) -> OrganizationPrivate | OrganizationPublic:
-    org = service.get_org(db, org_id)
-    if can(db, principal, Action.ORG_VIEW_PRIVATE, org=org):
+    org = service.get_org(session, org_id)
+    if can(session, principal, Action.ORG_VIEW_PRIVATE, org=org):
         return OrganizationPrivate.model_validate(org, from_attributes=True)
     return OrganizationPublic.model_validate(org, from_attributes=True)
 
@@ -84,16 +89,16 @@ def organization(
 )
 def update_organization(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     principal: ApiPrincipal,
     org_id: int,
     body: OrganizationUpdate,
 ) -> OrganizationPrivate:
-    org = service.get_org(db, org_id)
+    org = service.get_org(session, org_id)
     try:
         service.update_profile(
-            db,
+            session,
             principal=principal,
             org=org,
             changes=body.model_dump(exclude_unset=True),

@@ -28,10 +28,10 @@ def _values(org: Organization) -> dict[str, Any]:
 
 @router.get("/organizations/{org_id}", name="organization")
 def profile_page(
-    request: Request, db: SessionDep, clock: ClockDep, principal: PagePrincipal, org_id: int
+    request: Request, session: SessionDep, clock: ClockDep, principal: PagePrincipal, org_id: int
 ) -> Response:
     """The public profile: no contact details; the published listings and the cases."""
-    org = service.get_org(db, org_id)
+    org = service.get_org(session, org_id)
     today = clock.now().date()
     assert org.id is not None
     return render(
@@ -39,26 +39,26 @@ def profile_page(
         "organizations/profile.html",
         {
             "org": org,
-            "solutions": published_of_org(db, org.id, today=today),
-            "demands": public_of_org(db, org.id, today=today),
-            "cases": service.cases_of(db, org),
-            "can_verify": can(db, principal, Action.ORG_VERIFY, org=org),
-            "can_edit": can(db, principal, Action.ORG_EDIT, org=org),
+            "solutions": published_of_org(session, org.id, today=today),
+            "demands": public_of_org(session, org.id, today=today),
+            "cases": service.cases_of(session, org),
+            "can_verify": can(session, principal, Action.ORG_VERIFY, org=org),
+            "can_edit": can(session, principal, Action.ORG_EDIT, org=org),
         },
     )
 
 
 @router.get("/organizations/{org_id}/edit", name="organization_edit")
-def edit_page(request: Request, db: SessionDep, user: CurrentUser, org_id: int) -> Response:
-    org = service.get_org(db, org_id)
-    authorize(db, Principal(user=user), Action.ORG_EDIT, org=org)
+def edit_page(request: Request, session: SessionDep, user: CurrentUser, org_id: int) -> Response:
+    org = service.get_org(session, org_id)
+    authorize(session, Principal(user=user), Action.ORG_EDIT, org=org)
     return render(request, "organizations/edit.html", {"org": org, "values": _values(org)})
 
 
 @router.post("/organizations/{org_id}/edit", name="organization_edit_submit")
 def edit_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     org_id: int,
@@ -70,7 +70,7 @@ def edit_submit(
     contact_phone: Annotated[str, Form(max_length=64)] = "",
     contact_email: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    org = service.get_org(db, org_id)
+    org = service.get_org(session, org_id)
     values = {
         "name": name,
         "city": city,
@@ -82,7 +82,7 @@ def edit_submit(
     }
     try:
         service.update_profile(
-            db,
+            session,
             principal=Principal(user=user),
             org=org,
             changes=values,
@@ -102,33 +102,33 @@ def edit_submit(
     )
 
 
-def _members_context(db: SessionDep, org: Organization, clock: ClockDep) -> dict[str, Any]:
+def _members_context(session: SessionDep, org: Organization, clock: ClockDep) -> dict[str, Any]:
     return {
         "org": org,
-        "members": service.members(db, org),
-        "invitations": service.pending_invitations(db, org, now=clock.now()),
+        "members": service.members(session, org),
+        "invitations": service.pending_invitations(session, org, now=clock.now()),
         "membership_labels": MEMBERSHIP_LABELS,
     }
 
 
 @router.get("/organizations/{org_id}/members", name="organization_members")
 def members_page(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, org_id: int
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, org_id: int
 ) -> Response:
-    org = service.get_org(db, org_id)
+    org = service.get_org(session, org_id)
     principal = Principal(user=user)
-    authorize(db, principal, Action.ORG_VIEW_PRIVATE, org=org)
-    context = _members_context(db, org, clock)
-    context["can_manage"] = can(db, principal, Action.ORG_MANAGE_MEMBERS, org=org)
-    context["can_edit"] = can(db, principal, Action.ORG_EDIT, org=org)
-    context["can_verify"] = can(db, principal, Action.ORG_VERIFY, org=org)
+    authorize(session, principal, Action.ORG_VIEW_PRIVATE, org=org)
+    context = _members_context(session, org, clock)
+    context["can_manage"] = can(session, principal, Action.ORG_MANAGE_MEMBERS, org=org)
+    context["can_edit"] = can(session, principal, Action.ORG_EDIT, org=org)
+    context["can_verify"] = can(session, principal, Action.ORG_VERIFY, org=org)
     return render(request, "organizations/members.html", context)
 
 
 @router.post("/organizations/{org_id}/members", name="organization_invite")
 def invite_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     mailer: MailerDep,
     user: CurrentUser,
@@ -136,10 +136,10 @@ def invite_submit(
     email: Annotated[str, Form(max_length=254)] = "",
     role: Annotated[str, Form(max_length=16)] = "member",
 ) -> Response:
-    org = service.get_org(db, org_id)
+    org = service.get_org(session, org_id)
     try:
         invitation, token = service.invite(
-            db,
+            session,
             principal=Principal(user=user),
             org=org,
             email=email,
@@ -148,7 +148,7 @@ def invite_submit(
             ip=client_ip(request),
         )
     except FormRefused as refused:
-        context = _members_context(db, org, clock)
+        context = _members_context(session, org, clock)
         context.update(
             can_manage=True, can_edit=True, errors=refused.errors, email=email, role=role
         )
@@ -172,15 +172,15 @@ def invite_submit(
 @router.post("/organizations/{org_id}/members/{user_id}/remove", name="organization_member_remove")
 def remove_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     org_id: int,
     user_id: int,
 ) -> Response:
-    org = service.get_org(db, org_id)
+    org = service.get_org(session, org_id)
     service.remove_member(
-        db,
+        session,
         principal=Principal(user=user),
         org=org,
         user_id=user_id,
@@ -194,15 +194,15 @@ def remove_submit(
 @router.post("/organizations/{org_id}/verify", name="organization_verify")
 def verify_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     org_id: int,
     verified: Annotated[str, Form(max_length=8)] = "1",
 ) -> Response:
-    org = service.get_org(db, org_id)
+    org = service.get_org(session, org_id)
     service.set_verified(
-        db,
+        session,
         principal=Principal(user=user),
         org=org,
         verified=verified == "1",

@@ -31,15 +31,15 @@ from portal.pagination import Page
 INVITATION_LIFETIME = timedelta(days=7)
 
 
-def get_org(db: Session, org_id: int) -> Organization:
-    org = db.get(Organization, org_id)
+def get_org(session: Session, org_id: int) -> Organization:
+    org = session.get(Organization, org_id)
     if org is None:
         raise NotFound("找不到该机构")
     return org
 
 
 def list_orgs(
-    db: Session,
+    session: Session,
     *,
     kind: str | None = None,
     city: str | None = None,
@@ -54,8 +54,8 @@ def list_orgs(
         conditions.append(col(Organization.city) == city)
     if verified is not None:
         conditions.append(col(Organization.verified).is_(verified))
-    total = db.exec(select(func.count()).select_from(Organization).where(*conditions)).one()
-    rows = db.exec(
+    total = session.exec(select(func.count()).select_from(Organization).where(*conditions)).one()
+    rows = session.exec(
         select(Organization)
         .where(*conditions)
         .order_by(col(Organization.name), col(Organization.id))
@@ -70,19 +70,19 @@ def _core_name(name: str) -> str:
     return re.sub(r"[（(][^）)]*[）)]$", "", name.strip())
 
 
-def cases_of(db: Session, org: Organization) -> list[UseCase]:
+def cases_of(session: Session, org: Organization) -> list[UseCase]:
     """Benchmark cases that name the organisation as the adopting enterprise or a provider."""
     core = _core_name(org.name)
 
     def names(name: str) -> bool:
         return name == org.name or (bool(core) and _core_name(name) == core)
 
-    rows = db.exec(select(UseCase).order_by(col(UseCase.year).desc(), col(UseCase.id))).all()
+    rows = session.exec(select(UseCase).order_by(col(UseCase.year).desc(), col(UseCase.id))).all()
     return [c for c in rows if names(c.enterprise) or any(names(p) for p in c.providers)]
 
 
 def update_profile(
-    db: Session,
+    session: Session,
     *,
     principal: Principal | None,
     org: Organization,
@@ -90,7 +90,7 @@ def update_profile(
     now: datetime,
     ip: str | None = None,
 ) -> Organization:
-    authorize(db, principal, Action.ORG_EDIT, org=org)
+    authorize(session, principal, Action.ORG_EDIT, org=org)
     assert principal is not None
     clean, errors = clean_profile(changes)
     if errors:
@@ -104,10 +104,10 @@ def update_profile(
     if "name" in changed and org.verified:
         org.verified = False
     org.updated_at = now
-    db.add(org)
-    db.flush()
+    session.add(org)
+    session.flush()
     audit.record(
-        db,
+        session,
         action="organization.updated",
         now=now,
         actor=principal.user,
@@ -120,7 +120,7 @@ def update_profile(
 
 
 def set_verified(
-    db: Session,
+    session: Session,
     *,
     principal: Principal | None,
     org: Organization,
@@ -128,14 +128,14 @@ def set_verified(
     now: datetime,
     ip: str | None = None,
 ) -> Organization:
-    authorize(db, principal, Action.ORG_VERIFY, org=org)
+    authorize(session, principal, Action.ORG_VERIFY, org=org)
     assert principal is not None
     if org.verified != verified:
         org.verified = verified
         org.updated_at = now
-        db.add(org)
+        session.add(org)
         audit.record(
-            db,
+            session,
             action="organization.verified",
             now=now,
             actor=principal.user,
@@ -144,15 +144,15 @@ def set_verified(
             detail={"verified": verified},
             ip=ip,
         )
-        db.flush()
+        session.flush()
     return org
 
 
 # --- members -----------------------------------------------------------------------------
 
 
-def members(db: Session, org: Organization) -> list[tuple[Membership, User]]:
-    rows = db.exec(
+def members(session: Session, org: Organization) -> list[tuple[Membership, User]]:
+    rows = session.exec(
         select(Membership, User)
         .join(User, col(User.id) == col(Membership.user_id))
         .where(Membership.org_id == org.id)
@@ -161,8 +161,8 @@ def members(db: Session, org: Organization) -> list[tuple[Membership, User]]:
     return [(m, u) for m, u in rows]
 
 
-def pending_invitations(db: Session, org: Organization, *, now: datetime) -> list[Invitation]:
-    rows = db.exec(
+def pending_invitations(session: Session, org: Organization, *, now: datetime) -> list[Invitation]:
+    rows = session.exec(
         select(Invitation)
         .where(Invitation.org_id == org.id, col(Invitation.accepted_at).is_(None))
         .order_by(col(Invitation.created_at).desc())
@@ -171,7 +171,7 @@ def pending_invitations(db: Session, org: Organization, *, now: datetime) -> lis
 
 
 def invite(
-    db: Session,
+    session: Session,
     *,
     principal: Principal | None,
     org: Organization,
@@ -181,16 +181,16 @@ def invite(
     ip: str | None = None,
 ) -> tuple[Invitation, str]:
     """An invitation to join ``org``; the caller mails the returned one-time link token."""
-    authorize(db, principal, Action.ORG_MANAGE_MEMBERS, org=org)
+    authorize(session, principal, Action.ORG_MANAGE_MEMBERS, org=org)
     assert principal is not None and org.id is not None
     errors: dict[str, str] = {}
     if reason := email_error(email):
         errors["email"] = reason
     if role not in MEMBERSHIP_ROLES:
         errors["role"] = "请选择成员角色"
-    existing = find_user_by_email(db, email) if not errors else None
+    existing = find_user_by_email(session, email) if not errors else None
     if existing is not None:
-        if db.exec(
+        if session.exec(
             select(Membership.id).where(
                 Membership.user_id == existing.id, Membership.org_id == org.id
             )
@@ -210,10 +210,10 @@ def invite(
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
-    db.add(invitation)
-    db.flush()
+    session.add(invitation)
+    session.flush()
     audit.record(
-        db,
+        session,
         action="membership.invited",
         now=now,
         actor=principal.user,
@@ -225,33 +225,35 @@ def invite(
     return invitation, raw
 
 
-def find_invitation(db: Session, *, token: str, now: datetime) -> Invitation | None:
-    row = db.exec(select(Invitation).where(Invitation.token_hash == hash_secret(token))).first()
+def find_invitation(session: Session, *, token: str, now: datetime) -> Invitation | None:
+    row = session.exec(
+        select(Invitation).where(Invitation.token_hash == hash_secret(token))
+    ).first()
     if row is None or row.accepted_at is not None or aware(row.expires_at) <= now:
         return None
     return row
 
 
 def _join(
-    db: Session, *, user: User, invitation: Invitation, now: datetime, ip: str | None
+    session: Session, *, user: User, invitation: Invitation, now: datetime, ip: str | None
 ) -> Membership:
-    org = get_org(db, invitation.org_id)
+    org = get_org(session, invitation.org_id)
     if role_for_org_kind(org.kind) != user.role:
         raise Forbidden("您的账号角色与该机构类型不符，无法加入")
     assert user.id is not None and org.id is not None
-    membership = db.exec(
+    membership = session.exec(
         select(Membership).where(Membership.user_id == user.id, Membership.org_id == org.id)
     ).first()
     if membership is None:
         membership = Membership(
             user_id=user.id, org_id=org.id, role=invitation.role, created_at=now
         )
-        db.add(membership)
+        session.add(membership)
     invitation.accepted_at = now
-    db.add(invitation)
-    db.flush()
+    session.add(invitation)
+    session.flush()
     audit.record(
-        db,
+        session,
         action="membership.added",
         now=now,
         actor=user,
@@ -264,18 +266,18 @@ def _join(
 
 
 def accept_invitation(
-    db: Session, *, user: User, token: str, now: datetime, ip: str | None = None
+    session: Session, *, user: User, token: str, now: datetime, ip: str | None = None
 ) -> Membership:
-    invitation = find_invitation(db, token=token, now=now)
+    invitation = find_invitation(session, token=token, now=now)
     if invitation is None:
         raise NotFound("邀请链接无效或已过期")
     if normalise_email(user.email) != invitation.email:
         raise Forbidden("该邀请发给了另一个邮箱，请用受邀邮箱的账号登录")
-    return _join(db, user=user, invitation=invitation, now=now, ip=ip)
+    return _join(session, user=user, invitation=invitation, now=now, ip=ip)
 
 
 def register_invited(
-    db: Session,
+    session: Session,
     *,
     token: str,
     display_name: str,
@@ -286,10 +288,10 @@ def register_invited(
     ip: str | None = None,
 ) -> User:
     """A new account for the invited email, joining the organisation at once."""
-    invitation = find_invitation(db, token=token, now=now)
+    invitation = find_invitation(session, token=token, now=now)
     if invitation is None:
         raise NotFound("邀请链接无效或已过期")
-    if find_user_by_email(db, invitation.email) is not None:
+    if find_user_by_email(session, invitation.email) is not None:
         raise Conflict("该邮箱已有账号，请登录后接受邀请")
     errors: dict[str, str] = {}
     if len(display_name.strip()) > 100:
@@ -302,7 +304,7 @@ def register_invited(
         errors["password_confirm"] = "两次输入的密码不一致"
     if errors:
         raise FormRefused("请修改标出的内容", errors=errors)
-    org = get_org(db, invitation.org_id)
+    org = get_org(session, invitation.org_id)
     user = User(
         email=invitation.email,
         display_name=display_name.strip(),
@@ -311,22 +313,22 @@ def register_invited(
         created_at=now,
         last_sign_in_at=now,
     )
-    db.add(user)
-    db.flush()
+    session.add(user)
+    session.flush()
     audit.record(
-        db,
+        session,
         action="account.registered",
         now=now,
         actor=user,
         detail={"role": user.role, "method": "invitation"},
         ip=ip,
     )
-    _join(db, user=user, invitation=invitation, now=now, ip=ip)
+    _join(session, user=user, invitation=invitation, now=now, ip=ip)
     return user
 
 
 def remove_member(
-    db: Session,
+    session: Session,
     *,
     principal: Principal | None,
     org: Organization,
@@ -334,24 +336,24 @@ def remove_member(
     now: datetime,
     ip: str | None = None,
 ) -> None:
-    authorize(db, principal, Action.ORG_MANAGE_MEMBERS, org=org)
+    authorize(session, principal, Action.ORG_MANAGE_MEMBERS, org=org)
     assert principal is not None
-    membership = db.exec(
+    membership = session.exec(
         select(Membership).where(Membership.user_id == user_id, Membership.org_id == org.id)
     ).first()
     if membership is None:
         raise NotFound("该用户不是本机构成员")
     if membership.role == "owner":
-        owners = db.exec(
+        owners = session.exec(
             select(Membership.id).where(Membership.org_id == org.id, Membership.role == "owner")
         ).all()
         if len(owners) <= 1:
             raise Conflict("不能移除机构的最后一位负责人")
-    removed = db.get(User, user_id)
-    db.delete(membership)
-    db.flush()
+    removed = session.get(User, user_id)
+    session.delete(membership)
+    session.flush()
     audit.record(
-        db,
+        session,
         action="membership.removed",
         now=now,
         actor=principal.user,

@@ -37,17 +37,17 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 )
 def create_solution(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     principal: ApiPrincipal,
     body: SolutionCreate,
 ) -> SolutionPublic:
-    org = resolve_org(db, principal, "solution", org_external_id=body.org)
+    org = resolve_org(session, principal, "solution", org_external_id=body.org)
     fields = SolutionFields.model_validate(
         body.model_dump(exclude={"external_id", "org", "status"})
     )
     row = service.create(
-        db,
+        session,
         principal=principal,
         org=org,
         fields=fields,
@@ -66,10 +66,10 @@ def create_solution(
     responses={404: _PROBLEMS[404]},
 )
 def read_solution(
-    db: SessionDep, clock: ClockDep, principal: OptionalApiPrincipal, solution_id: int
+    session: SessionDep, clock: ClockDep, principal: OptionalApiPrincipal, solution_id: int
 ) -> SolutionPublic:
     today = clock.now().date()
-    row, org, _ = service.readable(db, principal, solution_id, today=today)
+    row, org, _ = service.readable(session, principal, solution_id, today=today)
     return service.public_model(row, org, today=today)
 
 
@@ -81,20 +81,20 @@ def read_solution(
 )
 def update_solution(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     principal: ApiPrincipal,
     solution_id: int,
     body: SolutionUpdate,
 ) -> SolutionPublic:
-    row = service.get_solution(db, solution_id)
-    org = service.owner_org(db, principal, row)
+    row = service.get_solution(session, solution_id)
+    org = service.owner_org(session, principal, row)
     changes = body.model_dump(exclude_unset=True)
     status = changes.pop("status", None)
     if changes or status in ("draft", "pending"):
         fields = service.merge(row, changes)
         service.update(
-            db,
+            session,
             principal=principal,
             row=row,
             fields=fields,
@@ -103,5 +103,7 @@ def update_solution(
             ip=client_ip(request),
         )
     if status == "archived":
-        service.archive(db, principal=principal, row=row, now=clock.now(), ip=client_ip(request))
+        service.archive(
+            session, principal=principal, row=row, now=clock.now(), ip=client_ip(request)
+        )
     return service.public_model(row, org, today=clock.now().date())

@@ -152,33 +152,33 @@ def _form_page(
 
 
 @router.get("/solutions/new", name="solution_new")
-def new_page(request: Request, db: SessionDep, user: CurrentUser) -> Response:
-    orgs = listing_orgs(db, user, "solution")
+def new_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    orgs = listing_orgs(session, user, "solution")
     if not orgs:
-        resolve_org(db, Principal(user=user), "solution")  # explains why not
+        resolve_org(session, Principal(user=user), "solution")  # explains why not
     return _form_page(request, row=None, orgs=orgs, values=_form_values(None))
 
 
 @router.post("/solutions/new", name="solution_create")
 def create_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     form: FormDataDep,
 ) -> Response:
     principal = Principal(user=user)
-    orgs = listing_orgs(db, user, "solution")
+    orgs = listing_orgs(session, user, "solution")
     values, fields, errors = _read_form(form)
     org: Organization | None = None
     try:
-        org = _chosen_org(db, principal, orgs, values.get("org") or "")
+        org = _chosen_org(session, principal, orgs, values.get("org") or "")
     except ListingInvalid as refused:
         errors.update(refused.errors)
     if fields is not None and org is not None and not errors:
         try:
             row = service.create(
-                db,
+                session,
                 principal=principal,
                 org=org,
                 fields=fields,
@@ -195,24 +195,24 @@ def create_submit(
 
 
 def _chosen_org(
-    db: Session, principal: Principal, orgs: list[Organization], chosen: str
+    session: Session, principal: Principal, orgs: list[Organization], chosen: str
 ) -> Organization:
     if chosen:
-        return resolve_org(db, principal, "solution", org_external_id=chosen)
-    return resolve_org(db, principal, "solution")
+        return resolve_org(session, principal, "solution", org_external_id=chosen)
+    return resolve_org(session, principal, "solution")
 
 
 @router.get("/solutions/{solution_id}", name="solution")
 def detail_page(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     principal: PagePrincipal,
     solution_id: int,
 ) -> Response:
     today = clock.now().date()
-    row, org, private = service.readable(db, principal, solution_id, today=today)
-    can_edit = can(db, principal, Action.LISTING_EDIT, org=org, listing_kind="solution")
+    row, org, private = service.readable(session, principal, solution_id, today=today)
+    can_edit = can(session, principal, Action.LISTING_EDIT, org=org, listing_kind="solution")
     return render(
         request,
         "solutions/detail.html",
@@ -226,35 +226,39 @@ def detail_page(
     )
 
 
-def _editable(db: Session, user: CurrentUser, solution_id: int) -> tuple[Solution, Organization]:
-    row = service.get_solution(db, solution_id)
-    org = db.get(Organization, row.org_id)
+def _editable(
+    session: Session, user: CurrentUser, solution_id: int
+) -> tuple[Solution, Organization]:
+    row = service.get_solution(session, solution_id)
+    org = session.get(Organization, row.org_id)
     assert org is not None
-    authorize(db, Principal(user=user), Action.LISTING_EDIT, org=org, listing_kind="solution")
+    authorize(session, Principal(user=user), Action.LISTING_EDIT, org=org, listing_kind="solution")
     return row, org
 
 
 @router.get("/solutions/{solution_id}/edit", name="solution_edit")
-def edit_page(request: Request, db: SessionDep, user: CurrentUser, solution_id: int) -> Response:
-    row, org = _editable(db, user, solution_id)
+def edit_page(
+    request: Request, session: SessionDep, user: CurrentUser, solution_id: int
+) -> Response:
+    row, org = _editable(session, user, solution_id)
     return _form_page(request, row=row, orgs=[org], values=_form_values(row))
 
 
 @router.post("/solutions/{solution_id}/edit", name="solution_update")
 def edit_submit(
     request: Request,
-    db: SessionDep,
+    session: SessionDep,
     clock: ClockDep,
     user: CurrentUser,
     solution_id: int,
     form: FormDataDep,
 ) -> Response:
-    row, org = _editable(db, user, solution_id)
+    row, org = _editable(session, user, solution_id)
     values, fields, errors = _read_form(form)
     if fields is not None:
         try:
             service.update(
-                db,
+                session,
                 principal=Principal(user=user),
                 row=row,
                 fields=fields,
@@ -272,11 +276,11 @@ def edit_submit(
 
 @router.post("/solutions/{solution_id}/archive", name="solution_archive")
 def archive_submit(
-    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser, solution_id: int
+    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, solution_id: int
 ) -> Response:
-    row, _ = _editable(db, user, solution_id)
+    row, _ = _editable(session, user, solution_id)
     service.archive(
-        db, principal=Principal(user=user), row=row, now=clock.now(), ip=client_ip(request)
+        session, principal=Principal(user=user), row=row, now=clock.now(), ip=client_ip(request)
     )
     url = request.app.url_path_for("my_listings")
     return RedirectResponse(f"{url}?archived=1", status_code=303)

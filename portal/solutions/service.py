@@ -67,15 +67,15 @@ def _columns(fields: SolutionFields) -> dict[str, Any]:
     return values
 
 
-def _written(db: Session, row: Solution) -> None:
-    db.add(row)
-    db.flush()
+def _written(session: Session, row: Solution) -> None:
+    session.add(row)
+    session.flush()
     assert row.id is not None
-    enqueue(db, entity="solution", entity_id=row.id, version=row.version)
+    enqueue(session, entity="solution", entity_id=row.id, version=row.version)
 
 
 def _audit(
-    db: Session,
+    session: Session,
     principal: Principal,
     action: str,
     row: Solution,
@@ -84,37 +84,37 @@ def _audit(
     ip: str | None,
     **detail: Any,
 ) -> None:
-    listings.record(db, principal, action, row, "solution", now, ip=ip, **detail)
+    listings.record(session, principal, action, row, "solution", now, ip=ip, **detail)
 
 
-def get_solution(db: Session, solution_id: int) -> Solution:
-    row = db.get(Solution, solution_id)
+def get_solution(session: Session, solution_id: int) -> Solution:
+    row = session.get(Solution, solution_id)
     if row is None:
         raise NotFound("找不到该解决方案")
     return row
 
 
-def owner_org(db: Session, principal: Principal | None, row: Solution) -> Organization:
+def owner_org(session: Session, principal: Principal | None, row: Solution) -> Organization:
     """The solution's organisation, once ``principal`` may change it."""
-    return listings.owner_org(db, principal, row, "solution")
+    return listings.owner_org(session, principal, row, "solution")
 
 
 def readable(
-    db: Session, principal: Principal | None, solution_id: int, *, today: date
+    session: Session, principal: Principal | None, solution_id: int, *, today: date
 ) -> tuple[Solution, Organization, bool]:
     """The solution, its organisation, and whether the reader sees its private side.
     Anyone reads a published solution; its owners and officials read it in any status."""
-    row = get_solution(db, solution_id)
-    org = db.get(Organization, row.org_id)
+    row = get_solution(session, solution_id)
+    org = session.get(Organization, row.org_id)
     assert org is not None
-    private = can_see_private(db, principal, org)
+    private = can_see_private(session, principal, org)
     if not private and not is_public_solution(row, today):
         raise NotFound("找不到该解决方案")
     return row, org, private
 
 
 def create(
-    db: Session,
+    session: Session,
     *,
     principal: Principal,
     org: Organization,
@@ -124,10 +124,10 @@ def create(
     external_id: str | None = None,
     ip: str | None = None,
 ) -> Solution:
-    authorize(db, principal, Action.LISTING_CREATE, org=org, listing_kind="solution")
+    authorize(session, principal, Action.LISTING_CREATE, org=org, listing_kind="solution")
     check(fields)
     external_id = external_id or new_external_id("sol")
-    if db.exec(select(Solution.id).where(Solution.external_id == external_id)).first():
+    if session.exec(select(Solution.id).where(Solution.external_id == external_id)).first():
         raise ListingInvalid({"external_id": f"external_id {external_id!r} 已被使用"})
     assert org.id is not None
     row = Solution(
@@ -138,13 +138,13 @@ def create(
         updated_at=now,
         **_columns(fields),
     )
-    _written(db, row)
-    _audit(db, principal, "listing.created", row, now, ip=ip)
+    _written(session, row)
+    _audit(session, principal, "listing.created", row, now, ip=ip)
     return row
 
 
 def update(
-    db: Session,
+    session: Session,
     *,
     principal: Principal,
     row: Solution,
@@ -156,8 +156,8 @@ def update(
     """Save the owner's changes. ``status`` ``pending`` sends the solution for review,
     ``draft`` keeps it unpublished, None keeps the status, except that a changed published
     solution goes back for review (officials vouch for what is public)."""
-    org = db.get(Organization, row.org_id)
-    authorize(db, principal, Action.LISTING_EDIT, org=org, listing_kind="solution")
+    org = session.get(Organization, row.org_id)
+    authorize(session, principal, Action.LISTING_EDIT, org=org, listing_kind="solution")
     check(fields)
     columns = _columns(fields)
     changed = sorted(k for k, v in columns.items() if getattr(row, k) != v)
@@ -173,24 +173,24 @@ def update(
             row.reject_reason = None
     row.version += 1
     row.updated_at = now
-    _written(db, row)
-    _audit(db, principal, "listing.updated", row, now, fields=changed, ip=ip)
+    _written(session, row)
+    _audit(session, principal, "listing.updated", row, now, fields=changed, ip=ip)
     return row
 
 
 def archive(
-    db: Session, *, principal: Principal, row: Solution, now: datetime, ip: str | None = None
+    session: Session, *, principal: Principal, row: Solution, now: datetime, ip: str | None = None
 ) -> Solution:
-    org = db.get(Organization, row.org_id)
-    authorize(db, principal, Action.LISTING_EDIT, org=org, listing_kind="solution")
+    org = session.get(Organization, row.org_id)
+    authorize(session, principal, Action.LISTING_EDIT, org=org, listing_kind="solution")
     if row.status == "archived":
         return row
     row.status = "archived"
     row.archived_at = now
     row.version += 1
     row.updated_at = now
-    _written(db, row)
-    _audit(db, principal, "listing.archived", row, now, ip=ip)
+    _written(session, row)
+    _audit(session, principal, "listing.archived", row, now, ip=ip)
     return row
 
 
@@ -219,11 +219,11 @@ def public_model(row: Solution, org: Organization, *, today: date) -> SolutionPu
     )
 
 
-def of_orgs(db: Session, org_ids: list[int]) -> list[Solution]:
+def of_orgs(session: Session, org_ids: list[int]) -> list[Solution]:
     if not org_ids:
         return []
     return list(
-        db.exec(
+        session.exec(
             select(Solution)
             .where(col(Solution.org_id).in_(org_ids))
             .order_by(col(Solution.updated_at).desc(), col(Solution.id).desc())
@@ -231,8 +231,8 @@ def of_orgs(db: Session, org_ids: list[int]) -> list[Solution]:
     )
 
 
-def published_of_org(db: Session, org_id: int, *, today: date) -> list[Solution]:
-    rows = db.exec(
+def published_of_org(session: Session, org_id: int, *, today: date) -> list[Solution]:
+    rows = session.exec(
         select(Solution)
         .where(Solution.org_id == org_id, Solution.status == "published")
         .order_by(col(Solution.updated_at).desc())
