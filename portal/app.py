@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from portal import errors
+from portal import labels
 from portal.audit import routes as audit_routes
 from portal.auth import api as auth_api
 from portal.auth import oidc
@@ -31,6 +31,8 @@ from portal.health import api as health_api
 from portal.home import routes as home_routes
 from portal.indicators import api as indicators_api
 from portal.indicators import routes as indicators_routes
+from portal.kit import errors
+from portal.kit.templating import STATIC_DIR
 from portal.listings import routes as listings_routes
 from portal.matching import api as matching_api
 from portal.moderation import routes as moderation_routes
@@ -42,7 +44,6 @@ from portal.search import api as search_api
 from portal.settings import Settings, get_settings
 from portal.solutions import api as solutions_api
 from portal.solutions import routes as solutions_routes
-from portal.templating import STATIC_DIR
 from portal.zones import api as zones_api
 from portal.zones import routes as zones_routes
 
@@ -158,6 +159,7 @@ def create_app(*, background_sync: bool = True) -> FastAPI:
         # Ids in paths beyond the database's integer range are a 404 for every route.
         dependencies=[Depends(load_request_auth), Depends(check_path_ids)],
     )
+    labels.register()
     app.production = not get_settings().is_development
     app.max_body_bytes = get_settings().portal_max_body_bytes
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -222,8 +222,9 @@ def user_create(
     """Create an account (with --org, as that organisation's owner)."""
     from sqlmodel import select
 
-    from portal.auth.service import FormRefused, create_user
+    from portal.auth.service import create_user
     from portal.clock import get_clock
+    from portal.kit.errors import FieldErrors
     from portal.models import Organization
 
     ensure_ready()
@@ -248,7 +249,7 @@ def user_create(
                 org=organization,
                 display_name=name,
             )
-        except FormRefused as refused:
+        except FieldErrors as refused:
             for field, reason in refused.errors.items():
                 typer.echo(f"{field}：{reason}", err=True)
             raise typer.Exit(1) from None

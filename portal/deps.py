@@ -15,8 +15,8 @@ from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
 from portal.clock import Clock, get_clock
 from portal.db import become_write, get_engine, unit_of_work
-from portal.errors import NotFound
 from portal.inputs import MAX_INT
+from portal.kit.errors import NotFound
 from portal.mail import Mailer, get_mailer
 from portal.models import User, WebSession
 from portal.search.gateway import SearchGateway, get_gateway

@@ -28,7 +28,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
-from portal.errors import PortalError
+from portal.kit.errors import PortalError
 
 MAX_COLUMNS = 50
 MAX_CELL_CHARS = 1000

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from portal.audit import service
 from portal.auth.permissions import Action, Principal, authorize
 from portal.deps import CurrentUser, SessionDep
-from portal.templating import render
+from portal.kit.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

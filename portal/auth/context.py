@@ -15,7 +15,7 @@ from portal.auth import csrf, sessions
 from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
 from portal.db import write_on_read_path
-from portal.errors import (
+from portal.kit.errors import (
     PortalError,
     ServiceUnavailable,
     Unauthorized,

@@ -16,7 +16,7 @@ import hmac
 
 from fastapi import Request
 
-from portal.errors import Forbidden
+from portal.kit.errors import Forbidden
 from portal.models import WebSession
 
 CSRF_FIELD = "csrf_token"

@@ -128,7 +128,7 @@ class NulGuard:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from portal.errors import refusal
+        from portal.kit.errors import refusal
 
         await refusal(Request(scope, receive), 400, NUL_MESSAGE)(scope, receive, send)
 
@@ -190,7 +190,7 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from portal.errors import refusal
+        from portal.kit.errors import refusal
 
         message = f"提交的内容过大（最多 {_size_text(self.max_bytes)}）。"
         await refusal(Request(scope, receive), 413, message)(scope, receive, send)

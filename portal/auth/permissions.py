@@ -15,7 +15,7 @@ from typing import Literal
 
 from sqlmodel import Session, select
 
-from portal.errors import Forbidden, Unauthorized
+from portal.kit.errors import Forbidden, Unauthorized
 from portal.models import Membership, Organization, User
 
 

@@ -27,7 +27,6 @@ from portal.auth.permissions import (
     authorize,
 )
 from portal.auth.schemas import RegistrationForm
-from portal.auth.service import FormRefused
 from portal.db import write_on_read_path
 from portal.deps import (
     WRITES_ON_GET,
@@ -41,11 +40,11 @@ from portal.deps import (
     WebSessionDep,
     client_ip,
 )
-from portal.errors import NotFound
+from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.templating import render
 from portal.mail import Mail
 from portal.models import User
 from portal.organizations import service as org_service
-from portal.templating import render
 
 log = logging.getLogger("portal.auth")
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -284,7 +283,7 @@ def register_submit(
             now=now,
             min_length=settings.portal_password_min_length,
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         form.password = form.password_confirm = ""
         return render(
             request,
@@ -358,7 +357,7 @@ def verify_submit(
     now = clock.now()
     try:
         user = service.verify_email(session, token=token, now=now, ip=client_ip(request))
-    except FormRefused as refused:
+    except FieldErrors as refused:
         return render(
             request,
             "auth/register_verify.html",
@@ -389,7 +388,7 @@ def forgot_submit(
         result = service.request_password_reset(
             session, email=email, ip=client_ip(request), now=clock.now()
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         return render(
             request,
             "auth/forgot.html",
@@ -445,7 +444,7 @@ def reset_submit(
             min_length=settings.portal_password_min_length,
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         valid = service.valid_reset(session, token=token, now=clock.now()) is not None
         return render(
             request,
@@ -546,7 +545,7 @@ async def oidc_callback(
             now=now,
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         web_session.data = {}
         session.add(web_session)
         return _oidc_failure(request, settings, refused.message, refused.status_code)
@@ -723,7 +722,7 @@ def invitation_register(
             min_length=settings.portal_password_min_length,
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         invitation = org_service.find_invitation(session, token=token, now=now)
         if invitation is None:
             raise NotFound("邀请链接无效或已过期") from None

@@ -27,7 +27,7 @@ from portal.auth.schemas import RegistrationForm, email_error, normalise_email
 from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
 from portal.db import write_on_read_path
-from portal.errors import Conflict, NotFound, PortalError
+from portal.kit.errors import Conflict, FieldErrors, NotFound
 from portal.models import (
     ApiToken,
     Demand,
@@ -50,20 +50,6 @@ TOKEN_PREFIX = "p5g_"
 GENERIC_SIGN_IN_ERROR = "邮箱或密码不正确。"
 
 
-class FormRefused(PortalError):
-    """A form that cannot be accepted: errors per field, or one message for the form."""
-
-    status_code = 400
-    title = "提交的内容有误"
-
-    def __init__(
-        self, message: str | None = None, *, errors: dict[str, str] | None = None, status: int = 400
-    ) -> None:
-        super().__init__(message or self.title)
-        self.errors = errors or {}
-        self.status_code = status
-
-
 def find_user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
@@ -84,14 +70,14 @@ UNLOCK_INVALID = "解锁链接无效或已过期（每个链接只能用一次�
 ACCOUNT_LOCKED_NOTICE = "如该邮箱已注册，我们已向它发送解锁链接，用链接可以立即登录。"
 
 
-class SignInRefused(FormRefused):
+class SignInRefused(FieldErrors):
     """A refused sign-in. ``unlock`` is set when this failure locked the account for
     everyone: the account and the raw token of its unlock link, for the caller to mail."""
 
     def __init__(
         self, message: str, *, status: int = 400, unlock: tuple[User, str] | None = None
     ) -> None:
-        super().__init__(message, status=status)
+        super().__init__(message=message, status=status)
         self.unlock = unlock
 
 
@@ -372,7 +358,7 @@ def register(
     two happened is never told to the visitor: only the mailbox learns it."""
     wait = throttle.wait_for(session, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
     if wait is not None:
-        raise FormRefused(throttle.wait_message(wait), status=429)
+        raise FieldErrors(message=throttle.wait_message(wait), status=429)
     throttle.hit(session, throttle.REGISTER_IP, throttle.ip_key(ip), now=now)
     errors = form.errors(min_length=min_length)
     email = normalise_email(form.email)
@@ -388,7 +374,7 @@ def register(
     ):
         errors["credit_code"] = "该统一社会信用代码已有机构注册，请联系该机构负责人邀请您加入。"
     if errors:
-        raise FormRefused("请修改标出的内容", errors=errors)
+        raise FieldErrors(errors, message="请修改标出的内容", status=400)
     # Hashed on both paths, so the answer takes as long whether or not the email is taken.
     password_hash = hash_password(form.password)
     existing = find_user_by_email(session, email)
@@ -465,7 +451,9 @@ def verify_email(session: Session, *, token: str, now: datetime, ip: str | None 
     row = valid_verification(session, token=token, now=now)
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or not user.is_active:
-        raise FormRefused("确认链接无效或已过期。如需帮助，请重新注册或找回密码。", status=400)
+        raise FieldErrors(
+            message="确认链接无效或已过期。如需帮助，请重新注册或找回密码。", status=400
+        )
     row.used_at = now
     session.add(row)
     user.email_verified = True
@@ -502,7 +490,7 @@ def create_user(
     if reason := password_error(password, min_length=min_length, email=email):
         errors["password"] = reason
     if errors:
-        raise FormRefused("无法创建账号", errors=errors)
+        raise FieldErrors(errors, message="无法创建账号", status=400)
     user = User(
         email=normalise_email(email),
         display_name=display_name,
@@ -548,11 +536,11 @@ def request_password_reset(
         if w is not None
     ]
     if waits:
-        raise FormRefused(throttle.wait_message(max(waits)), status=429)
+        raise FieldErrors(message=throttle.wait_message(max(waits)), status=429)
     throttle.hit(session, throttle.RESET_IP, ip_key, now=now)
     throttle.hit(session, throttle.RESET_ACCOUNT, account_key, now=now)
     if email_error(email):
-        raise FormRefused("请修改标出的内容", errors={"email": "邮箱格式不正确"})
+        raise FieldErrors({"email": "邮箱格式不正确"}, message="请修改标出的内容", status=400)
     user = find_user_by_email(session, email)
     if user is None or not user.is_active:
         return None
@@ -588,14 +576,16 @@ def reset_password(
 ) -> User:
     row = valid_reset(session, token=token, now=now)
     if row is None:
-        raise FormRefused("重置链接无效或已过期，请重新申请。", status=400)
+        raise FieldErrors(message="重置链接无效或已过期，请重新申请。", status=400)
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
-        raise FormRefused("重置链接无效或已过期，请重新申请。", status=400)
+        raise FieldErrors(message="重置链接无效或已过期，请重新申请。", status=400)
     if reason := password_error(password, min_length=min_length, email=user.email):
-        raise FormRefused("请修改标出的内容", errors={"password": reason})
+        raise FieldErrors({"password": reason}, message="请修改标出的内容", status=400)
     if password != confirm:
-        raise FormRefused("请修改标出的内容", errors={"password_confirm": "两次输入的密码不一致"})
+        raise FieldErrors(
+            {"password_confirm": "两次输入的密码不一致"}, message="请修改标出的内容", status=400
+        )
     user.password_hash = hash_password(password)
     # The reset link reached the mailbox: that confirms the address as well.
     user.email_verified = True
@@ -642,7 +632,7 @@ def oidc_sign_in(
     to an existing account, or created. The role claim, when present, sets the role."""
     subject = str(userinfo.get("sub") or "")
     if not subject:
-        raise FormRefused("身份提供方没有返回用户标识。")
+        raise FieldErrors(message="身份提供方没有返回用户标识。", status=400)
     role = role_from_claim(userinfo.get(role_claim))
     email = normalise_email(str(userinfo.get("email") or ""))
     verified = userinfo.get("email_verified") is True
@@ -651,11 +641,11 @@ def oidc_sign_in(
     ).first()
     if user is None:
         if not email or email_error(email) or not verified:
-            raise FormRefused("身份提供方没有提供已验证的邮箱，无法登录。")
+            raise FieldErrors(message="身份提供方没有提供已验证的邮箱，无法登录。", status=400)
         user = find_user_by_email(session, email)
         if user is not None:
             if user.oidc_subject is not None:
-                raise FormRefused("该邮箱已关联其他统一身份认证账号。")
+                raise FieldErrors(message="该邮箱已关联其他统一身份认证账号。", status=400)
             user.oidc_issuer, user.oidc_subject = issuer, subject
             if not user.email_verified:
                 # Whoever registered this address never proved it: their password goes.
@@ -700,7 +690,7 @@ def oidc_sign_in(
             detail={"method": "oidc", "reason": "disabled"},
             ip=ip,
         )
-        raise FormRefused("该账号已停用，请联系平台管理员。", status=403)
+        raise FieldErrors(message="该账号已停用，请联系平台管理员。", status=403)
     if role is not None and role != user.role:
         audit.record(
             session,
@@ -827,7 +817,7 @@ def set_role(
 ) -> None:
     authorize(session, principal, Action.USER_MANAGE)
     if role not in ROLES:
-        raise FormRefused("未知的角色", errors={"role": "请选择有效的角色"})
+        raise FieldErrors({"role": "请选择有效的角色"}, message="未知的角色", status=400)
     if user.id == principal.user_id:
         raise Conflict("不能修改自己的角色")
     if role == user.role:

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query
 from portal.cases.schemas import UseCaseList
 from portal.cases.service import get_case, list_cases
 from portal.deps import SessionDep
+from portal.kit.pagination import MAX_PER_PAGE
 from portal.models import UseCasePublic
-from portal.pagination import MAX_PER_PAGE
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 

@@ -19,11 +19,12 @@ from portal.deps import (
     SessionDep,
     client_ip,
 )
-from portal.listings import forms, search_pages
-from portal.listings.lifecycle import ListingInvalid
+from portal.kit import forms
+from portal.kit.errors import FieldErrors
+from portal.kit.templating import render
+from portal.listings import search_pages
 from portal.matching.service import similar_solutions
 from portal.models import UseCase
-from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -144,7 +145,7 @@ def new_case_submit(
             case = save_case(
                 session, principal=principal, fields=fields, now=clock.now(), ip=client_ip(request)
             )
-        except ListingInvalid as refused:
+        except FieldErrors as refused:
             errors.update(refused.errors)
         else:
             url = request.app.url_path_for("case", case_id=case.id)
@@ -211,7 +212,7 @@ def edit_case_submit(
                 case=case,
                 ip=client_ip(request),
             )
-        except ListingInvalid as refused:
+        except FieldErrors as refused:
             errors.update(refused.errors)
         else:
             url = request.app.url_path_for("case", case_id=case_id)

@@ -9,11 +9,10 @@ from sqlmodel import Session, col, func, select
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
 from portal.cases.schemas import CaseFields
-from portal.errors import NotFound
-from portal.listings.lifecycle import ListingInvalid
+from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.pagination import Page
 from portal.listings.service import new_external_id
 from portal.models import UseCase
-from portal.pagination import Page
 from portal.reference.vocab import get_vocabularies
 from portal.search.outbox import enqueue
 
@@ -91,7 +90,7 @@ def save_case(
     authorize(session, principal, Action.CASE_EDIT)
     assert principal is not None
     if errors := case_errors(fields):
-        raise ListingInvalid(errors)
+        raise FieldErrors(errors)
     values = fields.model_dump()
     if case is None:
         case = UseCase(

@@ -6,7 +6,7 @@ from fastapi.responses import Response
 from portal.clusters.service import cluster_counts
 from portal.dashboards.service import cluster_table
 from portal.deps import ClockDep, SessionDep
-from portal.templating import render
+from portal.kit.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

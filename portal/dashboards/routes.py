@@ -18,9 +18,9 @@ from portal.dashboards.service import (
     progress_page_tables,
 )
 from portal.deps import ClockDep, CurrentUser, OptionalUser, SessionDep
-from portal.errors import NotFound
+from portal.kit.errors import NotFound
+from portal.kit.templating import render
 from portal.networks.service import Progress
-from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

@@ -15,9 +15,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from portal.clusters.service import PROXY_NOTE, ClusterCounts, cluster_counts
-from portal.errors import NotFound
 from portal.indicators.schemas import IndicatorPublic
 from portal.indicators.service import STATUS_LABELS, list_indicators
+from portal.kit.errors import NotFound
 from portal.models import PrivateNetwork
 from portal.networks.service import REGISTRY_SOURCE, Progress, progress
 from portal.reference.service import PLAN_SOURCE

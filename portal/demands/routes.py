@@ -24,13 +24,15 @@ from portal.deps import (
     SessionDep,
     client_ip,
 )
-from portal.listings import forms, search_pages
-from portal.listings.lifecycle import ListingInvalid, demand_status
+from portal.kit import forms
+from portal.kit.errors import FieldErrors
+from portal.kit.templating import render
+from portal.listings import search_pages
+from portal.listings.lifecycle import demand_status
 from portal.listings.rules import demand_errors
 from portal.listings.service import listing_orgs, resolve_org
 from portal.matching.service import matches_for_demand
 from portal.models import Demand, Organization
-from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -164,7 +166,7 @@ def create_submit(
     try:
         chosen = values.get("org") or None
         org = resolve_org(session, principal, "demand", org_external_id=chosen)
-    except ListingInvalid as refused:
+    except FieldErrors as refused:
         errors.update(refused.errors)
     if fields is not None and org is not None and not errors:
         try:
@@ -178,7 +180,7 @@ def create_submit(
                 today=today,
                 ip=client_ip(request),
             )
-        except ListingInvalid as refused:
+        except FieldErrors as refused:
             errors.update(refused.errors)
         else:
             url = request.app.url_path_for("demand", demand_id=row.id)
@@ -255,7 +257,7 @@ def edit_submit(
                 today=today,
                 ip=client_ip(request),
             )
-        except ListingInvalid as refused:
+        except FieldErrors as refused:
             errors.update(refused.errors)
         else:
             url = request.app.url_path_for("demand", demand_id=demand_id)

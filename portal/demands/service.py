@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 from portal.auth.permissions import Action, Principal, authorize
 from portal.clock import aware
 from portal.demands.schemas import FIELDS, DemandFields, DemandPublic
-from portal.errors import NotFound
+from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.forms import errors_of
 from portal.listings import service as listings
-from portal.listings.forms import errors_of
-from portal.listings.lifecycle import ListingInvalid, demand_status, is_public_demand, next_status
+from portal.listings.lifecycle import demand_status, is_public_demand, next_status
 from portal.listings.rules import demand_errors
 from portal.listings.service import can_see_private, new_external_id
 from portal.models import Demand, Organization
@@ -41,7 +41,7 @@ def check(fields: DemandFields, *, today: date, deadline_before: date | None = N
         today=None if fields.deadline == deadline_before else today,
     )
     if errors:
-        raise ListingInvalid(errors)
+        raise FieldErrors(errors)
 
 
 def values_of(row: Demand) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def merge(row: Demand, changes: dict[str, Any]) -> DemandFields:
     try:
         return DemandFields.model_validate(values)
     except ValidationError as exc:
-        raise ListingInvalid(errors_of(exc)) from None
+        raise FieldErrors(errors_of(exc)) from None
 
 
 def _columns(fields: DemandFields) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def create(
     check(fields, today=today)
     external_id = external_id or new_external_id("dem")
     if session.exec(select(Demand.id).where(Demand.external_id == external_id)).first():
-        raise ListingInvalid({"external_id": f"external_id {external_id!r} 已被使用"})
+        raise FieldErrors({"external_id": f"external_id {external_id!r} 已被使用"})
     assert org.id is not None
     row = Demand(
         external_id=external_id,

@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from portal.deps import SessionDep
 from portal.home.service import headline
-from portal.templating import render
+from portal.kit.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

@@ -6,14 +6,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import Action, Principal, can
-from portal.auth.service import FormRefused
 from portal.deps import ClockDep, OptionalUser, SessionDep, client_ip
 from portal.indicators import service
 from portal.indicators.schemas import IndicatorPublic
 from portal.indicators.service import STATUS_LABELS, list_indicators
 from portal.indicators.trajectory import expected_path, implied_expected
 from portal.inputs import finite_number, whole_number
-from portal.templating import render
+from portal.kit.errors import FieldErrors
+from portal.kit.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -109,7 +109,7 @@ def value_submit(
             now=clock.now(),
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         values = {"indicator": indicator, "year": year, "value": value, "source": source}
         return render(
             request,
@@ -144,7 +144,7 @@ def target_submit(
             now=clock.now(),
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         values = {"indicator": indicator, "year": year, "value": value, "source": source}
         return render(
             request,

@@ -10,13 +10,12 @@ from sqlmodel import Session, col, select
 
 from portal.audit.service import record
 from portal.auth.permissions import Action, Principal, authorize
-from portal.auth.service import FormRefused
 from portal.dashboards.cache import memoized
-from portal.errors import NotFound
 from portal.indicators.rules import value_error
 from portal.indicators.schemas import IndicatorActual, IndicatorPublic, IndicatorTargetPublic
 from portal.indicators.trajectory import expected_path, implied_expected
 from portal.inputs import text_error
+from portal.kit.errors import FieldErrors, NotFound
 from portal.models import Indicator, IndicatorTarget, IndicatorValue, utcnow
 
 STATUS_LABELS = {
@@ -179,7 +178,7 @@ def record_value(
     elif reason := text_error(source):
         errors["source"] = reason
     if errors:
-        raise FormRefused(errors=errors)
+        raise FieldErrors(errors, status=400)
     assert year is not None and value is not None
     row = session.exec(
         select(IndicatorValue).where(
@@ -238,7 +237,7 @@ def set_target(
     elif reason := text_error(source):
         errors["source"] = reason
     if errors:
-        raise FormRefused(errors=errors)
+        raise FieldErrors(errors, status=400)
     assert year is not None
     printed = printed or (f"{value:g}" if value is not None else "")
     row = session.get(IndicatorTarget, (code, year))

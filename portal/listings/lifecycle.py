@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from portal.errors import PortalError
 from portal.models import Demand, Solution
 
 ListingKind = Literal["solution", "demand"]
@@ -29,18 +28,6 @@ STATUS_LABELS = {
     "expired": "已过期",
 }
 KIND_LABELS = {"solution": "解决方案", "demand": "需求"}
-
-
-class ListingInvalid(PortalError):
-    """A listing that cannot be saved: one message per field, in Chinese."""
-
-    status_code = 422
-    title = "提交的数据有误"
-
-    def __init__(self, errors: dict[str, str], message: str = "请修改标出的字段") -> None:
-        super().__init__(message)
-        self.errors = errors
-        self.detail = {"errors": [{"field": k, "message": v} for k, v in errors.items()]}
 
 
 def solution_status(row: Solution, today: date) -> str:

@@ -10,11 +10,11 @@ from fastapi.responses import Response
 from matching.search import SearchBackendError
 from portal.demands import service as demands
 from portal.deps import ClockDep, CurrentUser, SearchDep, SessionDep
+from portal.kit.templating import render
 from portal.listings.lifecycle import demand_status, solution_status
 from portal.listings.service import listing_orgs
 from portal.matching.service import matches_for_solution
 from portal.solutions import service as solutions
-from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 

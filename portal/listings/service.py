@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize, can, role_for_org_kind
-from portal.errors import Forbidden
-from portal.listings.lifecycle import KIND_LABELS, ListingInvalid, ListingKind
+from portal.kit.errors import FieldErrors, Forbidden
+from portal.listings.lifecycle import KIND_LABELS, ListingKind
 from portal.models import Demand, Membership, Organization, Solution, User
 
 _ROLE_OF_KIND = {"solution": "vendor", "demand": "enterprise"}
@@ -50,13 +50,13 @@ def resolve_org(
             statement = statement.where(Organization.id == org_id)
         org = session.exec(statement).first()
         if org is None:
-            raise ListingInvalid({"org": "找不到该机构"})
+            raise FieldErrors({"org": "找不到该机构"})
     else:
         candidates = listing_orgs(session, principal.user, kind)
         if not candidates:
             raise Forbidden(f"您的账号没有可以发布{KIND_LABELS[kind]}的机构")
         if len(candidates) > 1:
-            raise ListingInvalid({"org": "请选择以哪个机构的名义发布"})
+            raise FieldErrors({"org": "请选择以哪个机构的名义发布"})
         org = candidates[0]
     authorize(session, principal, Action.LISTING_CREATE, org=org, listing_kind=kind)
     return org

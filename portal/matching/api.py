@@ -12,7 +12,7 @@ from matching.engine import Strategy
 from matching.search import SearchUnavailable
 from portal.auth.permissions import Action, authorize
 from portal.deps import ApiPrincipal, SearchDep, SessionDep
-from portal.errors import NotFound, ServiceUnavailable
+from portal.kit.errors import NotFound, ServiceUnavailable
 from portal.matching.schemas import MatchList
 from portal.matching.service import matches_for_demand, matches_for_solution
 from portal.models import Demand, Organization, Solution

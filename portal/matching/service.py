@@ -11,7 +11,7 @@ from matching.documents import DemandDoc, SolutionDoc, demand_from_index, soluti
 from matching.engine import Match, MatchEngine, Strategy
 from matching.features import Labels
 from matching.inference import Lexicon
-from portal.errors import NotFound
+from portal.kit.errors import NotFound
 from portal.matching.schemas import MatchList, MatchPublic
 from portal.models import Demand, Organization, Solution, UseCase
 from portal.reference.vocab import SEED_DIR, get_vocabularies

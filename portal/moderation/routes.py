@@ -7,9 +7,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import Action, Principal, authorize
 from portal.deps import ClockDep, CurrentUser, FormDataDep, SessionDep, client_ip
-from portal.listings.lifecycle import KIND_LABELS, ListingInvalid
+from portal.kit.errors import FieldErrors
+from portal.kit.templating import render
+from portal.listings.lifecycle import KIND_LABELS
 from portal.moderation import service
-from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -76,7 +77,7 @@ def decide_submit(
             now=clock.now(),
             ip=client_ip(request),
         )
-    except ListingInvalid as refused:
+    except FieldErrors as refused:
         return _page(
             request, session, errors=refused.errors, reason=reason, chosen=keys, status_code=400
         )

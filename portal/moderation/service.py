@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
-from portal.errors import Conflict
 from portal.inputs import whole_number
-from portal.listings.lifecycle import ListingInvalid, ListingKind
+from portal.kit.errors import Conflict, FieldErrors
+from portal.listings.lifecycle import ListingKind
 from portal.models import Demand, Organization, Solution
 from portal.search.outbox import enqueue
 
@@ -85,7 +85,7 @@ def decide(
     elif len(reason) > REASON_MAX:
         errors["reason"] = f"理由不能超过 {REASON_MAX} 个字"
     if errors:
-        raise ListingInvalid(errors)
+        raise FieldErrors(errors)
     outcome = Outcome()
     for kind, listing_id in items:
         row: Solution | Demand | None = (

@@ -10,13 +10,12 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import Action, Principal, authorize, can
-from portal.auth.service import FormRefused
 from portal.deps import WRITES_ON_GET, ClockDep, CurrentUser, FormDataDep, SessionDep, client_ip
-from portal.errors import Forbidden, PortalError
+from portal.kit.errors import FieldErrors, Forbidden, PortalError
+from portal.kit.templating import render
 from portal.models import PrivateNetwork, User
 from portal.networks import service, tabular
 from portal.networks.service import FIELD_LABELS, REQUIRED_FIELDS
-from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -166,9 +165,7 @@ def create_submit(
             now=clock.now(),
             ip=client_ip(request),
         )
-    except FormRefused as refused:
-        if refused.status_code == 403:
-            raise
+    except FieldErrors as refused:
         return _form_page(
             request, official=official, values=values, errors=refused.errors, status_code=400
         )
@@ -224,7 +221,7 @@ def edit_submit(
             now=clock.now(),
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         if refused.status_code == 403:
             raise Forbidden(refused.message) from None
         return _form_page(

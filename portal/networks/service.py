@@ -18,7 +18,6 @@ from sqlmodel import Session, col, func, select
 
 from portal.audit.service import record
 from portal.auth.permissions import Action, Principal, authorize, can
-from portal.auth.service import FormRefused
 from portal.dashboards.cache import memoized
 from portal.dashboards.cubes import (
     NetworkOperatorCell,
@@ -27,9 +26,10 @@ from portal.dashboards.cubes import (
     network_cube,
     total_by,
 )
-from portal.errors import NotFound
 from portal.imports.service import ImportReport, import_lines, missing_demand
 from portal.indicators.trajectory import annual_rate, expected_path, fit_trend, needed_per_year
+from portal.kit.errors import FieldErrors, Forbidden, NotFound
+from portal.kit.pagination import Page
 from portal.models import (
     Demand,
     Indicator,
@@ -40,7 +40,6 @@ from portal.models import (
     PrivateNetwork,
     User,
 )
-from portal.pagination import Page
 from portal.reference.vocab import get_vocabularies
 
 INDICATOR_CODE = "private_networks_5g"
@@ -166,7 +165,7 @@ def save_network(
         authorize(session, principal, Action.NETWORK_DECLARE, org=org)
         assert org is not None
         if network is not None and (network.org_id != org.id or network.confirmed):
-            raise FormRefused("已确认或不属于本企业的专网只能由主管部门修改", status=403)
+            raise Forbidden("已确认或不属于本企业的专网只能由主管部门修改")
         values = {**values, "enterprise": org.external_id}
     assert principal is not None
     record_ = _form_record(values)
@@ -178,7 +177,7 @@ def save_network(
     elif session.exec(
         select(PrivateNetwork.id).where(PrivateNetwork.external_id == record_["external_id"])
     ).first():
-        raise FormRefused(errors={"external_id": "该专网编号已被使用"})
+        raise FieldErrors({"external_id": "该专网编号已被使用"}, status=400)
     was_confirmed = network.confirmed if network is not None else None
     refused_demand = None
     if org is not None and not _own_demand(session, org, record_.get("demand")):
@@ -189,7 +188,7 @@ def save_network(
     if refused_demand is not None:
         errors["demand"] = missing_demand(refused_demand)
     if errors:
-        raise FormRefused(errors=errors)
+        raise FieldErrors(errors, status=400)
     row = _find(session, record_["external_id"])
     if org is not None:
         row.confirmed, row.org_id, row.enterprise = False, org.id, org.name

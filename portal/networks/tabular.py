@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from portal.audit.service import record
 from portal.auth.permissions import Action, Principal, authorize
-from portal.errors import NotFound, PortalError
 from portal.inputs import whole_number
+from portal.kit.errors import NotFound, PortalError
 from portal.models import NetworkUpload
 from portal.networks.service import FIELD_LABELS, REQUIRED_FIELDS, apply_records
 from portal.reference.vocab import get_vocabularies

@@ -9,13 +9,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from portal.auth.permissions import Action, can
-from portal.auth.service import FormRefused
 from portal.deps import ApiPrincipal, ClockDep, OptionalApiPrincipal, SessionDep, client_ip
-from portal.errors import PortalError
+from portal.kit.errors import FieldErrors, PortalError
+from portal.kit.pagination import MAX_PER_PAGE
 from portal.models import OrganizationPublic
 from portal.organizations import service
 from portal.organizations.schemas import OrganizationPrivate, OrganizationUpdate
-from portal.pagination import MAX_PER_PAGE
 
 router = APIRouter(prefix="/api/v1", tags=["organizations"])
 
@@ -105,6 +104,6 @@ def update_organization(
             now=clock.now(),
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         raise ProfileInvalid("请检查标出的字段", errors=refused.errors) from None
     return OrganizationPrivate.model_validate(org, from_attributes=True)

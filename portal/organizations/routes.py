@@ -9,15 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import MEMBERSHIP_LABELS, Action, Principal, authorize, can
-from portal.auth.service import FormRefused
 from portal.demands.service import public_of_org
 from portal.deps import ClockDep, CurrentUser, MailerDep, PagePrincipal, SessionDep, client_ip
+from portal.kit.errors import FieldErrors
+from portal.kit.templating import render
 from portal.mail import Mail
 from portal.models import Organization
 from portal.organizations import service
 from portal.organizations.schemas import PROFILE_FIELDS
 from portal.solutions.service import published_of_org
-from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -89,7 +89,7 @@ def edit_submit(
             now=clock.now(),
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         return render(
             request,
             "organizations/edit.html",
@@ -147,7 +147,7 @@ def invite_submit(
             now=clock.now(),
             ip=client_ip(request),
         )
-    except FormRefused as refused:
+    except FieldErrors as refused:
         context = _members_context(session, org, clock)
         context.update(
             can_manage=True, can_edit=True, errors=refused.errors, email=email, role=role

@@ -19,14 +19,14 @@ from portal.auth.permissions import (
     role_for_org_kind,
 )
 from portal.auth.schemas import email_error, normalise_email
-from portal.auth.service import FormRefused, find_user_by_email
+from portal.auth.service import find_user_by_email
 from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
-from portal.errors import Conflict, Forbidden, NotFound
 from portal.inputs import text_error
+from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound
+from portal.kit.pagination import Page
 from portal.models import Invitation, Membership, Organization, UseCase, User
 from portal.organizations.schemas import clean_profile
-from portal.pagination import Page
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -94,7 +94,7 @@ def update_profile(
     assert principal is not None
     clean, errors = clean_profile(changes)
     if errors:
-        raise FormRefused("请修改标出的内容", errors=errors, status=422)
+        raise FieldErrors(errors, message="请修改标出的内容", status=422)
     changed = sorted(k for k, v in clean.items() if getattr(org, k) != v)
     if not changed:
         return org
@@ -199,7 +199,7 @@ def invite(
         elif existing.role != role_for_org_kind(org.kind):
             errors["email"] = "该账号的角色与本机构类型不符，无法加入"
     if errors:
-        raise FormRefused("请修改标出的内容", errors=errors)
+        raise FieldErrors(errors, message="请修改标出的内容", status=400)
     raw = secrets.token_urlsafe(32)
     invitation = Invitation(
         org_id=org.id,
@@ -303,7 +303,7 @@ def register_invited(
     elif password != confirm:
         errors["password_confirm"] = "两次输入的密码不一致"
     if errors:
-        raise FormRefused("请修改标出的内容", errors=errors)
+        raise FieldErrors(errors, message="请修改标出的内容", status=400)
     org = get_org(session, invitation.org_id)
     user = User(
         email=invitation.email,

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query
 
 from matching.search import SearchUnavailable
 from portal.deps import SearchDep
-from portal.errors import ServiceUnavailable
-from portal.pagination import MAX_PER_PAGE
+from portal.kit.errors import ServiceUnavailable
+from portal.kit.pagination import MAX_PER_PAGE
 from portal.search.schemas import SearchResultPublic, SearchType, SortOption
 from portal.search.service import SearchQuery, search
 

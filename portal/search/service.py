@@ -16,7 +16,7 @@ from matching.search import (
     SortKey,
     all_of,
 )
-from portal.errors import PortalError
+from portal.kit.errors import PortalError
 from portal.reference.vocab import get_vocabularies
 from portal.search.gateway import SearchGateway
 from portal.search.schemas import SearchHitPublic, SearchResultPublic, SearchType, SortOption

@@ -19,14 +19,16 @@ from portal.deps import (
     SessionDep,
     client_ip,
 )
-from portal.listings import forms, search_pages
-from portal.listings.lifecycle import ListingInvalid, solution_status
+from portal.kit import forms
+from portal.kit.errors import FieldErrors
+from portal.kit.templating import render
+from portal.listings import search_pages
+from portal.listings.lifecycle import solution_status
 from portal.listings.rules import solution_errors
 from portal.listings.service import listing_orgs, resolve_org
 from portal.models import Organization, Solution
 from portal.solutions import service
 from portal.solutions.schemas import SolutionFields
-from portal.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -173,7 +175,7 @@ def create_submit(
     org: Organization | None = None
     try:
         org = _chosen_org(session, principal, orgs, values.get("org") or "")
-    except ListingInvalid as refused:
+    except FieldErrors as refused:
         errors.update(refused.errors)
     if fields is not None and org is not None and not errors:
         try:
@@ -186,7 +188,7 @@ def create_submit(
                 now=clock.now(),
                 ip=client_ip(request),
             )
-        except ListingInvalid as refused:
+        except FieldErrors as refused:
             errors.update(refused.errors)
         else:
             url = request.app.url_path_for("solution", solution_id=row.id)
@@ -266,7 +268,7 @@ def edit_submit(
                 now=clock.now(),
                 ip=client_ip(request),
             )
-        except ListingInvalid as refused:
+        except FieldErrors as refused:
             errors.update(refused.errors)
         else:
             url = request.app.url_path_for("solution", solution_id=solution_id)

@@ -11,11 +11,10 @@ from sqlmodel import Session, col, select
 
 from portal.auth.permissions import Action, Principal, authorize
 from portal.clock import aware
-from portal.errors import NotFound
+from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.forms import errors_of
 from portal.listings import service as listings
-from portal.listings.forms import errors_of
 from portal.listings.lifecycle import (
-    ListingInvalid,
     is_public_solution,
     next_status,
     solution_status,
@@ -41,7 +40,7 @@ def check(fields: SolutionFields) -> None:
         preference_regions=prefs.regions if prefs else (),
     )
     if errors:
-        raise ListingInvalid(errors)
+        raise FieldErrors(errors)
 
 
 def values_of(row: Solution) -> dict[str, Any]:
@@ -58,7 +57,7 @@ def merge(row: Solution, changes: dict[str, Any]) -> SolutionFields:
     try:
         return SolutionFields.model_validate(values)
     except ValidationError as exc:
-        raise ListingInvalid(errors_of(exc)) from None
+        raise FieldErrors(errors_of(exc)) from None
 
 
 def _columns(fields: SolutionFields) -> dict[str, Any]:
@@ -128,7 +127,7 @@ def create(
     check(fields)
     external_id = external_id or new_external_id("sol")
     if session.exec(select(Solution.id).where(Solution.external_id == external_id)).first():
-        raise ListingInvalid({"external_id": f"external_id {external_id!r} 已被使用"})
+        raise FieldErrors({"external_id": f"external_id {external_id!r} 已被使用"})
     assert org.id is not None
     row = Solution(
         external_id=external_id,

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from portal.dashboards.service import place_tables
 from portal.deps import ClockDep, SessionDep
-from portal.templating import render
+from portal.kit.templating import render
 from portal.zones.service import cases_in, city_counts, place_counts, zone_counts
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from portal.dashboards.cache import memoized
 from portal.dashboards.cubes import demand_cube, network_cube, total_by
-from portal.errors import NotFound
+from portal.kit.errors import NotFound
 from portal.models import SolutionServing, UseCase
 from portal.reference.vocab import get_vocabularies
 

@@ -35,7 +35,7 @@ def test_after_the_link_expires_the_owner_registers_as_if_nothing_was_there(
     squatted_id = squatted.external_id
 
     # Within the link's lifetime the address and the code are still held.
-    with pytest.raises(service.FormRefused) as refused:
+    with pytest.raises(service.FieldErrors) as refused:
         service.register(session, form=form(email="x@example.com"), ip=None, now=T0, min_length=10)
     assert set(refused.value.errors) == {"credit_code"}
     early = service.register(
@@ -81,7 +81,7 @@ def test_verified_accounts_and_open_links_are_never_released(session: Session) -
     done = register(session, email="done@example.com")
     assert done.token is not None
     service.verify_email(session, token=done.token, now=T0 + timedelta(hours=1))
-    with pytest.raises(service.FormRefused):  # the code is the verified account's for good
+    with pytest.raises(service.FieldErrors):  # the code is the verified account's for good
         service.register(
             session, form=form(email="w@example.com"), ip=None, now=LATER, min_length=10
         )

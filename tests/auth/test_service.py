@@ -6,9 +6,8 @@ from sqlmodel import Session, select
 from portal.auth import service, sessions, throttle
 from portal.auth.permissions import Principal
 from portal.auth.schemas import RegistrationForm
-from portal.auth.service import FormRefused
 from portal.auth.sessions import SessionPolicy
-from portal.errors import Conflict, Forbidden, NotFound
+from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound
 from portal.models import AuditLog, Membership, Organization, PasswordReset, User
 from tests.factories import PASSWORD, make_org, make_user
 
@@ -25,7 +24,7 @@ def actions(session: Session) -> list[str]:
 
 def test_sign_in_checks_the_password_and_audits_both_outcomes(session: Session) -> None:
     user = make_user(session, email="a@example.com")
-    with pytest.raises(FormRefused, match="邮箱或密码不正确"):
+    with pytest.raises(FieldErrors, match="邮箱或密码不正确"):
         service.sign_in(session, email="a@example.com", password="wrong", ip="10.0.0.1", now=T0)
     assert (
         service.sign_in(session, email=" A@Example.com ", password=PASSWORD, ip="10.0.0.1", now=T0)
@@ -38,19 +37,19 @@ def test_sign_in_checks_the_password_and_audits_both_outcomes(session: Session) 
 
 
 def test_unknown_account_gets_the_same_message(session: Session) -> None:
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.sign_in(session, email="nobody@example.com", password="x", ip="1.1.1.1", now=T0)
     assert refused.value.message == service.GENERIC_SIGN_IN_ERROR
 
 
 def test_a_disabled_account_cannot_sign_in(session: Session) -> None:
     make_user(session, email="off@example.com", is_active=False)
-    with pytest.raises(FormRefused, match="邮箱或密码不正确"):
+    with pytest.raises(FieldErrors, match="邮箱或密码不正确"):
         service.sign_in(session, email="off@example.com", password=PASSWORD, ip=None, now=T0)
 
 
-def fail(session: Session, email: str, ip: str, *, now: datetime = T0) -> FormRefused:
-    with pytest.raises(FormRefused) as refused:
+def fail(session: Session, email: str, ip: str, *, now: datetime = T0) -> FieldErrors:
+    with pytest.raises(FieldErrors) as refused:
         service.sign_in(session, email=email, password="guess", ip=ip, now=now)
     return refused.value
 
@@ -60,7 +59,7 @@ def test_wrong_passwords_lock_out_the_failing_source_not_the_owner(session: Sess
     refusals = [fail(session, "target@example.com", "10.9.9.9") for _ in range(10)]
     assert refusals[0].status_code == 400 and refusals[-1].status_code == 429
     # The attacker's address is held back, even with the right password …
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.sign_in(
             session, email="target@example.com", password=PASSWORD, ip="10.9.9.9", now=T0
         )
@@ -77,10 +76,10 @@ def test_wrong_passwords_lock_out_the_failing_source_not_the_owner(session: Sess
     )
 
 
-def lock_account(session: Session, email: str) -> list[FormRefused]:
+def lock_account(session: Session, email: str) -> list[FieldErrors]:
     """Wrong passwords from many addresses, four each (under the per-source limit), until
     the account-wide limit holds; the refusals in order."""
-    refusals: list[FormRefused] = []
+    refusals: list[FieldErrors] = []
     for n in range(throttle.SIGN_IN_ACCOUNT.free):
         refusals.append(fail(session, email, f"192.0.2.{n // 4}"))
     return refusals
@@ -99,7 +98,7 @@ def test_an_attack_from_many_addresses_locks_the_account_and_mails_an_unlock_lin
     mailed_to, token = last.unlock
     assert mailed_to.id == user.id
     # The owner's right password is refused everywhere now, with a pointer to the mail.
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.sign_in(
             session, email="owner@example.com", password=PASSWORD, ip="198.51.100.1", now=T0
         )
@@ -110,7 +109,7 @@ def test_an_attack_from_many_addresses_locks_the_account_and_mails_an_unlock_lin
     assert service.valid_reset(session, token=token, now=T0) is None
     assert service.valid_verification(session, token=token, now=T0) is None
     # A wrong password through the link is a failure and leaves the link open …
-    with pytest.raises(FormRefused, match="邮箱或密码不正确"):
+    with pytest.raises(FieldErrors, match="邮箱或密码不正确"):
         service.sign_in_with_unlock(
             session, token=token, password="guess", ip="198.51.100.1", now=T0
         )
@@ -120,7 +119,7 @@ def test_an_attack_from_many_addresses_locks_the_account_and_mails_an_unlock_lin
     )
     assert signed_in.id == user.id
     assert actions(session)[-1] == "sign_in.success"
-    with pytest.raises(FormRefused, match="解锁链接无效或已过期"):
+    with pytest.raises(FieldErrors, match="解锁链接无效或已过期"):
         service.sign_in_with_unlock(
             session, token=token, password=PASSWORD, ip="198.51.100.1", now=T0
         )
@@ -136,7 +135,7 @@ def test_an_unlock_link_expires(session: Session) -> None:
     assert isinstance(last, service.SignInRefused) and last.unlock is not None
     _, token = last.unlock
     later = T0 + service.UNLOCK_LIFETIME + timedelta(seconds=1)
-    with pytest.raises(FormRefused, match="解锁链接无效或已过期"):
+    with pytest.raises(FieldErrors, match="解锁链接无效或已过期"):
         service.sign_in_with_unlock(session, token=token, password=PASSWORD, ip=None, now=later)
 
 
@@ -172,9 +171,9 @@ def test_a_locked_account_and_an_unknown_address_are_refused_alike(session: Sess
 def test_twenty_failures_throttle_the_ip_for_every_account(session: Session) -> None:
     make_user(session, email="innocent@example.com")
     for n in range(20):
-        with pytest.raises(FormRefused):
+        with pytest.raises(FieldErrors):
             service.sign_in(session, email=f"x{n}@example.com", password="g", ip="6.6.6.6", now=T0)
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.sign_in(
             session, email="innocent@example.com", password=PASSWORD, ip="6.6.6.6", now=T0
         )
@@ -191,7 +190,7 @@ def test_throttling_looks_the_same_for_unknown_accounts(session: Session) -> Non
         for _ in range(8):
             try:
                 service.sign_in(session, email=email, password="bad", ip=ip, now=T0)
-            except FormRefused as refused:
+            except FieldErrors as refused:
                 message = refused.message
         return message
 
@@ -202,7 +201,7 @@ def test_throttling_looks_the_same_for_unknown_accounts(session: Session) -> Non
 
 def test_demo_accounts_do_not_open_outside_development(session: Session) -> None:
     make_user(session, email="demo@example.com", is_demo=True)
-    with pytest.raises(FormRefused):
+    with pytest.raises(FieldErrors):
         service.sign_in(
             session, email="demo@example.com", password=PASSWORD, ip=None, now=T0, allow_demo=False
         )
@@ -278,7 +277,7 @@ def test_accounts_made_elsewhere_are_verified(session: Session) -> None:
 def test_registration_errors_name_the_field(
     session: Session, changes: dict[str, str], field: str
 ) -> None:
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.register(session, form=form(**changes), ip=None, now=T0, min_length=10)
     assert field in refused.value.errors
 
@@ -306,7 +305,7 @@ def test_registration_names_a_taken_credit_code(session: Session) -> None:
     # Organisations are public records; accounts are not.
     make_user(session, email="new@example.com")
     make_org(session, credit_code=VALID_CODE)
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert set(refused.value.errors) == {"credit_code"}
 
@@ -314,7 +313,7 @@ def test_registration_names_a_taken_credit_code(session: Session) -> None:
 def test_an_unverified_account_cannot_sign_in_until_its_link_is_used(session: Session) -> None:
     result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert result.token is not None
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.sign_in(
             session, email="new@example.com", password="a-good-passphrase", ip=None, now=T0
         )
@@ -335,14 +334,14 @@ def test_a_verification_link_works_once(session: Session) -> None:
     assert result.token is not None
     service.verify_email(session, token=result.token, now=T0)
     assert service.valid_verification(session, token=result.token, now=T0) is None
-    with pytest.raises(FormRefused, match="确认链接无效或已过期"):
+    with pytest.raises(FieldErrors, match="确认链接无效或已过期"):
         service.verify_email(session, token=result.token, now=T0)
 
 
 def test_a_verification_link_expires_after_a_day(session: Session) -> None:
     result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert result.token is not None and result.user is not None
-    with pytest.raises(FormRefused):
+    with pytest.raises(FieldErrors):
         service.verify_email(session, token=result.token, now=T0 + timedelta(hours=24))
     assert result.user.email_verified is False
 
@@ -375,9 +374,9 @@ def test_a_password_reset_confirms_the_address(session: Session) -> None:
 
 def test_registration_is_throttled_per_ip(session: Session) -> None:
     for _ in range(10):
-        with pytest.raises(FormRefused):
+        with pytest.raises(FieldErrors):
             service.register(session, form=form(email="x"), ip="5.5.5.5", now=T0, min_length=10)
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.register(
             session, form=form(email="fresh@example.com"), ip="5.5.5.5", now=T0, min_length=10
         )
@@ -408,7 +407,7 @@ def test_password_reset_is_one_time_and_ends_sessions(session: Session) -> None:
         session, email="r@example.com", password="a-new-passphrase", ip=None, now=T0
     )
     assert sessions.load(session, raw_session, now=T0, policy=policy) is None
-    with pytest.raises(FormRefused, match="无效或已过期"):
+    with pytest.raises(FieldErrors, match="无效或已过期"):
         service.reset_password(
             session,
             token=token,
@@ -423,7 +422,7 @@ def test_password_reset_links_expire(session: Session) -> None:
     make_user(session, email="late@example.com")
     result = service.request_password_reset(session, email="late@example.com", ip=None, now=T0)
     assert result is not None
-    with pytest.raises(FormRefused):
+    with pytest.raises(FieldErrors):
         service.reset_password(
             session,
             token=result[1],
@@ -460,7 +459,7 @@ def test_oidc_creates_a_user_keyed_by_issuer_and_subject(session: Session) -> No
     )
     assert again.id == user.id
     # The same sub from another issuer is somebody else.
-    with pytest.raises(FormRefused):  # its email is taken by a linked account
+    with pytest.raises(FieldErrors):  # its email is taken by a linked account
         service.oidc_sign_in(
             session,
             issuer="https://other.example.org",
@@ -474,7 +473,7 @@ def test_oidc_creates_a_user_keyed_by_issuer_and_subject(session: Session) -> No
 def test_oidc_links_a_local_account_only_through_a_verified_email(session: Session) -> None:
     local = make_user(session, email="local@example.com")
     info = {"sub": "s-2", "email": "local@example.com", "email_verified": False}
-    with pytest.raises(FormRefused):
+    with pytest.raises(FieldErrors):
         service.oidc_sign_in(
             session, issuer=ISSUER, userinfo=info, role_claim="portal_role", now=T0, ip=None
         )
@@ -590,7 +589,7 @@ def test_only_admins_change_roles(session: Session) -> None:
 
 def test_create_user_checks_role_against_the_organisation(session: Session) -> None:
     org = make_org(session, kind="enterprise")
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.create_user(
             session,
             email="c@example.com",

@@ -220,14 +220,14 @@ def test_an_invited_persons_name(session: Session) -> None:
     from datetime import UTC, datetime
 
     from portal.auth.permissions import Principal
-    from portal.auth.service import FormRefused
+    from portal.kit.errors import FieldErrors
     from portal.organizations import service
 
     now = datetime(2026, 3, 1, tzinfo=UTC)
     org = make_org(session, kind="integrator")
     _, token = service.invite(session, principal=Principal(make_user(session, org=org)),
                               org=org, email="new@example.com", role="member", now=now)  # fmt: skip
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.register_invited(session, token=token, display_name="管理员\u202e",
                                  password="a-good-passphrase", confirm="a-good-passphrase",
                                  now=now, min_length=10)  # fmt: skip

@@ -5,10 +5,9 @@ import pytest
 from sqlmodel import Session, select
 
 from portal.auth.permissions import Principal
-from portal.auth.service import FormRefused
-from portal.errors import Forbidden
 from portal.indicators import service
 from portal.indicators.trajectory import annual_rate, expected_path, fit_trend, implied_expected
+from portal.kit.errors import FieldErrors, Forbidden
 from portal.models import AuditLog, IndicatorValue
 from tests.factories import make_user
 
@@ -71,7 +70,7 @@ def test_officials_enter_values_audited(session: Session) -> None:
     assert vpn.latest is not None and (vpn.latest.year, vpn.latest.value) == (2023, 182)
     entries = session.exec(select(AuditLog).where(AuditLog.action == "indicator.edited")).all()
     assert entries[-1].detail["before"] == {"value": 180, "source": "省通信管理局"}
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.record_value(session, principal=official, code="nope", year=1900, value=None,
                              source="", now=NOW)  # fmt: skip
     assert set(refused.value.errors) == {"indicator", "year", "value", "source"}
@@ -123,6 +122,6 @@ def test_values_an_indicator_cannot_take_are_refused(
         if says is None:
             write(session, **given)
             continue
-        with pytest.raises(FormRefused) as refused:
+        with pytest.raises(FieldErrors) as refused:
             write(session, **given)
         assert says in refused.value.errors["value"], write

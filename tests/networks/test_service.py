@@ -4,8 +4,7 @@ import pytest
 from sqlmodel import Session, col, func, select
 
 from portal.auth.permissions import Principal
-from portal.auth.service import FormRefused
-from portal.errors import Forbidden
+from portal.kit.errors import FieldErrors, Forbidden
 from portal.models import AuditLog, IndicatorTarget, IndicatorValue, PrivateNetwork
 from portal.networks import service
 from tests.factories import make_demand, make_network, make_org, make_user
@@ -91,7 +90,7 @@ def test_official_creates_a_confirmed_network_linked_to_its_demand(session: Sess
 
 
 def test_the_form_says_what_is_wrong_in_the_importers_words(session: Session) -> None:
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.save_network(
             session,
             principal=official(session),
@@ -122,7 +121,7 @@ def test_enterprise_declares_its_network_and_an_official_confirms_it(session: Se
         .order_by(col(AuditLog.id))
     ).all()
     assert list(audit) == ["network.declared", "network.confirmed"]
-    with pytest.raises(FormRefused):  # confirmed: only officials edit it now
+    with pytest.raises(Forbidden):  # confirmed: only officials edit it now
         service.save_network(session, principal=enterprise, values=values, network=row, now=NOW)
 
 
@@ -167,7 +166,7 @@ def test_commissioning_dates_are_plausible(
         row = service.save_network(session, principal=official(session), values=values, now=NOW)
         assert row.commissioned_on == date.fromisoformat(day)
         return
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.save_network(session, principal=official(session), values=values, now=NOW)
     assert says in refused.value.errors["commissioned_on"]
 
@@ -176,7 +175,7 @@ def test_a_progress_chart_does_not_start_in_1900(session: Session) -> None:
     values = {"name": "旧日期专网", "enterprise": "某企业", "operator": "china_mobile",
               "industry": "steel", "city": "loudi", "mode": "virtual", "status": "in_service",
               "commissioned_on": "1900-01-01"}  # fmt: skip
-    with pytest.raises(FormRefused):
+    with pytest.raises(FieldErrors):
         service.save_network(session, principal=official(session), values=values, now=NOW)
     assert service.progress(session, today=NOW.date()).series[0].year >= 2019
 
@@ -190,7 +189,7 @@ def test_an_enterprise_links_only_its_own_organisations_demands(session: Session
               "city": "loudi", "mode": "hybrid", "status": "in_service"}  # fmt: skip
 
     def refusal(demand: str, **more: str) -> dict[str, str]:
-        with pytest.raises(FormRefused) as refused:
+        with pytest.raises(FieldErrors) as refused:
             service.save_network(
                 session, principal=enterprise, values={**values, "demand": demand, **more}, now=NOW
             )

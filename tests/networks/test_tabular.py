@@ -6,7 +6,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
 from portal.auth.permissions import Principal
-from portal.errors import Forbidden
+from portal.kit.errors import Forbidden
 from portal.models import PrivateNetwork
 from portal.networks import tabular
 from portal.networks.service import count_registered_in_service

@@ -4,8 +4,7 @@ import pytest
 from sqlmodel import Session, select
 
 from portal.auth.permissions import Principal
-from portal.auth.service import FormRefused
-from portal.errors import Conflict, Forbidden, NotFound
+from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound
 from portal.models import AuditLog, Membership
 from portal.organizations import service
 from tests.factories import make_org, make_user
@@ -16,7 +15,7 @@ T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 def test_update_profile_validates_and_audits(session: Session) -> None:
     org = make_org(session, verified=True)
     owner = make_user(session, org=org)
-    with pytest.raises(FormRefused) as refused:
+    with pytest.raises(FieldErrors) as refused:
         service.update_profile(
             session,
             principal=Principal(owner),
@@ -72,7 +71,7 @@ def test_invitations_expire_and_check_the_role(session: Session) -> None:
     org = make_org(session, kind="integrator")
     owner = make_user(session, org=org)
     make_user(session, email="ent@example.com", role="enterprise")
-    with pytest.raises(FormRefused):
+    with pytest.raises(FieldErrors):
         service.invite(
             session,
             principal=Principal(owner),

@@ -1,4 +1,7 @@
-"""Jinja2 templates. An htmx request gets a named block of the page's own template."""
+"""Jinja2 templates. An htmx request gets a named block of the page's own template.
+
+What the pages show of the domains (vocabulary labels, listing statuses) is registered at
+start-up by :func:`portal.labels.register`: the kit imports no domain."""
 
 from __future__ import annotations
 
@@ -12,11 +15,9 @@ from fastapi.responses import Response
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from portal.listings.lifecycle import STATUS_LABELS
-from portal.reference.vocab import get_vocabularies
 from portal.settings import get_settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "static"
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
 
@@ -63,15 +64,17 @@ def _url_path(app: Any, name: str, path_params: tuple[tuple[str, Any], ...]) -> 
     return str(app.url_path_for(name, **dict(path_params)))
 
 
-vocab = get_vocabularies()
-templates.env.globals.update(
-    vocab=vocab, static_url=static_url, settings=get_settings, url_for=url_for
-)
-templates.env.filters["label"] = lambda code, vocabulary: vocab.label(vocabulary, code)
-templates.env.filters["region"] = vocab.region_label
+templates.env.globals.update(static_url=static_url, settings=get_settings, url_for=url_for)
 templates.env.filters["number"] = _number
 templates.env.filters["cell"] = _cell
-templates.env.globals["status_labels"] = STATUS_LABELS
+
+
+def register(
+    *, globals: dict[str, Any] | None = None, filters: dict[str, Any] | None = None
+) -> None:
+    """Make domain values and filters available to every template (at start-up)."""
+    templates.env.globals.update(globals or {})
+    templates.env.filters.update(filters or {})
 
 
 def is_htmx(request: Request) -> bool:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from portal.imports.service import translate_error
+from portal.kit.translate import translate_error
 
 M = TypeVar("M", bound=BaseModel)
 

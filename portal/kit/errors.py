@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from portal.kit.translate import translate_error
 
 
 class PortalError(Exception):
@@ -45,6 +48,29 @@ class ServiceUnavailable(PortalError):
     title = "服务暂时不可用"
 
 
+class FieldErrors(PortalError):
+    """What a person sent cannot be accepted: a reason per field (``{field: message}``,
+    shown next to the field on a form, listed as ``errors`` by the JSON API, reported as
+    第 N 行，字段 F：原因 by the importer), or one ``message`` for the whole of it.
+
+    The status is 422 by default; forms answer 400, a throttled form 429."""
+
+    status_code = 422
+    title = "提交的数据有误"
+
+    def __init__(
+        self,
+        errors: Mapping[str, str] | None = None,
+        *,
+        message: str | None = None,
+        status: int = 422,
+    ) -> None:
+        super().__init__(message or ("请修改标出的字段" if errors else self.title))
+        self.errors = dict(errors or {})
+        self.status_code = status
+        self.detail = {"errors": [{"field": k, "message": v} for k, v in self.errors.items()]}
+
+
 _STATUS_TITLES = {
     400: "请求有误",
     401: "请先登录",
@@ -73,7 +99,7 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any) ->
 
 
 def _html(request: Request, status: int, title: str, message: str) -> Response:
-    from portal.templating import templates
+    from portal.kit.templating import templates
 
     return templates.TemplateResponse(
         request, "error.html", {"title": title, "message": message}, status_code=status
@@ -100,8 +126,6 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
 
 async def validation_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    from portal.imports.service import translate_error
-
     errors = []
     for e in exc.errors():
         loc = [str(p) for p in e["loc"]]

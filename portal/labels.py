@@ -1,0 +1,19 @@
+"""What templates show of the domains: vocabulary labels and listing statuses. Registered
+with the kit's templates once at start-up (the kit itself imports no domain)."""
+
+from __future__ import annotations
+
+from portal.kit.templating import register as register_with_templates
+from portal.listings.lifecycle import STATUS_LABELS
+from portal.reference.vocab import get_vocabularies
+
+
+def register() -> None:
+    vocab = get_vocabularies()
+    register_with_templates(
+        globals={"vocab": vocab, "status_labels": STATUS_LABELS},
+        filters={
+            "label": lambda code, vocabulary: vocab.label(vocabulary, code),
+            "region": vocab.region_label,
+        },
+    )
