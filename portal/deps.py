@@ -113,6 +113,15 @@ def get_page_principal(request: Request, _: RequestAuth) -> Principal | None:
     return auth_context.page_principal(request)
 
 
+def get_signed_in_principal(request: Request, _: RequestAuth) -> Principal:
+    """The signed-in user of a page, as the principal services authorise; browsers without
+    a session are sent to the sign-in page."""
+    principal = auth_context.page_principal(request)
+    if principal is None:
+        raise auth_context.SignInRequired()
+    return principal
+
+
 def get_api_principal(request: Request, _: RequestAuth) -> Principal:
     """A Bearer token's principal, or the session's (the CSRF header was checked)."""
     principal = auth_context.api_principal(request)
@@ -136,6 +145,7 @@ def get_web_session(
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 CurrentUser = Annotated[User, Depends(get_current_user)]
 PagePrincipal = Annotated[Principal | None, Depends(get_page_principal)]
+SignedIn = Annotated[Principal, Depends(get_signed_in_principal)]
 ApiPrincipal = Annotated[Principal, Depends(get_api_principal)]
 OptionalApiPrincipal = Annotated[Principal | None, Depends(get_optional_api_principal)]
 WebSessionDep = Annotated[WebSession, Depends(get_web_session)]

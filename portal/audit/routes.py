@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from portal.audit import service
-from portal.auth.permissions import Action, Principal, authorize
-from portal.deps import CurrentUser, SessionDep
+from portal.auth.permissions import Action, authorize
+from portal.deps import SessionDep, SignedIn
 from portal.kit.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -27,14 +27,14 @@ def _day(value: str | None) -> date | None:
 def audit_page(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    principal: SignedIn,
     action: Annotated[str | None, Query(max_length=64)] = None,
     actor: Annotated[str | None, Query(max_length=254)] = None,
     since: Annotated[str | None, Query(max_length=10)] = None,
     until: Annotated[str | None, Query(max_length=10)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    authorize(session, Principal(user=user), Action.AUDIT_READ)
+    authorize(session, principal, Action.AUDIT_READ)
     since_day, until_day = _day(since), _day(until)
     result = service.search(
         session,

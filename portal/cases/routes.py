@@ -7,16 +7,16 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from matching.search import SearchBackendError
-from portal.auth.permissions import Action, Principal, authorize, can
+from portal.auth.permissions import Action, authorize, can
 from portal.cases.schemas import CaseFields
 from portal.cases.service import case_errors, get_case, save_case, split_sources
 from portal.deps import (
     ClockDep,
-    CurrentUser,
     FormDataDep,
     PagePrincipal,
     SearchDep,
     SessionDep,
+    SignedIn,
     client_ip,
 )
 from portal.kit import forms
@@ -124,8 +124,8 @@ def _form(
 
 
 @router.get("/cases/new", name="case_new")
-def new_case_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    authorize(session, Principal(user=user), Action.CASE_EDIT)
+def new_case_page(request: Request, session: SessionDep, principal: SignedIn) -> Response:
+    authorize(session, principal, Action.CASE_EDIT)
     return _form(request, None, _values(None))
 
 
@@ -134,10 +134,9 @@ def new_case_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     form: FormDataDep,
 ) -> Response:
-    principal = Principal(user=user)
     authorize(session, principal, Action.CASE_EDIT)
     values, fields, errors = _read_form(form)
     if fields is not None:
@@ -182,9 +181,9 @@ def case_page(
 
 @router.get("/cases/{case_id}/edit", name="case_edit")
 def edit_case_page(
-    request: Request, session: SessionDep, user: CurrentUser, case_id: int
+    request: Request, session: SessionDep, principal: SignedIn, case_id: int
 ) -> Response:
-    authorize(session, Principal(user=user), Action.CASE_EDIT)
+    authorize(session, principal, Action.CASE_EDIT)
     case = get_case(session, case_id)
     return _form(request, case, _values(case))
 
@@ -194,11 +193,10 @@ def edit_case_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     case_id: int,
     form: FormDataDep,
 ) -> Response:
-    principal = Principal(user=user)
     authorize(session, principal, Action.CASE_EDIT)
     case = get_case(session, case_id)
     values, fields, errors = _read_form(form)

@@ -17,7 +17,7 @@ from portal.dashboards.service import (
     dashboard_tables,
     progress_page_tables,
 )
-from portal.deps import ClockDep, CurrentUser, OptionalUser, SessionDep
+from portal.deps import ClockDep, OptionalUser, SessionDep, SignedIn
 from portal.kit.errors import NotFound
 from portal.kit.templating import render
 from portal.networks.service import Progress
@@ -67,9 +67,9 @@ def progress_page(request: Request, session: SessionDep, clock: ClockDep) -> Res
 
 @router.get("/dashboard", name="dashboard")
 def dashboard_page(
-    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser
+    request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn
 ) -> Response:
-    authorize(session, Principal(user=user), Action.DASHBOARD_VIEW)
+    authorize(session, principal, Action.DASHBOARD_VIEW)
     p, tables = dashboard_tables(session, today=clock.now().date())
     context = _context(p, tables)
     context["imported"] = request.query_params.get("imported")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.auth.permissions import Action, Principal, authorize
-from portal.deps import ClockDep, CurrentUser, FormDataDep, SessionDep, client_ip
+from portal.auth.permissions import Action, authorize
+from portal.deps import ClockDep, FormDataDep, SessionDep, SignedIn, client_ip
 from portal.kit.errors import FieldErrors
 from portal.kit.templating import render
 from portal.listings.lifecycle import KIND_LABELS
@@ -39,8 +39,8 @@ def _page(
 
 
 @router.get("/moderation", name="moderation")
-def queue_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    authorize(session, Principal(user=user), Action.LISTING_APPROVE)
+def queue_page(request: Request, session: SessionDep, principal: SignedIn) -> Response:
+    authorize(session, principal, Action.LISTING_APPROVE)
     return _page(request, session)
 
 
@@ -49,10 +49,9 @@ def decide_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     form: FormDataDep,
 ) -> Response:
-    principal = Principal(user=user)
     authorize(session, principal, Action.LISTING_APPROVE)
     keys = [k for k in form.getlist("items") if isinstance(k, str)]
     decision = form.get("decision")

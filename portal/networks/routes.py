@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import Action, Principal, authorize, can
-from portal.deps import WRITES_ON_GET, ClockDep, CurrentUser, FormDataDep, SessionDep, client_ip
+from portal.deps import WRITES_ON_GET, ClockDep, FormDataDep, SessionDep, SignedIn, client_ip
 from portal.kit.errors import FieldErrors, Forbidden, PortalError
 from portal.kit.templating import render
 from portal.models import PrivateNetwork, User
@@ -30,18 +30,18 @@ def _official(session: SessionDep, user: User) -> bool:
 def registry_page(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    principal: SignedIn,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     city: str | None = None,
     industry: str | None = None,
     status: str | None = None,
     confirmed: str | None = None,
 ) -> Response:
-    official = _official(session, user)
+    official = _official(session, principal.user)
     org_id = None
     if not official:
-        org = service.enterprise_org(session, user)
-        authorize(session, Principal(user=user), Action.NETWORK_DECLARE, org=org)
+        org = service.enterprise_org(session, principal.user)
+        authorize(session, principal, Action.NETWORK_DECLARE, org=org)
         assert org is not None
         org_id = org.id
     result = service.list_networks(
@@ -94,14 +94,14 @@ def _form_page(
 
 
 @router.get("/networks/new", name="network_new")
-def new_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    official = _official(session, user)
+def new_page(request: Request, session: SessionDep, principal: SignedIn) -> Response:
+    official = _official(session, principal.user)
     if not official:
         authorize(
             session,
-            Principal(user=user),
+            principal,
             Action.NETWORK_DECLARE,
-            org=service.enterprise_org(session, user),
+            org=service.enterprise_org(session, principal.user),
         )
     return _form_page(request, official=official, values={})
 
@@ -139,7 +139,7 @@ def create_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     name: FormText = "",
     enterprise: FormText = "",
     operator: FormText = "",
@@ -156,11 +156,11 @@ def create_submit(
         name, enterprise, operator, industry, city, zone, mode, status, commissioned_on,
         demand, external_id,
     )  # fmt: skip
-    official = _official(session, user)
+    official = _official(session, principal.user)
     try:
         service.save_network(
             session,
-            principal=Principal(user=user),
+            principal=principal,
             values=values,
             now=clock.now(),
             ip=client_ip(request),
@@ -174,13 +174,13 @@ def create_submit(
 
 @router.get("/networks/{network_id}/edit", name="network_edit")
 def edit_page(
-    request: Request, session: SessionDep, user: CurrentUser, network_id: int
+    request: Request, session: SessionDep, principal: SignedIn, network_id: int
 ) -> Response:
     network = service.get_network(session, network_id)
-    official = _official(session, user)
+    official = _official(session, principal.user)
     if not official:
-        org = service.enterprise_org(session, user)
-        authorize(session, Principal(user=user), Action.NETWORK_DECLARE, org=org)
+        org = service.enterprise_org(session, principal.user)
+        authorize(session, principal, Action.NETWORK_DECLARE, org=org)
         if org is None or network.org_id != org.id:
             raise Forbidden("这不是本企业的专网")
     return _form_page(
@@ -193,7 +193,7 @@ def edit_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     network_id: int,
     name: FormText = "",
     enterprise: FormText = "",
@@ -211,11 +211,11 @@ def edit_submit(
         name, enterprise, operator, industry, city, zone, mode, status, commissioned_on,
         demand, network.external_id,
     )  # fmt: skip
-    official = _official(session, user)
+    official = _official(session, principal.user)
     try:
         service.save_network(
             session,
-            principal=Principal(user=user),
+            principal=principal,
             values=values,
             network=network,
             now=clock.now(),
@@ -237,12 +237,12 @@ def edit_submit(
 
 @router.post("/networks/{network_id}/confirm", name="network_confirm")
 def confirm_submit(
-    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, network_id: int
+    request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn, network_id: int
 ) -> Response:
     network = service.get_network(session, network_id)
     service.confirm_network(
         session,
-        principal=Principal(user=user),
+        principal=principal,
         network=network,
         now=clock.now(),
         ip=client_ip(request),
@@ -256,8 +256,8 @@ def confirm_submit(
 
 
 @router.get("/networks/import", name="network_import")
-def import_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    authorize(session, Principal(user=user), Action.NETWORK_MANAGE)
+def import_page(request: Request, session: SessionDep, principal: SignedIn) -> Response:
+    authorize(session, principal, Action.NETWORK_MANAGE)
     return render(request, "networks/import.html", {"upload": None})
 
 
@@ -265,12 +265,11 @@ def import_page(request: Request, session: SessionDep, user: CurrentUser) -> Res
 def import_upload(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    principal: SignedIn,
     file: Annotated[UploadFile, File()],
 ) -> Response:
     # A plain def: reading a file is seconds of work, done in a worker thread so that the
     # server keeps answering meanwhile. The upload is already spooled (to disk when large).
-    principal = Principal(user=user)
     authorize(session, principal, Action.NETWORK_MANAGE)
     content = file.file.read(tabular.MAX_BYTES + 1)
     try:
@@ -293,9 +292,9 @@ def import_upload(
     "/networks/import/{upload_id}", name="network_upload_review", dependencies=[WRITES_ON_GET]
 )
 def review_page(
-    request: Request, session: SessionDep, user: CurrentUser, upload_id: int
+    request: Request, session: SessionDep, principal: SignedIn, upload_id: int
 ) -> Response:
-    upload = tabular.get_upload(session, principal=Principal(user=user), upload_id=upload_id)
+    upload = tabular.get_upload(session, principal=principal, upload_id=upload_id)
     report = tabular.check_upload(session, upload)
     return render(
         request,
@@ -313,11 +312,11 @@ def review_page(
 def mapping_submit(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    principal: SignedIn,
     upload_id: int,
     form: FormDataDep,
 ) -> Response:
-    upload = tabular.get_upload(session, principal=Principal(user=user), upload_id=upload_id)
+    upload = tabular.get_upload(session, principal=principal, upload_id=upload_id)
     mapping = {
         key.removeprefix("col-"): str(value)
         for key, value in form.items()
@@ -330,9 +329,8 @@ def mapping_submit(
 
 @router.post("/networks/import/{upload_id}/confirm", name="network_upload_confirm")
 def confirm_upload(
-    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, upload_id: int
+    request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn, upload_id: int
 ) -> Response:
-    principal = Principal(user=user)
     upload = tabular.get_upload(session, principal=principal, upload_id=upload_id)
     try:
         applied = tabular.apply_upload(

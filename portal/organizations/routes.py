@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.auth.permissions import MEMBERSHIP_LABELS, Action, Principal, authorize, can
+from portal.auth.permissions import MEMBERSHIP_LABELS, Action, authorize, can
 from portal.demands.service import public_of_org
-from portal.deps import ClockDep, CurrentUser, MailerDep, PagePrincipal, SessionDep, client_ip
+from portal.deps import ClockDep, MailerDep, PagePrincipal, SessionDep, SignedIn, client_ip
 from portal.kit.errors import FieldErrors
 from portal.kit.templating import render
 from portal.mail import Mail
@@ -49,9 +49,9 @@ def profile_page(
 
 
 @router.get("/organizations/{org_id}/edit", name="organization_edit")
-def edit_page(request: Request, session: SessionDep, user: CurrentUser, org_id: int) -> Response:
+def edit_page(request: Request, session: SessionDep, principal: SignedIn, org_id: int) -> Response:
     org = service.get_org(session, org_id)
-    authorize(session, Principal(user=user), Action.ORG_EDIT, org=org)
+    authorize(session, principal, Action.ORG_EDIT, org=org)
     return render(request, "organizations/edit.html", {"org": org, "values": _values(org)})
 
 
@@ -60,7 +60,7 @@ def edit_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     org_id: int,
     name: Annotated[str, Form(max_length=300)] = "",
     city: Annotated[str, Form(max_length=32)] = "",
@@ -83,7 +83,7 @@ def edit_submit(
     try:
         service.update_profile(
             session,
-            principal=Principal(user=user),
+            principal=principal,
             org=org,
             changes=values,
             now=clock.now(),
@@ -113,10 +113,9 @@ def _members_context(session: SessionDep, org: Organization, clock: ClockDep) ->
 
 @router.get("/organizations/{org_id}/members", name="organization_members")
 def members_page(
-    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser, org_id: int
+    request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn, org_id: int
 ) -> Response:
     org = service.get_org(session, org_id)
-    principal = Principal(user=user)
     authorize(session, principal, Action.ORG_VIEW_PRIVATE, org=org)
     context = _members_context(session, org, clock)
     context["can_manage"] = can(session, principal, Action.ORG_MANAGE_MEMBERS, org=org)
@@ -131,7 +130,7 @@ def invite_submit(
     session: SessionDep,
     clock: ClockDep,
     mailer: MailerDep,
-    user: CurrentUser,
+    principal: SignedIn,
     org_id: int,
     email: Annotated[str, Form(max_length=254)] = "",
     role: Annotated[str, Form(max_length=16)] = "member",
@@ -140,7 +139,7 @@ def invite_submit(
     try:
         invitation, token = service.invite(
             session,
-            principal=Principal(user=user),
+            principal=principal,
             org=org,
             email=email,
             role=role,
@@ -159,7 +158,7 @@ def invite_submit(
             to=invitation.email,
             subject=f"邀请您加入“{org.name}”",
             body=(
-                f"您好，\n\n{user.display_name or user.email} 邀请您以"
+                f"您好，\n\n{principal.user.display_name or principal.user.email} 邀请您以"
                 f"“{MEMBERSHIP_LABELS.get(invitation.role, invitation.role)}”身份加入"
                 f"“{org.name}”。请在 7 天内打开下面的链接：\n{link}\n"
             ),
@@ -174,14 +173,14 @@ def remove_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     org_id: int,
     user_id: int,
 ) -> Response:
     org = service.get_org(session, org_id)
     service.remove_member(
         session,
-        principal=Principal(user=user),
+        principal=principal,
         org=org,
         user_id=user_id,
         now=clock.now(),
@@ -196,14 +195,14 @@ def verify_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     org_id: int,
     verified: Annotated[str, Form(max_length=8)] = "1",
 ) -> Response:
     org = service.get_org(session, org_id)
     service.set_verified(
         session,
-        principal=Principal(user=user),
+        principal=principal,
         org=org,
         verified=verified == "1",
         now=clock.now(),
