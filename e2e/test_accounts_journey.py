@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -19,6 +20,18 @@ SESSION_COOKIE = "__Host-portal_session"
 def fresh_credit_code() -> str:
     body = "9143" + "".join(secrets.choice(ALPHABET[:10]) for _ in range(13))
     return body + check_digit(body)
+
+
+def new_mail(mail_dir: Path, before: set[Path], timeout: float = 15) -> Path:
+    """The one mail written since ``before``: it is sent after the request's commit, by the
+    server's outbox runner, within moments of the page."""
+    deadline = time.monotonic() + timeout
+    while not (new := set(mail_dir.glob("*.eml")) - before):  # none while the folder is missing
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no mail appeared in {mail_dir}")
+        time.sleep(0.1)
+    [mail_file] = new
+    return mail_file
 
 
 def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -72,7 +85,7 @@ def test_local_sign_up_sign_in_sign_out_and_password_reset(
     page.get_by_label("密码").fill("first-passphrase")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_test_id("login-error")).to_contain_text("邮箱或密码不正确")
-    [mail_file] = set(mail_dir.glob("*.eml")) - before
+    mail_file = new_mail(mail_dir, before)
     message = message_from_bytes(mail_file.read_bytes(), policy=policy.default)
     assert message["To"] == email
     link = re.search(r"http://\S+/register/verify/\S+", message.get_content())  # type: ignore[attr-defined]
@@ -89,7 +102,7 @@ def test_local_sign_up_sign_in_sign_out_and_password_reset(
     page.get_by_label("邮箱").fill(email)
     page.get_by_role("button", name="发送重置链接").click()
     expect(page.get_by_test_id("reset-sent")).to_be_visible()
-    [mail_file] = set(mail_dir.glob("*.eml")) - before
+    mail_file = new_mail(mail_dir, before)
     message = message_from_bytes(mail_file.read_bytes(), policy=policy.default)
     assert message["To"] == email
     link = re.search(r"http://\S+/password/reset/\S+", message.get_content())  # type: ignore[attr-defined]

@@ -84,15 +84,17 @@ ROUTERS = (
 
 
 @asynccontextmanager
-async def _search_sync(app: FastAPI) -> AsyncIterator[None]:
+async def _background(app: FastAPI) -> AsyncIterator[None]:
     """Set the indexes up (a missing one is rebuilt from the database) and start the outbox
-    drainer; a search backend that is down does not stop the portal. Each worker process
-    runs this; the outbox lease makes them build and drain one at a time."""
+    runner, which applies index changes and sends queued mail; a search backend that is down
+    does not stop the portal. Each worker process runs this; the outbox leases make them
+    build, drain and deliver one at a time."""
     from sqlmodel import Session
 
     from matching.search import SearchBackendError
+    from portal import outbox
     from portal.db import get_engine
-    from portal.search import outbox
+    from portal.mail import MailDrain, get_mailer
     from portal.search.gateway import get_gateway
     from portal.search.sync import OutboxDrainer, ensure_search_ready
 
@@ -104,14 +106,15 @@ async def _search_sync(app: FastAPI) -> AsyncIterator[None]:
         ready = False  # the drainer tries again
         log.warning("search backend not ready at start-up: %s", exc)
     drainer = OutboxDrainer(lambda: Session(engine), gateway, ready=ready)
-    app.state.drainer = drainer
-    drainer.start()
-    stop_waking = outbox.on_commit(drainer.wake)  # a committed change is indexed at once
+    app.state.drainer = drainer  # /healthz reads its last error
+    runner = outbox.OutboxRunner([drainer, MailDrain(lambda: Session(engine), get_mailer())])
+    runner.start()
+    stop_waking = outbox.on_commit(runner.wake)  # a commit's index changes and mail go at once
     try:
         yield
     finally:
         stop_waking()
-        drainer.stop()
+        runner.stop()
 
 
 def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -120,7 +123,7 @@ def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContext
         # The OIDC issuer is pinned: a provider whose discovery names another issuer stops us.
         await oidc.check_at_startup(get_settings())
         if background_sync:
-            async with _search_sync(app):
+            async with _background(app):
                 yield
         else:
             yield
@@ -144,7 +147,8 @@ class PortalApp(FastAPI):
 
 
 def create_app(*, background_sync: bool = True) -> FastAPI:
-    """The application; ``background_sync=False`` leaves the outbox to the caller (tests)."""
+    """The application; ``background_sync=False`` leaves the outboxes (index changes and
+    mail) to the caller (tests)."""
     app = PortalApp(
         lifespan=_lifespan(background_sync),
         title="湖南5G应用产业生态对接平台",

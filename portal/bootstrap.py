@@ -88,7 +88,7 @@ def seed_demo(engine: Engine | None = None, *, force: bool = False) -> ImportRep
 
 def seed_demo_accounts(engine: Engine) -> None:
     """The demo accounts, one per role (development only; the CLI refuses otherwise)."""
-    from portal.auth.service import ensure_demo_accounts
+    from portal.auth.accounts import ensure_demo_accounts
     from portal.clock import get_clock
     from portal.settings import get_settings
 

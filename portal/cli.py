@@ -10,6 +10,7 @@ import typer
 from sqlmodel import Session, select
 
 from matching.search import SearchBackendError
+from portal import mail
 from portal.bootstrap import ensure_ready, seed_demo
 from portal.db import begin_write, get_engine
 from portal.imports.service import import_jsonl_text, to_jsonable
@@ -143,8 +144,17 @@ def _sync_after_write() -> None:
 
 @app.command()
 def sync() -> None:
-    """Apply pending search-index changes (drain the outbox once)."""
+    """Send queued mail and apply pending search-index changes (drain both outboxes once)."""
     ensure_ready()
+    with Session(get_engine()) as session:
+        delivery = mail.deliver_all(session, mail.get_mailer(), wait=LEASE_WAIT_S)
+        unsent = mail.pending_count(session)
+    if delivery.sent or unsent:
+        typer.echo(f"已发送 {delivery.sent} 封邮件，待发送 {unsent} 封。")
+    if delivery.skipped:
+        typer.echo("另一进程正在发送邮件，其余邮件由它发送。")
+    if delivery.error:
+        typer.echo(f"邮件发送失败，稍后重试：{delivery.error}", err=True)
     gateway = _search_ready()
     with Session(get_engine()) as session:
         result = drain_all(session, gateway, wait=LEASE_WAIT_S)
@@ -157,6 +167,7 @@ def sync() -> None:
         typer.echo("另一进程正在同步搜索索引，其余变更由它处理。")
     if result.error:
         typer.echo(f"同步失败：{result.error}", err=True)
+    if result.error or delivery.error:
         raise typer.Exit(3)
 
 
@@ -222,7 +233,7 @@ def user_create(
     """Create an account (with --org, as that organisation's owner)."""
     from sqlmodel import select
 
-    from portal.auth.service import create_user
+    from portal.auth.accounts import create_user
     from portal.clock import get_clock
     from portal.kit.errors import FieldErrors
     from portal.models import Organization
@@ -263,7 +274,7 @@ def user_release_abandoned(
 ) -> None:
     """Free the emails and credit codes held by registrations never verified (their link
     expired, nobody signed in); registering again releases them too, one at a time."""
-    from portal.auth.service import abandoned_registrations, release_registration
+    from portal.auth.registration import abandoned_registrations, release_registration
     from portal.clock import get_clock
 
     ensure_ready()
@@ -290,7 +301,8 @@ def token_create(
     name: Annotated[str, typer.Option(help="a name to recognise it by")] = "命令行创建",
 ) -> None:
     """Create a personal API token and print it, once."""
-    from portal.auth.service import create_token, find_user_by_email
+    from portal.auth.accounts import find_user_by_email
+    from portal.auth.tokens import create_token
     from portal.clock import get_clock
 
     if scope not in ("read", "write"):

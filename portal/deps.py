@@ -17,7 +17,6 @@ from portal.clock import Clock, get_clock
 from portal.db import become_write, get_engine, unit_of_work
 from portal.inputs import MAX_INT
 from portal.kit.errors import NotFound
-from portal.mail import Mailer, get_mailer
 from portal.models import User, WebSession
 from portal.search.gateway import SearchGateway, get_gateway
 from portal.settings import Settings, get_settings
@@ -62,7 +61,6 @@ def _write_transaction(session: SessionDep) -> None:
 WRITES_ON_GET = Depends(_write_transaction)
 SearchDep = Annotated[SearchGateway, Depends(get_search)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
-MailerDep = Annotated[Mailer, Depends(get_mailer)]
 
 
 # --- who is asking (issue 3) ------------------------------------------------------------

@@ -335,6 +335,29 @@ class Lease(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
+class OutgoingMail(SQLModel, table=True):
+    """A mail to send, written in the same transaction as what it tells of and delivered
+    after the commit (:mod:`portal.mail`). Due while unsent and ``next_attempt_at`` has come."""
+
+    __tablename__ = "outgoing_mail"
+    __table_args__ = (Index("ix_outgoing_mail_due", "sent_at", "next_attempt_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body: str
+    reply_to: str | None = Field(default=None, max_length=254)
+    # Extra headers (List-Unsubscribe and the like), name → value.
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _timestamp()
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime = _timestamp()
+    sent_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
 

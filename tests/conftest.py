@@ -26,7 +26,7 @@ from portal.bootstrap import migrate
 from portal.clock import FrozenClock, get_clock
 from portal.db import make_engine, unit_of_work
 from portal.deps import SAFE_METHODS, get_search, get_session
-from portal.mail import Mail, Mailer, get_mailer
+from portal.mail import Mail, Mailer, deliver_all
 from portal.reference.service import load_reference
 from portal.search.gateway import SearchGateway, get_pipeline
 from portal.settings import Settings
@@ -136,14 +136,23 @@ def _fast_password_hashing() -> Iterator[None]:
 
 
 class RecordingMailer(Mailer):
-    """Keeps sent mail in a list instead of sending or writing it."""
+    """Keeps sent mail in a list instead of sending or writing it. Reading ``sent`` first
+    delivers what the test's transaction queued, through the real delivery code, as the
+    outbox runner does after each commit."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session | None = None) -> None:
         super().__init__(Settings())
-        self.sent: list[Mail] = []
+        self.session = session
+        self.delivered: list[Mail] = []
 
     def send(self, mail: Mail) -> None:
-        self.sent.append(mail)
+        self.delivered.append(mail)
+
+    @property
+    def sent(self) -> list[Mail]:
+        if self.session is not None:
+            deliver_all(self.session, self)
+        return self.delivered
 
 
 @pytest.fixture
@@ -153,8 +162,8 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def mailbox() -> RecordingMailer:
-    return RecordingMailer()
+def mailbox(session: Session) -> RecordingMailer:
+    return RecordingMailer(session)
 
 
 @pytest.fixture
@@ -163,7 +172,6 @@ def client(
     session: Session,
     gateway: SearchGateway,
     clock: FrozenClock,
-    mailbox: RecordingMailer,
 ) -> Iterator[TestClient]:
     def _session_override(request: Request) -> Iterator[Session]:
         # The real unit of work, on the test's session (its commits release savepoints).
@@ -172,7 +180,6 @@ def client(
     app.dependency_overrides[get_session] = _session_override
     app.dependency_overrides[get_search] = lambda: gateway
     app.dependency_overrides[get_clock] = lambda: clock
-    app.dependency_overrides[get_mailer] = lambda: mailbox
     # https, so that the Secure session cookie (__Host-) is kept and sent back.
     with TestClient(app, base_url="https://testserver") as client:
         yield client

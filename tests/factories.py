@@ -152,7 +152,7 @@ def make_user(
 
 def make_token(session: Session, user: User, *, scope: str = "write") -> str:
     """A personal API token of ``user``; returns the raw Bearer token."""
-    from portal.auth.service import create_token
+    from portal.auth.tokens import create_token
     from portal.clock import get_clock
 
     raw, _ = create_token(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from portal.auth import service
+from portal.auth import accounts
+from portal.auth import tokens as api_tokens
 from portal.auth.permissions import Action, authorize
 from portal.auth.schemas import Me, MembershipPublic, TokenCreate, TokenCreated, TokenPublic
 from portal.deps import ApiPrincipal, ClockDep, SessionDep, client_ip
@@ -33,7 +34,7 @@ def me(session: SessionDep, principal: ApiPrincipal) -> Me:
                 org_name=org.name,
                 role=m.role,
             )
-            for m, org in service.memberships_of(session, user)
+            for m, org in accounts.memberships_of(session, user)
         ],
     )
 
@@ -50,7 +51,7 @@ def _public(row: object) -> TokenPublic:
 )
 def tokens(session: SessionDep, principal: ApiPrincipal) -> list[TokenPublic]:
     authorize(session, principal, Action.TOKEN_MANAGE, owner_id=principal.user_id)
-    return [_public(t) for t in service.list_tokens(session, user=principal.user)]
+    return [_public(t) for t in api_tokens.list_tokens(session, user=principal.user)]
 
 
 @router.post(
@@ -68,7 +69,7 @@ def create_token(
     body: TokenCreate,
 ) -> TokenCreated:
     authorize(session, principal, Action.TOKEN_MANAGE, owner_id=principal.user_id)
-    raw, row = service.create_token(
+    raw, row = api_tokens.create_token(
         session,
         user=principal.user,
         name=body.name,
@@ -88,7 +89,7 @@ def create_token(
 def revoke_token(
     request: Request, session: SessionDep, clock: ClockDep, principal: ApiPrincipal, token_id: int
 ) -> Response:
-    service.revoke_token(
+    api_tokens.revoke_token(
         session, principal=principal, token_id=token_id, now=clock.now(), ip=client_ip(request)
     )
     return Response(status_code=204)

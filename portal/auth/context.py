@@ -14,6 +14,7 @@ from sqlmodel import Session
 from portal.auth import csrf, sessions
 from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
+from portal.auth.tokens import principal_from_bearer
 from portal.db import write_on_read_path
 from portal.kit.errors import (
     PortalError,
@@ -74,8 +75,6 @@ def _set(request: Request, web_session: WebSession | None, user: User | None) ->
 def load(request: Request, session: Session, *, now: datetime, policy: SessionPolicy) -> None:
     """Who is asking: the Bearer token's principal, or the cookie session and its user.
     Blocking database work: call it from a worker thread, never on the event loop."""
-    from portal.auth.service import principal_from_bearer
-
     request.state.bearer_principal = None
     bearer = _bearer(request)
     if bearer is not None:

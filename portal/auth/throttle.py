@@ -44,7 +44,7 @@ SIGN_IN_SOURCE = Rule(
 )
 SIGN_IN_IP = Rule("sign_in", 20, timedelta(seconds=30), timedelta(minutes=15), timedelta(hours=1))
 # Guessing from many addresses: ten times the per-source allowance, then a lock for
-# everyone, which the owner passes with the link mailed to the account (auth.service).
+# everyone, which the owner passes with the link mailed to the account (auth.signin).
 SIGN_IN_ACCOUNT = Rule("sign_in", 50, timedelta(minutes=1), timedelta(hours=1), timedelta(hours=24))
 # At most one unlock mail an hour per account, however often it is locked.
 UNLOCK_MAIL = Rule("unlock_mail", 1, timedelta(hours=1), timedelta(hours=1), timedelta(hours=1))

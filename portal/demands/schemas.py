@@ -5,38 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from portal.listings.schemas import Codes, ExternalId, IsoDate, LongText, Money, Title
+from portal.listings.schemas import (
+    Codes,
+    ExternalId,
+    IsoDate,
+    ListingText,
+    ListingTextPublic,
+    ListingTextUpdate,
+    Money,
+)
 
 DemandStatus = Literal["draft", "pending", "published", "rejected", "closed", "expired"]
 
-FIELDS = (
-    "title",
-    "description",
-    "industry",
-    "scenarios",
-    "capabilities",
-    "must_have",
-    "city",
-    "zone",
-    "budget_min",
-    "budget_max",
-    "deadline",
-    "anonymous",
-)
 
-
-class DemandFields(BaseModel):
+class DemandFields(ListingText):
     """Everything of a demand its owner writes (DESIGN.md, import format ``demand``)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
-    title: Title
-    description: LongText = ""
     industry: str = Field(max_length=64)
     scenarios: Codes = Field(default=[], description="left empty: inferred from the text")
-    capabilities: Codes = []
+    capabilities: Codes = Field(default=[])
     must_have: Codes = Field(default=[], description="capabilities a solution must offer")
     city: str = Field(max_length=32)
     zone: str | None = Field(default=None, max_length=32, description="a pilot zone code")
@@ -58,14 +47,10 @@ class DemandCreate(DemandFields):
     status: Literal["draft", "pending"] = "pending"
 
 
-class DemandUpdate(BaseModel):
+class DemandUpdate(ListingTextUpdate):
     """``PATCH /api/v1/demands/{id}``: only the fields sent change. A change to a published
     demand sends it back for review."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
-    title: Title | None = None
-    description: LongText | None = None
     industry: str | None = Field(default=None, max_length=64)
     scenarios: Codes | None = None
     capabilities: Codes | None = None
@@ -79,13 +64,11 @@ class DemandUpdate(BaseModel):
     status: Literal["draft", "pending", "closed"] | None = None
 
 
-class DemandPublic(BaseModel):
+class DemandPublic(ListingTextPublic):
     id: int
     external_id: str
     org_id: int | None = Field(description="absent for anonymous demands, except to owners")
     org_name: str | None = Field(description="absent for anonymous demands, except to owners")
-    title: str
-    description: str
     industry: str
     scenarios: list[str]
     capabilities: list[str]

@@ -13,7 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from portal.demands.schemas import DemandFields
 from portal.inputs import MultiLine, SingleLine, VisibleLine, VisibleText
+from portal.listings.schemas import ExternalId
+from portal.solutions.schemas import SolutionFields
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), VisibleLine]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True), SingleLine] | None
@@ -21,12 +24,6 @@ Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), VisibleLine
 ]
 Prose = Annotated[str, MultiLine]
-ExternalId = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$"),
-    SingleLine,
-]
-Money = Annotated[float, Field(ge=0, le=10_000_000)]
 
 
 class Record(BaseModel):
@@ -46,44 +43,19 @@ class OrganizationRecord(Record):
     verified: bool = False
 
 
-class Preferences(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+class SolutionRecord(Record, SolutionFields):
+    """A solution: the fields its owner writes (one model for forms, API and import)."""
 
-    industries: list[str] = []
-    regions: list[str] = []
-    min_budget: Money | None = None
-
-
-class SolutionRecord(Record):
     type: Literal["solution"]
     org: ExternalId
-    title: Name
-    summary: Annotated[str, SingleLine] = ""
-    description: Prose = ""
-    industries: list[str] = []
-    scenarios: list[str] = []
-    capabilities: list[str] = []
-    regions: list[str] = Field(min_length=1)
-    price_min: Money | None = None
-    price_max: Money | None = None
-    preferences: Preferences | None = None
     status: Literal["draft", "pending", "published", "rejected", "archived"] = "published"
 
 
-class DemandRecord(Record):
+class DemandRecord(Record, DemandFields):
+    """A demand: the fields its owner writes (one model for forms, API and import)."""
+
     type: Literal["demand"]
     org: ExternalId
-    title: Name
-    description: Prose = ""
-    industry: str
-    scenarios: list[str] = []
-    capabilities: list[str] = []
-    must_have: list[str] = []
-    city: str
-    zone: str | None = None
-    budget_min: Money | None = None
-    budget_max: Money | None = None
-    deadline: date | None = None
     status: Literal["draft", "pending", "published", "rejected", "closed", "expired"] = "published"
 
 

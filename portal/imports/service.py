@@ -31,14 +31,14 @@ from portal.imports.schemas import (
 )
 from portal.indicators.rules import value_error
 from portal.kit.translate import translate_error
-from portal.listings.rules import demand_errors, solution_errors
+from portal.listings.registry import KINDS
+from portal.listings.service import errors_in
 from portal.models import (
     Demand,
     Indicator,
     IndicatorValue,
     Organization,
     PrivateNetwork,
-    Solution,
     UseCase,
     utcnow,
 )
@@ -212,49 +212,18 @@ class _Importer:
             self.fail(line, name, message)
         return not errors
 
-    def solution(self, line: int, r: SolutionRecord) -> None:
-        prefs = r.preferences.model_dump() if r.preferences else {}
-        # The same rules as the solution forms and the JSON API (portal.listings.rules).
-        ok = self.fail_all(
-            line,
-            solution_errors(
-                industries=r.industries,
-                scenarios=r.scenarios,
-                capabilities=r.capabilities,
-                regions=r.regions,
-                price_min=r.price_min,
-                price_max=r.price_max,
-                preference_industries=prefs.get("industries", []),
-                preference_regions=prefs.get("regions", []),
-            ),
-        )
+    def listing(self, line: int, r: SolutionRecord | DemandRecord) -> None:
+        """A listing of any kind: the same validation as its forms and the JSON API
+        (:func:`portal.listings.service.errors_in`); an import may carry history, so a past
+        deadline is kept."""
+        kind = KINDS[r.type]
+        values = r.model_dump(include=set(kind.field_names))
+        ok = self.fail_all(line, errors_in(kind, values, today=None))
         owner = self.org(line, r.org)
         if ok and owner is not None:
-            values = r.model_dump(exclude={"type", "external_id", "org", "preferences"})
-            values.update(org_id=owner.id, preferences=prefs)
-            self.upsert("solution", Solution, r.external_id, values)
-
-    def demand(self, line: int, r: DemandRecord) -> None:
-        ok = self.fail_all(
-            line,
-            demand_errors(
-                industry=r.industry,
-                city=r.city,
-                zone=r.zone,
-                scenarios=r.scenarios,
-                capabilities=r.capabilities,
-                must_have=r.must_have,
-                budget_min=r.budget_min,
-                budget_max=r.budget_max,
-            ),
-        )
-        owner = self.org(line, r.org)
-        if ok and owner is not None:
-            values = r.model_dump(exclude={"type", "external_id", "org"})
-            # A must-have capability is a capability the demand asks for.
-            values["capabilities"] = list(dict.fromkeys([*r.capabilities, *r.must_have]))
-            values["org_id"] = owner.id
-            self.upsert("demand", Demand, r.external_id, values)
+            columns = kind.to_columns(kind.fields.model_validate(values))
+            columns.update(org_id=owner.id, status=r.status)
+            self.upsert(kind.name, kind.model, r.external_id, columns)
 
     def use_case(self, line: int, r: UseCaseRecord) -> None:
         ok = self.check_codes(line, "industry", "industry", [r.industry])
@@ -385,8 +354,9 @@ def import_lines(
     for number, record in records:
         by_type[record.type].append((number, record))
     for kind in APPLY_ORDER:
+        apply = importer.listing if kind in KINDS else getattr(importer, kind)
         for number, record in by_type[kind]:
-            getattr(importer, kind)(number, record)
+            apply(number, record)
     report.issues.sort(key=lambda issue: issue.line)
     return report
 

@@ -1,20 +1,17 @@
-"""The lifecycle of a listing (solution or demand).
+"""The lifecycle of a listing, the same for every kind.
 
-draft → pending (submitted for review) → published or rejected (with the reason);
-a solution is then archived by its owner, a demand closed; a published demand whose
-deadline has passed is expired. Expiry is computed where it is read (pages, the search
-filter and the matching gates all compare the deadline with today), so no job has to
-run for a demand to expire by itself.
+draft → pending (submitted for review) → published or rejected (with the reason); the
+owner then retires it (a solution is archived, a demand closed); a published listing whose
+expiry date (a solution's ``expires_on``, a demand's deadline) has passed is expired.
+Expiry is computed where it is read (pages, the search filter and the matching gates all
+compare the date with today), so no job has to run for a listing to expire by itself.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from portal.models import Demand, Solution
-
-ListingKind = Literal["solution", "demand"]
 
 SOLUTION_STATUSES = ("draft", "pending", "published", "rejected", "archived")
 DEMAND_STATUSES = ("draft", "pending", "published", "rejected", "closed")
@@ -27,19 +24,21 @@ STATUS_LABELS = {
     "closed": "已关闭",
     "expired": "已过期",
 }
-KIND_LABELS = {"solution": "解决方案", "demand": "需求"}
+
+
+def listing_status(status: str, expires: date | None, today: date) -> str:
+    """The status a person sees: a published listing past its expiry date is expired."""
+    if status == "published" and expires is not None and expires < today:
+        return "expired"
+    return status
 
 
 def solution_status(row: Solution, today: date) -> str:
-    if row.status == "published" and row.expires_on is not None and row.expires_on < today:
-        return "expired"
-    return row.status
+    return listing_status(row.status, row.expires_on, today)
 
 
 def demand_status(row: Demand, today: date) -> str:
-    if row.status == "published" and row.deadline is not None and row.deadline < today:
-        return "expired"
-    return row.status
+    return listing_status(row.status, row.deadline, today)
 
 
 def is_public_solution(row: Solution, today: date) -> bool:

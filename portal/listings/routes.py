@@ -1,43 +1,216 @@
-"""The owners' pages: my listings with statuses and reasons; a vendor's opportunities."""
+"""Listing pages, for every kind: the search page, the detail page, the owners' forms and
+the retire button (:func:`pages`); and the owners' own pages: my listings with statuses and
+reasons, a vendor's opportunities.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the handlers of :func:`pages` are annotated
+with types made per kind (the path parameter's name), which FastAPI must see as objects."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse, Response
 
 from matching.search import SearchBackendError
-from portal.demands import service as demands
-from portal.deps import ClockDep, CurrentUser, SearchDep, SessionDep
+from portal.deps import (
+    ClockDep,
+    FormDataDep,
+    PagePrincipal,
+    SearchDep,
+    SessionDep,
+    SignedIn,
+    client_ip,
+)
+from portal.kit.errors import FieldErrors
 from portal.kit.templating import render
-from portal.listings.lifecycle import demand_status, solution_status
-from portal.listings.service import listing_orgs
+from portal.listings import forms, search_pages, service
+from portal.listings.kinds import ListingKind
+from portal.listings.registry import KINDS, SOLUTION
 from portal.matching.service import matches_for_solution
-from portal.solutions import service as solutions
+from portal.models import Organization
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
+def pages(kind: ListingKind) -> APIRouter:
+    """The pages of one kind, under ``/<plural>``; route names ``<name>``, ``<name>_new`` …"""
+    pages = APIRouter(tags=["pages"], include_in_schema=False)
+    ListingId = Annotated[int, Path(alias=kind.id_param)]
+    base = f"/{kind.plural}"
+
+    def form_page(
+        request: Request,
+        *,
+        row: Any | None,
+        orgs: list[Organization],
+        shown: dict[str, Any],
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        context = {
+            "kind": kind,
+            "row": row,
+            "orgs": orgs,
+            "values": shown,
+            "errors": forms.input_errors(kind, errors or {}),
+        }
+        return render(request, f"{kind.plural}/form.html", context, status_code=status_code)
+
+    @pages.get(base, name=kind.plural)
+    def search_page(request: Request, gateway: SearchDep, clock: ClockDep) -> Response:
+        page = search_pages.run(gateway, request.query_params, kind.name, today=clock.now().date())  # type: ignore[arg-type]
+        context = search_pages.context(page, kind=kind)
+        return render(request, "listings/search.html", context, block="results")
+
+    @pages.get(f"{base}/new", name=f"{kind.name}_new")
+    def new_page(request: Request, session: SessionDep, principal: SignedIn) -> Response:
+        orgs = service.listing_orgs(session, principal.user, kind)
+        if not orgs:
+            service.resolve_org(session, principal, kind)  # explains why not
+        return form_page(request, row=None, orgs=orgs, shown=forms.shown_of(kind, None))
+
+    @pages.post(f"{base}/new", name=f"{kind.name}_create")
+    def create_submit(
+        request: Request,
+        session: SessionDep,
+        clock: ClockDep,
+        principal: SignedIn,
+        form: FormDataDep,
+    ) -> Response:
+        now = clock.now()
+        orgs = service.listing_orgs(session, principal.user, kind)
+        shown, values, errors = forms.read(kind, form)
+        # Every mistake at once: what could not be read, then the fields' own rules.
+        for name, message in service.errors_in(kind, values, today=now.date()).items():
+            errors.setdefault(name, message)
+        org: Organization | None = None
+        try:
+            org = service.resolve_org(
+                session, principal, kind, org_external_id=shown["org"] or None
+            )
+        except FieldErrors as refused:
+            errors.update(refused.errors)
+        if org is not None and not errors:
+            try:
+                row = service.create(
+                    session,
+                    kind,
+                    principal=principal,
+                    org=org,
+                    values=values,
+                    submit=shown["intent"] != "draft",
+                    now=now,
+                    ip=client_ip(request),
+                )
+            except FieldErrors as refused:
+                errors.update(refused.errors)
+            else:
+                url = request.app.url_path_for(kind.name, **{kind.id_param: row.id})
+                return RedirectResponse(f"{url}?saved=1", status_code=303)
+        return form_page(request, row=None, orgs=orgs, shown=shown, errors=errors, status_code=400)
+
+    @pages.get(f"{base}/{{{kind.id_param}}}", name=kind.name)
+    def detail_page(
+        request: Request,
+        session: SessionDep,
+        gateway: SearchDep,
+        clock: ClockDep,
+        principal: PagePrincipal,
+        listing_id: ListingId,
+    ) -> Response:
+        today = clock.now().date()
+        row, org, private = service.readable(session, kind, principal, listing_id, today=today)
+        context: dict[str, Any] = {
+            "kind": kind,
+            "row": row,
+            "org": org,
+            "private": private,
+            "can_edit": service.can_edit(session, principal, kind, org),
+            "status": service.status_of(kind, row, today),
+        }
+        if private and kind.private_context is not None:
+            context.update(kind.private_context(session, gateway, row, today))
+        return render(request, f"{kind.plural}/detail.html", context)
+
+    @pages.get(f"{base}/{{{kind.id_param}}}/edit", name=f"{kind.name}_edit")
+    def edit_page(
+        request: Request, session: SessionDep, principal: SignedIn, listing_id: ListingId
+    ) -> Response:
+        row = service.get(session, kind, listing_id)
+        org = service.owner_org(session, principal, kind, row)
+        return form_page(request, row=row, orgs=[org], shown=forms.shown_of(kind, row))
+
+    @pages.post(f"{base}/{{{kind.id_param}}}/edit", name=f"{kind.name}_update")
+    def edit_submit(
+        request: Request,
+        session: SessionDep,
+        clock: ClockDep,
+        principal: SignedIn,
+        listing_id: ListingId,
+        form: FormDataDep,
+    ) -> Response:
+        now = clock.now()
+        row = service.get(session, kind, listing_id)
+        org = service.owner_org(session, principal, kind, row)
+        shown, values, errors = forms.read(kind, form)
+        for name, message in service.errors_in(
+            kind, values, today=now.date(), previous=row
+        ).items():
+            errors.setdefault(name, message)
+        if not errors:
+            try:
+                service.update(
+                    session,
+                    kind,
+                    principal=principal,
+                    row=row,
+                    values=values,
+                    status="draft" if shown["intent"] == "draft" else "pending",
+                    now=now,
+                    ip=client_ip(request),
+                )
+            except FieldErrors as refused:
+                errors.update(refused.errors)
+            else:
+                url = request.app.url_path_for(kind.name, **{kind.id_param: listing_id})
+                return RedirectResponse(f"{url}?saved=1", status_code=303)
+        return form_page(request, row=row, orgs=[org], shown=shown, errors=errors, status_code=400)
+
+    @pages.post(
+        f"{base}/{{{kind.id_param}}}/{kind.retire_verb}", name=f"{kind.name}_{kind.retire_verb}"
+    )
+    def retire_submit(
+        request: Request,
+        session: SessionDep,
+        clock: ClockDep,
+        principal: SignedIn,
+        listing_id: ListingId,
+    ) -> Response:
+        row = service.get(session, kind, listing_id)
+        service.retire(
+            session, kind, principal=principal, row=row, now=clock.now(), ip=client_ip(request)
+        )
+        url = request.app.url_path_for("my_listings")
+        return RedirectResponse(f"{url}?{kind.retired}=1", status_code=303)
+
+    return pages
+
+
 @router.get("/my/listings", name="my_listings")
 def my_listings(
-    request: Request, session: SessionDep, clock: ClockDep, user: CurrentUser
+    request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn
 ) -> Response:
+    """Each kind the user's organisations post: its listings with statuses and reasons."""
     today = clock.now().date()
-    vendor_orgs = listing_orgs(session, user, "solution")
-    enterprise_orgs = listing_orgs(session, user, "demand")
-    solution_rows = solutions.of_orgs(session, [o.id for o in vendor_orgs if o.id is not None])
-    demand_rows = demands.of_orgs(session, [o.id for o in enterprise_orgs if o.id is not None])
-    return render(
-        request,
-        "listings/mine.html",
-        {
-            "vendor_orgs": vendor_orgs,
-            "enterprise_orgs": enterprise_orgs,
-            "solutions": [(r, solution_status(r, today)) for r in solution_rows],
-            "demands": [(r, demand_status(r, today)) for r in demand_rows],
-        },
-    )
+    sections = []
+    for kind in KINDS.values():
+        orgs = service.listing_orgs(session, principal.user, kind)
+        if not orgs:
+            continue
+        rows = service.of_orgs(session, kind, [o.id for o in orgs if o.id is not None])
+        sections.append(
+            {"kind": kind, "rows": [(r, service.status_of(kind, r, today)) for r in rows]}
+        )
+    return render(request, "listings/mine.html", {"sections": sections, "kinds": KINDS})
 
 
 @router.get("/opportunities", name="opportunities")
@@ -46,16 +219,16 @@ def opportunities(
     session: SessionDep,
     gateway: SearchDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
 ) -> Response:
     """The best demands for each published solution of the vendor's organisations."""
     today = clock.now().date()
-    orgs = listing_orgs(session, user, "solution")
-    rows = solutions.of_orgs(session, [o.id for o in orgs if o.id is not None])
+    orgs = service.listing_orgs(session, principal.user, SOLUTION)
+    rows = service.of_orgs(session, SOLUTION, [o.id for o in orgs if o.id is not None])
     sections: list[dict[str, Any]] = []
     search_down = False
     for row in rows:
-        if solution_status(row, today) != "published":
+        if service.status_of(SOLUTION, row, today) != "published":
             continue
         ranked = None
         if not search_down:

@@ -1,25 +1,45 @@
-"""Types shared by the solution and demand models of the JSON API and the forms."""
+"""Types shared by the listing kinds' models: the forms, the JSON API and the import format."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from portal.imports.schemas import ExternalId, Money, Preferences
 from portal.inputs import MultiLine, SingleLine, VisibleLine
 
 __all__ = [
     "Codes",
     "ExternalId",
     "IsoDate",
+    "ListingText",
+    "ListingTextPublic",
+    "ListingTextUpdate",
     "LongText",
     "Money",
     "Preferences",
     "ShortText",
     "Title",
 ]
+
+ExternalId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$"),
+    SingleLine,
+]
+Money = Annotated[float, Field(ge=0, le=10_000_000)]
+
+
+class Preferences(BaseModel):
+    """A vendor's preferences: the industries and regions it wants, its smallest project."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    industries: list[str] = []
+    regions: list[str] = []
+    min_budget: Money | None = None
+
 
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), VisibleLine
@@ -40,3 +60,28 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class ListingText(BaseModel):
+    """What every kind of listing says of itself. A field added here is in every kind's
+    forms (:mod:`portal.listings.forms` reads these inputs for every kind), JSON API and
+    import format; its column goes on each kind's table."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    title: Title
+    description: LongText = ""
+
+
+class ListingTextUpdate(BaseModel):
+    """The same, for a PATCH: only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    title: Title | None = None
+    description: LongText | None = None
+
+
+class ListingTextPublic(BaseModel):
+    title: str
+    description: str

@@ -9,7 +9,6 @@ from portal.auth.permissions import Action, authorize
 from portal.deps import ClockDep, FormDataDep, SessionDep, SignedIn, client_ip
 from portal.kit.errors import FieldErrors
 from portal.kit.templating import render
-from portal.listings.lifecycle import KIND_LABELS
 from portal.moderation import service
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -29,7 +28,6 @@ def _page(
         "moderation/queue.html",
         {
             "items": service.queue(session),
-            "kind_labels": KIND_LABELS,
             "errors": errors or {},
             "reason": reason,
             "chosen": chosen or [],

@@ -1,11 +1,11 @@
-"""Moderation: officials approve or reject pending solutions and demands, one by one or in
+"""Moderation: officials approve or reject pending listings of every kind, one by one or in
 bulk; every decision is in the audit log and reaches the index through the outbox."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
@@ -13,8 +13,9 @@ from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
 from portal.inputs import whole_number
 from portal.kit.errors import Conflict, FieldErrors
-from portal.listings.lifecycle import ListingKind
-from portal.models import Demand, Organization, Solution
+from portal.listings.kinds import ListingKind
+from portal.listings.registry import KINDS
+from portal.models import Organization
 from portal.search.outbox import enqueue
 
 Decision = Literal["approve", "reject"]
@@ -24,12 +25,12 @@ REASON_MAX = 500
 @dataclass(frozen=True)
 class QueueItem:
     kind: ListingKind
-    row: Solution | Demand
+    row: Any
     org: Organization
 
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.row.id}"
+        return f"{self.kind.name}:{self.row.id}"
 
 
 @dataclass
@@ -41,24 +42,25 @@ class Outcome:
 def queue(session: Session) -> list[QueueItem]:
     """Pending listings, oldest change first."""
     items: list[QueueItem] = []
-    for kind, model in (("solution", Solution), ("demand", Demand)):
+    for kind in KINDS.values():
+        model = kind.model
         rows = session.exec(
             select(model, Organization)
             .join(Organization, col(Organization.id) == col(model.org_id))
             .where(model.status == "pending")
         ).all()
-        items += [QueueItem(kind, row, org) for row, org in rows]  # type: ignore[arg-type]
-    return sorted(items, key=lambda i: (i.row.updated_at, i.kind, i.row.id or 0))
+        items += [QueueItem(kind, row, org) for row, org in rows]
+    return sorted(items, key=lambda i: (i.row.updated_at, i.kind.name, i.row.id or 0))
 
 
 def parse_keys(keys: list[str]) -> list[tuple[ListingKind, int]]:
     """``solution:12`` → ("solution", 12); anything else is ignored."""
     out: list[tuple[ListingKind, int]] = []
     for key in keys:
-        kind, _, raw_id = key.partition(":")
+        name, _, raw_id = key.partition(":")
         listing_id = whole_number(raw_id)
-        if kind in ("solution", "demand") and listing_id is not None:
-            out.append((kind, listing_id))  # type: ignore[arg-type]
+        if name in KINDS and listing_id is not None:
+            out.append((KINDS[name], listing_id))
     return list(dict.fromkeys(out))
 
 
@@ -88,11 +90,7 @@ def decide(
         raise FieldErrors(errors)
     outcome = Outcome()
     for kind, listing_id in items:
-        row: Solution | Demand | None = (
-            session.get(Solution, listing_id)
-            if kind == "solution"
-            else session.get(Demand, listing_id)
-        )
+        row = session.get(kind.model, listing_id)
         if row is None or row.status != "pending":
             outcome.skipped += 1
             continue
@@ -105,13 +103,13 @@ def decide(
         session.add(row)
         session.flush()
         assert row.id is not None
-        enqueue(session, entity=kind, entity_id=row.id, version=row.version)
+        enqueue(session, entity=kind.name, entity_id=row.id, version=row.version)  # type: ignore[arg-type]
         audit.record(
             session,
             action="listing.approved" if decision == "approve" else "listing.rejected",
             now=now,
             actor=principal.user,
-            entity=kind,
+            entity=kind.name,
             entity_id=row.external_id,
             detail={"reason": reason} if decision == "reject" else {},
             ip=ip,

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from portal.auth.permissions import MEMBERSHIP_LABELS, Action, authorize, can
-from portal.demands.service import public_of_org
-from portal.deps import ClockDep, MailerDep, PagePrincipal, SessionDep, SignedIn, client_ip
+from portal.deps import ClockDep, PagePrincipal, SessionDep, SignedIn, client_ip
 from portal.kit.errors import FieldErrors
 from portal.kit.templating import render
-from portal.mail import Mail
+from portal.listings.registry import DEMAND, SOLUTION
+from portal.listings.service import public_of_org
+from portal.mail import queue_mail
 from portal.models import Organization
 from portal.organizations import service
 from portal.organizations.schemas import PROFILE_FIELDS
-from portal.solutions.service import published_of_org
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -39,8 +39,8 @@ def profile_page(
         "organizations/profile.html",
         {
             "org": org,
-            "solutions": published_of_org(session, org.id, today=today),
-            "demands": public_of_org(session, org.id, today=today),
+            "solutions": public_of_org(session, SOLUTION, org.id, today=today),
+            "demands": public_of_org(session, DEMAND, org.id, today=today),
             "cases": service.cases_of(session, org),
             "can_verify": can(session, principal, Action.ORG_VERIFY, org=org),
             "can_edit": can(session, principal, Action.ORG_EDIT, org=org),
@@ -129,7 +129,6 @@ def invite_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    mailer: MailerDep,
     principal: SignedIn,
     org_id: int,
     email: Annotated[str, Form(max_length=254)] = "",
@@ -152,17 +151,17 @@ def invite_submit(
             can_manage=True, can_edit=True, errors=refused.errors, email=email, role=role
         )
         return render(request, "organizations/members.html", context, status_code=400)
-    link = str(request.url_for("invitation", token=token))
-    mailer.send(
-        Mail(
-            to=invitation.email,
-            subject=f"邀请您加入“{org.name}”",
-            body=(
-                f"您好，\n\n{principal.user.display_name or principal.user.email} 邀请您以"
-                f"“{MEMBERSHIP_LABELS.get(invitation.role, invitation.role)}”身份加入"
-                f"“{org.name}”。请在 7 天内打开下面的链接：\n{link}\n"
-            ),
-        )
+    queue_mail(
+        session,
+        to=invitation.email,
+        template="invitation",
+        context={
+            "org_name": org.name,
+            "inviter": principal.user.display_name or principal.user.email,
+            "role": MEMBERSHIP_LABELS.get(invitation.role, invitation.role),
+            "days": service.INVITATION_LIFETIME.days,
+            "link": str(request.url_for("invitation", token=token)),
+        },
     )
     url = request.app.url_path_for("organization_members", org_id=org_id)
     return RedirectResponse(f"{url}?invited=1", status_code=303)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from portal.audit import service as audit
+from portal.auth.accounts import find_user_by_email
 from portal.auth.passwords import hash_password, password_error
 from portal.auth.permissions import (
     MEMBERSHIP_ROLES,
@@ -19,7 +20,6 @@ from portal.auth.permissions import (
     role_for_org_kind,
 )
 from portal.auth.schemas import email_error, normalise_email
-from portal.auth.service import find_user_by_email
 from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
 from portal.inputs import text_error

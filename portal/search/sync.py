@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +39,7 @@ from matching.search import IndexMissing, SearchBackendError, SearchUnavailable
 from portal import leases
 from portal.leases import HeldLease
 from portal.models import Demand, Organization, OutboxEvent, Solution, UseCase, utcnow
+from portal.outbox import Round
 from portal.search.documents import (
     INDEX_SETTINGS,
     EntityType,
@@ -408,47 +408,29 @@ def prepare(session: Session, gateway: SearchGateway, *, wait: float) -> list[En
 
 
 class OutboxDrainer:
-    """A background thread that drains the outbox, backing off while the backend is down.
+    """The search outbox's drain, run by the process's :class:`portal.outbox.OutboxRunner`
+    (which backs off while it fails).
 
     Every process runs one; the outbox lease lets one drain at a time. When idle it checks
     now and then (``probe_every`` seconds) that the indexes are still there, and rebuilds
-    one whose folder was deleted."""
+    one whose folder was deleted. ``last_error`` is its last round's failure, for /healthz."""
+
+    name = "search"
 
     def __init__(
         self,
         session_factory: Callable[[], Session],
         gateway: SearchGateway,
         *,
-        interval: float = 1.0,
-        max_backoff: float = 30.0,
         probe_every: float = 10.0,
         ready: bool = True,
     ) -> None:
         self._session_factory = session_factory
         self._gateway = gateway
-        self._interval = interval
-        self._max_backoff = max_backoff
         self._probe_every = probe_every
         self._probed = time.monotonic()
         self._ready = ready  # False: set-up at start failed; done again before draining
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.backoff = 0.0
         self.last_error: str | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="outbox-drainer", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     def step(self) -> DrainResult:
         """One round: the set-up if it has not succeeded yet, a batch, and (idle, when due)
@@ -471,22 +453,10 @@ class OutboxDrainer:
                 pass  # /healthz says so; the next write fails and is retried
             return result
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                result = self.step()
-            except Exception as exc:  # the database itself may be briefly unavailable
-                result = DrainResult(error=str(exc))
-            if result.error:
-                self.last_error = result.error
-                self.backoff = min(self._max_backoff, max(1.0, self.backoff * 2))
-                log.warning(
-                    "search sync failed, retrying in %.0f s: %s", self.backoff, result.error
-                )
-            else:
-                self.last_error = None
-                self.backoff = 0.0
-                if result.processed >= BATCH:
-                    continue  # more is waiting
-            self._wake.wait(self._interval + self.backoff)
-            self._wake.clear()
+    def round(self) -> Round:
+        try:
+            result = self.step()
+        except Exception as exc:  # the database itself may be briefly unavailable
+            result = DrainResult(error=str(exc))
+        self.last_error = result.error
+        return Round(processed=result.processed, error=result.error, more=result.processed >= BATCH)

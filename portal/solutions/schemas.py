@@ -5,46 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from portal.listings.schemas import (
     Codes,
     ExternalId,
-    LongText,
+    ListingText,
+    ListingTextPublic,
+    ListingTextUpdate,
     Money,
     Preferences,
     ShortText,
-    Title,
 )
 
 SolutionStatus = Literal["draft", "pending", "published", "rejected", "archived", "expired"]
 
-# The fields an owner writes, in the order of the form.
-FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "industries",
-    "scenarios",
-    "capabilities",
-    "regions",
-    "price_min",
-    "price_max",
-    "preferences",
-)
 
-
-class SolutionFields(BaseModel):
+class SolutionFields(ListingText):
     """Everything of a solution its owner writes (DESIGN.md, import format ``solution``)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
-    title: Title
     summary: ShortText = ""
-    description: LongText = ""
     industries: Codes = Field(default=[], description="industry codes; empty = any industry")
-    scenarios: Codes = []
-    capabilities: Codes = []
+    scenarios: Codes = Field(default=[])
+    capabilities: Codes = Field(default=[])
     regions: Codes = Field(min_length=1, description="city codes, `hunan` or `national`")
     price_min: Money | None = Field(default=None, description="万元")
     price_max: Money | None = Field(default=None, description="万元")
@@ -63,15 +46,11 @@ class SolutionCreate(SolutionFields):
     status: Literal["draft", "pending"] = "pending"
 
 
-class SolutionUpdate(BaseModel):
+class SolutionUpdate(ListingTextUpdate):
     """``PATCH /api/v1/solutions/{id}``: only the fields sent change. A change to a
     published solution sends it back for review."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
-    title: Title | None = None
     summary: ShortText | None = None
-    description: LongText | None = None
     industries: Codes | None = None
     scenarios: Codes | None = None
     capabilities: Codes | None = None
@@ -82,15 +61,13 @@ class SolutionUpdate(BaseModel):
     status: Literal["draft", "pending", "archived"] | None = None
 
 
-class SolutionPublic(BaseModel):
+class SolutionPublic(ListingTextPublic):
     id: int
     external_id: str
     org_id: int
     org_name: str
     org_verified: bool
-    title: str
     summary: str
-    description: str
     industries: list[str]
     scenarios: list[str]
     capabilities: list[str]

@@ -8,20 +8,21 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from portal.auth import service
+from portal.auth import password_reset, registration
 from portal.cli import app
 from portal.clock import get_clock
 from portal.db import get_engine
+from portal.kit.errors import FieldErrors
 from portal.models import AuditLog, Membership, Organization, PasswordReset, User
 from tests.auth.test_service import T0, VALID_CODE, form
 from tests.factories import make_solution
 
 OTHER_CODE = "91430100MA4L00000F"
-LATER = T0 + service.VERIFY_LIFETIME + timedelta(minutes=1)
+LATER = T0 + registration.VERIFY_LIFETIME + timedelta(minutes=1)
 
 
 def register(session: Session, **changes: str):  # type: ignore[no-untyped-def]
-    return service.register(session, form=form(**changes), ip=None, now=T0, min_length=10)
+    return registration.register(session, form=form(**changes), ip=None, now=T0, min_length=10)
 
 
 def test_after_the_link_expires_the_owner_registers_as_if_nothing_was_there(
@@ -35,10 +36,12 @@ def test_after_the_link_expires_the_owner_registers_as_if_nothing_was_there(
     squatted_id = squatted.external_id
 
     # Within the link's lifetime the address and the code are still held.
-    with pytest.raises(service.FieldErrors) as refused:
-        service.register(session, form=form(email="x@example.com"), ip=None, now=T0, min_length=10)
+    with pytest.raises(FieldErrors) as refused:
+        registration.register(
+            session, form=form(email="x@example.com"), ip=None, now=T0, min_length=10
+        )
     assert set(refused.value.errors) == {"credit_code"}
-    early = service.register(
+    early = registration.register(
         session,
         form=form(email="owner@example.com", credit_code=OTHER_CODE),
         ip=None,
@@ -47,7 +50,7 @@ def test_after_the_link_expires_the_owner_registers_as_if_nothing_was_there(
     )
     assert early.existing is not None and early.user is None
 
-    again = service.register(
+    again = registration.register(
         session, form=form(email="owner@example.com"), ip=None, now=LATER, min_length=10
     )
     assert again.user is not None and again.token and again.user.id != squatter.id
@@ -71,7 +74,7 @@ def test_after_the_link_expires_the_owner_registers_as_if_nothing_was_there(
 
 def test_the_credit_code_alone_is_released_too(session: Session) -> None:
     register(session, email="first@example.com")
-    result = service.register(
+    result = registration.register(
         session, form=form(email="second@example.com"), ip=None, now=LATER, min_length=10
     )
     assert result.user is not None
@@ -80,16 +83,16 @@ def test_the_credit_code_alone_is_released_too(session: Session) -> None:
 def test_verified_accounts_and_open_links_are_never_released(session: Session) -> None:
     done = register(session, email="done@example.com")
     assert done.token is not None
-    service.verify_email(session, token=done.token, now=T0 + timedelta(hours=1))
-    with pytest.raises(service.FieldErrors):  # the code is the verified account's for good
-        service.register(
+    registration.verify_email(session, token=done.token, now=T0 + timedelta(hours=1))
+    with pytest.raises(FieldErrors):  # the code is the verified account's for good
+        registration.register(
             session, form=form(email="w@example.com"), ip=None, now=LATER, min_length=10
         )
 
     pending = register(session, email="reset@example.com", credit_code=OTHER_CODE)
     assert pending.user is not None
-    service.request_password_reset(session, email="reset@example.com", ip=None, now=LATER)
-    stale = service.abandoned_registrations(session, now=LATER)
+    password_reset.request_password_reset(session, email="reset@example.com", ip=None, now=LATER)
+    stale = registration.abandoned_registrations(session, now=LATER)
     emails = {u.email for u in stale}
     assert "done@example.com" not in emails and "reset@example.com" not in emails
 
@@ -100,7 +103,7 @@ def test_an_organisation_in_use_is_kept(session: Session) -> None:
     membership = session.exec(select(Membership).where(Membership.user_id == result.user.id)).one()
     org = session.get(Organization, membership.org_id)
     make_solution(session, org)  # e.g. listed by an administrator on its behalf
-    service.release_registration(session, result.user, now=LATER)
+    registration.release_registration(session, result.user, now=LATER)
     assert session.get(Organization, membership.org_id) is not None
     assert session.exec(select(Membership).where(Membership.user_id == result.user.id)).all() == []
 
@@ -110,14 +113,14 @@ def test_cli_lists_and_releases_them(data_dir: Path) -> None:
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     now = get_clock().now()
     with Session(get_engine(), expire_on_commit=False) as session:
-        old = service.register(
+        old = registration.register(
             session,
             form=form(email="old@example.com"),
             ip=None,
-            now=now - service.VERIFY_LIFETIME - timedelta(hours=1),
+            now=now - registration.VERIFY_LIFETIME - timedelta(hours=1),
             min_length=10,
         )
-        fresh = service.register(
+        fresh = registration.register(
             session,
             form=form(email="fresh@example.com", credit_code=OTHER_CODE),
             ip=None,

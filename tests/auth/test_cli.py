@@ -3,7 +3,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from portal.auth.service import DEMO_ACCOUNTS, principal_from_bearer
+from portal.auth.accounts import DEMO_ACCOUNTS
+from portal.auth.tokens import principal_from_bearer
 from portal.bootstrap import seed_demo
 from portal.cli import app
 from portal.clock import get_clock

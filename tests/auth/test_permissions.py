@@ -242,7 +242,7 @@ def test_token_revocation(
     world = build(client, session, role, "outsider", "enterprise")
     assert world.actor is not None
     holder = world.actor if owner else make_user(session)
-    from portal.auth.service import create_token
+    from portal.auth.tokens import create_token
     from portal.clock import get_clock
 
     _, row = create_token(session, user=holder, name="x", scope="read", now=get_clock().now())

@@ -3,7 +3,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from portal.auth import service, sessions, throttle
+from portal.auth import (
+    accounts,
+    oidc,
+    password_reset,
+    registration,
+    sessions,
+    signin,
+    throttle,
+    tokens,
+)
 from portal.auth.permissions import Principal
 from portal.auth.schemas import RegistrationForm
 from portal.auth.sessions import SessionPolicy
@@ -25,9 +34,9 @@ def actions(session: Session) -> list[str]:
 def test_sign_in_checks_the_password_and_audits_both_outcomes(session: Session) -> None:
     user = make_user(session, email="a@example.com")
     with pytest.raises(FieldErrors, match="邮箱或密码不正确"):
-        service.sign_in(session, email="a@example.com", password="wrong", ip="10.0.0.1", now=T0)
+        signin.sign_in(session, email="a@example.com", password="wrong", ip="10.0.0.1", now=T0)
     assert (
-        service.sign_in(session, email=" A@Example.com ", password=PASSWORD, ip="10.0.0.1", now=T0)
+        signin.sign_in(session, email=" A@Example.com ", password=PASSWORD, ip="10.0.0.1", now=T0)
         == user
     )
     assert actions(session)[-2:] == ["sign_in.failure", "sign_in.success"]
@@ -38,19 +47,19 @@ def test_sign_in_checks_the_password_and_audits_both_outcomes(session: Session) 
 
 def test_unknown_account_gets_the_same_message(session: Session) -> None:
     with pytest.raises(FieldErrors) as refused:
-        service.sign_in(session, email="nobody@example.com", password="x", ip="1.1.1.1", now=T0)
-    assert refused.value.message == service.GENERIC_SIGN_IN_ERROR
+        signin.sign_in(session, email="nobody@example.com", password="x", ip="1.1.1.1", now=T0)
+    assert refused.value.message == signin.GENERIC_SIGN_IN_ERROR
 
 
 def test_a_disabled_account_cannot_sign_in(session: Session) -> None:
     make_user(session, email="off@example.com", is_active=False)
     with pytest.raises(FieldErrors, match="邮箱或密码不正确"):
-        service.sign_in(session, email="off@example.com", password=PASSWORD, ip=None, now=T0)
+        signin.sign_in(session, email="off@example.com", password=PASSWORD, ip=None, now=T0)
 
 
 def fail(session: Session, email: str, ip: str, *, now: datetime = T0) -> FieldErrors:
     with pytest.raises(FieldErrors) as refused:
-        service.sign_in(session, email=email, password="guess", ip=ip, now=now)
+        signin.sign_in(session, email=email, password="guess", ip=ip, now=now)
     return refused.value
 
 
@@ -60,20 +69,18 @@ def test_wrong_passwords_lock_out_the_failing_source_not_the_owner(session: Sess
     assert refusals[0].status_code == 400 and refusals[-1].status_code == 429
     # The attacker's address is held back, even with the right password …
     with pytest.raises(FieldErrors) as refused:
-        service.sign_in(
+        signin.sign_in(
             session, email="target@example.com", password=PASSWORD, ip="10.9.9.9", now=T0
         )
     assert refused.value.status_code == 429 and "请等待" in refused.value.message
     # … while the owner, elsewhere, signs in.
-    user = service.sign_in(
+    user = signin.sign_in(
         session, email="target@example.com", password=PASSWORD, ip="10.9.9.8", now=T0
     )
     assert user.email == "target@example.com"
     # The attacker's back-off ends too (at most 15 minutes).
     later = T0 + timedelta(minutes=16)
-    service.sign_in(
-        session, email="target@example.com", password=PASSWORD, ip="10.9.9.9", now=later
-    )
+    signin.sign_in(session, email="target@example.com", password=PASSWORD, ip="10.9.9.9", now=later)
 
 
 def lock_account(session: Session, email: str) -> list[FieldErrors]:
@@ -93,68 +100,66 @@ def test_an_attack_from_many_addresses_locks_the_account_and_mails_an_unlock_lin
     assert [r.status_code for r in refusals] == [400] * len(refusals)
     # The failure that reached the limit carries the link to mail; no other does.
     *earlier, last = refusals
-    assert all(isinstance(r, service.SignInRefused) and r.unlock is None for r in earlier)
-    assert isinstance(last, service.SignInRefused) and last.unlock is not None
+    assert all(isinstance(r, signin.SignInRefused) and r.unlock is None for r in earlier)
+    assert isinstance(last, signin.SignInRefused) and last.unlock is not None
     mailed_to, token = last.unlock
     assert mailed_to.id == user.id
     # The owner's right password is refused everywhere now, with a pointer to the mail.
     with pytest.raises(FieldErrors) as refused:
-        service.sign_in(
+        signin.sign_in(
             session, email="owner@example.com", password=PASSWORD, ip="198.51.100.1", now=T0
         )
     assert refused.value.status_code == 429 and "解锁链接" in refused.value.message
-    assert isinstance(refused.value, service.SignInRefused) and refused.value.unlock is None
+    assert isinstance(refused.value, signin.SignInRefused) and refused.value.unlock is None
     # The link is hashed at rest like the other mailed links, and is neither of them.
     assert token not in str(session.exec(select(PasswordReset.token_hash)).all())
-    assert service.valid_reset(session, token=token, now=T0) is None
-    assert service.valid_verification(session, token=token, now=T0) is None
+    assert password_reset.valid_reset(session, token=token, now=T0) is None
+    assert registration.valid_verification(session, token=token, now=T0) is None
     # A wrong password through the link is a failure and leaves the link open …
     with pytest.raises(FieldErrors, match="邮箱或密码不正确"):
-        service.sign_in_with_unlock(
+        signin.sign_in_with_unlock(
             session, token=token, password="guess", ip="198.51.100.1", now=T0
         )
     # … the right one signs in past the lock, once.
-    signed_in = service.sign_in_with_unlock(
+    signed_in = signin.sign_in_with_unlock(
         session, token=token, password=PASSWORD, ip="198.51.100.1", now=T0
     )
     assert signed_in.id == user.id
     assert actions(session)[-1] == "sign_in.success"
     with pytest.raises(FieldErrors, match="解锁链接无效或已过期"):
-        service.sign_in_with_unlock(
+        signin.sign_in_with_unlock(
             session, token=token, password=PASSWORD, ip="198.51.100.1", now=T0
         )
     # Signing in lifted the account's lock.
-    service.sign_in(
-        session, email="owner@example.com", password=PASSWORD, ip="198.51.100.2", now=T0
-    )
+    signin.sign_in(session, email="owner@example.com", password=PASSWORD, ip="198.51.100.2", now=T0)
 
 
 def test_an_unlock_link_expires(session: Session) -> None:
     make_user(session, email="owner@example.com")
     last = lock_account(session, "owner@example.com")[-1]
-    assert isinstance(last, service.SignInRefused) and last.unlock is not None
+    assert isinstance(last, signin.SignInRefused) and last.unlock is not None
     _, token = last.unlock
-    later = T0 + service.UNLOCK_LIFETIME + timedelta(seconds=1)
+    later = T0 + signin.UNLOCK_LIFETIME + timedelta(seconds=1)
     with pytest.raises(FieldErrors, match="解锁链接无效或已过期"):
-        service.sign_in_with_unlock(session, token=token, password=PASSWORD, ip=None, now=later)
+        signin.sign_in_with_unlock(session, token=token, password=PASSWORD, ip=None, now=later)
 
 
 def test_unlock_mails_are_hourly_at_most_and_a_lock_never_outlasts_the_last_link(
     session: Session,
 ) -> None:
     assert throttle.SIGN_IN_ACCOUNT.cap <= throttle.UNLOCK_MAIL.base
-    assert throttle.UNLOCK_MAIL.base + throttle.SIGN_IN_ACCOUNT.cap <= service.UNLOCK_LIFETIME
+    assert throttle.UNLOCK_MAIL.base + throttle.SIGN_IN_ACCOUNT.cap <= signin.UNLOCK_LIFETIME
     make_user(session, email="owner@example.com")
     first = lock_account(session, "owner@example.com")[-1]
-    assert isinstance(first, service.SignInRefused) and first.unlock is not None
+    assert isinstance(first, signin.SignInRefused) and first.unlock is not None
     # The lock lapses, the attack goes on from a new address and locks it again: no mail.
     later = T0 + throttle.SIGN_IN_ACCOUNT.base
     again = fail(session, "owner@example.com", "203.0.113.1", now=later)
-    assert isinstance(again, service.SignInRefused) and again.unlock is None
+    assert isinstance(again, signin.SignInRefused) and again.unlock is None
     assert fail(session, "owner@example.com", "203.0.113.2", now=later).status_code == 429
     # The first link still opens the account.
     _, token = first.unlock
-    service.sign_in_with_unlock(session, token=token, password=PASSWORD, ip=None, now=later)
+    signin.sign_in_with_unlock(session, token=token, password=PASSWORD, ip=None, now=later)
 
 
 def test_a_locked_account_and_an_unknown_address_are_refused_alike(session: Session) -> None:
@@ -162,7 +167,7 @@ def test_a_locked_account_and_an_unknown_address_are_refused_alike(session: Sess
     real = lock_account(session, "owner@example.com")
     ghost = lock_account(session, "ghost@example.com")
     assert [(r.status_code, r.message) for r in real] == [(r.status_code, r.message) for r in ghost]
-    assert all(isinstance(r, service.SignInRefused) and r.unlock is None for r in ghost)
+    assert all(isinstance(r, signin.SignInRefused) and r.unlock is None for r in ghost)
     after = [fail(session, e, "198.51.100.9") for e in ("owner@example.com", "ghost@example.com")]
     assert after[0].status_code == after[1].status_code == 429
     assert after[0].message == after[1].message
@@ -172,14 +177,14 @@ def test_twenty_failures_throttle_the_ip_for_every_account(session: Session) -> 
     make_user(session, email="innocent@example.com")
     for n in range(20):
         with pytest.raises(FieldErrors):
-            service.sign_in(session, email=f"x{n}@example.com", password="g", ip="6.6.6.6", now=T0)
+            signin.sign_in(session, email=f"x{n}@example.com", password="g", ip="6.6.6.6", now=T0)
     with pytest.raises(FieldErrors) as refused:
-        service.sign_in(
+        signin.sign_in(
             session, email="innocent@example.com", password=PASSWORD, ip="6.6.6.6", now=T0
         )
     assert refused.value.status_code == 429
     # Another address is not affected.
-    service.sign_in(session, email="innocent@example.com", password=PASSWORD, ip="7.7.7.7", now=T0)
+    signin.sign_in(session, email="innocent@example.com", password=PASSWORD, ip="7.7.7.7", now=T0)
 
 
 def test_throttling_looks_the_same_for_unknown_accounts(session: Session) -> None:
@@ -189,7 +194,7 @@ def test_throttling_looks_the_same_for_unknown_accounts(session: Session) -> Non
         message = ""
         for _ in range(8):
             try:
-                service.sign_in(session, email=email, password="bad", ip=ip, now=T0)
+                signin.sign_in(session, email=email, password="bad", ip=ip, now=T0)
             except FieldErrors as refused:
                 message = refused.message
         return message
@@ -202,7 +207,7 @@ def test_throttling_looks_the_same_for_unknown_accounts(session: Session) -> Non
 def test_demo_accounts_do_not_open_outside_development(session: Session) -> None:
     make_user(session, email="demo@example.com", is_demo=True)
     with pytest.raises(FieldErrors):
-        service.sign_in(
+        signin.sign_in(
             session, email="demo@example.com", password=PASSWORD, ip=None, now=T0, allow_demo=False
         )
 
@@ -229,7 +234,7 @@ def form(**kw: str) -> RegistrationForm:
 def test_registration_creates_the_organisation_and_an_unverified_owner(
     session: Session,
 ) -> None:
-    result = service.register(session, form=form(), ip="1.2.3.4", now=T0, min_length=10)
+    result = registration.register(session, form=form(), ip="1.2.3.4", now=T0, min_length=10)
     user = result.user
     assert user is not None and result.token and result.existing is None
     assert result.email == "new@example.com"
@@ -247,14 +252,14 @@ def test_registration_creates_the_organisation_and_an_unverified_owner(
 
 
 def test_registration_as_enterprise(session: Session) -> None:
-    result = service.register(
+    result = registration.register(
         session, form=form(account_type="enterprise", org_kind=""), ip=None, now=T0, min_length=10
     )
     assert result.user is not None and result.user.role == "enterprise"
 
 
 def test_accounts_made_elsewhere_are_verified(session: Session) -> None:
-    user = service.create_user(
+    user = accounts.create_user(
         session, email="cli@example.com", password=PASSWORD, role="admin", now=T0, min_length=10
     )
     assert user.email_verified is True
@@ -278,7 +283,7 @@ def test_registration_errors_name_the_field(
     session: Session, changes: dict[str, str], field: str
 ) -> None:
     with pytest.raises(FieldErrors) as refused:
-        service.register(session, form=form(**changes), ip=None, now=T0, min_length=10)
+        registration.register(session, form=form(**changes), ip=None, now=T0, min_length=10)
     assert field in refused.value.errors
 
 
@@ -290,7 +295,7 @@ def test_registration_with_a_taken_email_creates_nothing_and_refuses_nothing(
         len(session.exec(select(User)).all()),
         len(session.exec(select(Organization)).all()),
     )
-    result = service.register(
+    result = registration.register(
         session, form=form(email=" New@Example.com "), ip=None, now=T0, min_length=10
     )
     assert result.user is None and result.token is None and result.existing == owner
@@ -306,23 +311,23 @@ def test_registration_names_a_taken_credit_code(session: Session) -> None:
     make_user(session, email="new@example.com")
     make_org(session, credit_code=VALID_CODE)
     with pytest.raises(FieldErrors) as refused:
-        service.register(session, form=form(), ip=None, now=T0, min_length=10)
+        registration.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert set(refused.value.errors) == {"credit_code"}
 
 
 def test_an_unverified_account_cannot_sign_in_until_its_link_is_used(session: Session) -> None:
-    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    result = registration.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert result.token is not None
     with pytest.raises(FieldErrors) as refused:
-        service.sign_in(
+        signin.sign_in(
             session, email="new@example.com", password="a-good-passphrase", ip=None, now=T0
         )
-    assert refused.value.message == service.GENERIC_SIGN_IN_ERROR
-    user = service.verify_email(session, token=result.token, now=T0 + timedelta(hours=1))
+    assert refused.value.message == signin.GENERIC_SIGN_IN_ERROR
+    user = registration.verify_email(session, token=result.token, now=T0 + timedelta(hours=1))
     assert user.email_verified is True
     assert actions(session)[-1] == "account.verified"
     assert (
-        service.sign_in(
+        signin.sign_in(
             session, email="new@example.com", password="a-good-passphrase", ip=None, now=T0
         )
         == user
@@ -330,36 +335,40 @@ def test_an_unverified_account_cannot_sign_in_until_its_link_is_used(session: Se
 
 
 def test_a_verification_link_works_once(session: Session) -> None:
-    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    result = registration.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert result.token is not None
-    service.verify_email(session, token=result.token, now=T0)
-    assert service.valid_verification(session, token=result.token, now=T0) is None
+    registration.verify_email(session, token=result.token, now=T0)
+    assert registration.valid_verification(session, token=result.token, now=T0) is None
     with pytest.raises(FieldErrors, match="确认链接无效或已过期"):
-        service.verify_email(session, token=result.token, now=T0)
+        registration.verify_email(session, token=result.token, now=T0)
 
 
 def test_a_verification_link_expires_after_a_day(session: Session) -> None:
-    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    result = registration.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert result.token is not None and result.user is not None
     with pytest.raises(FieldErrors):
-        service.verify_email(session, token=result.token, now=T0 + timedelta(hours=24))
+        registration.verify_email(session, token=result.token, now=T0 + timedelta(hours=24))
     assert result.user.email_verified is False
 
 
 def test_verification_and_reset_tokens_are_not_interchangeable(session: Session) -> None:
-    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
+    result = registration.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert result.token is not None
-    assert service.valid_reset(session, token=result.token, now=T0) is None
-    requested = service.request_password_reset(session, email="new@example.com", ip=None, now=T0)
+    assert password_reset.valid_reset(session, token=result.token, now=T0) is None
+    requested = password_reset.request_password_reset(
+        session, email="new@example.com", ip=None, now=T0
+    )
     assert requested is not None
-    assert service.valid_verification(session, token=requested[1], now=T0) is None
+    assert registration.valid_verification(session, token=requested[1], now=T0) is None
 
 
 def test_a_password_reset_confirms_the_address(session: Session) -> None:
-    result = service.register(session, form=form(), ip=None, now=T0, min_length=10)
-    requested = service.request_password_reset(session, email="new@example.com", ip=None, now=T0)
+    result = registration.register(session, form=form(), ip=None, now=T0, min_length=10)
+    requested = password_reset.request_password_reset(
+        session, email="new@example.com", ip=None, now=T0
+    )
     assert requested is not None and result.token is not None
-    user = service.reset_password(
+    user = password_reset.reset_password(
         session,
         token=requested[1],
         password="another-passphrase",
@@ -369,15 +378,17 @@ def test_a_password_reset_confirms_the_address(session: Session) -> None:
     )
     assert user.email_verified is True
     # The verification link is used up with the other outstanding links.
-    assert service.valid_verification(session, token=result.token, now=T0) is None
+    assert registration.valid_verification(session, token=result.token, now=T0) is None
 
 
 def test_registration_is_throttled_per_ip(session: Session) -> None:
     for _ in range(10):
         with pytest.raises(FieldErrors):
-            service.register(session, form=form(email="x"), ip="5.5.5.5", now=T0, min_length=10)
+            registration.register(
+                session, form=form(email="x"), ip="5.5.5.5", now=T0, min_length=10
+            )
     with pytest.raises(FieldErrors) as refused:
-        service.register(
+        registration.register(
             session, form=form(email="fresh@example.com"), ip="5.5.5.5", now=T0, min_length=10
         )
     assert refused.value.status_code == 429
@@ -390,12 +401,12 @@ def test_password_reset_is_one_time_and_ends_sessions(session: Session) -> None:
     user = make_user(session, email="r@example.com")
     policy = SessionPolicy(timedelta(hours=1), timedelta(hours=8))
     raw_session, _ = sessions.create(session, user_id=user.id, now=T0, policy=policy)
-    result = service.request_password_reset(session, email="r@example.com", ip=None, now=T0)
+    result = password_reset.request_password_reset(session, email="r@example.com", ip=None, now=T0)
     assert result is not None
     _, token = result
     stored = session.exec(select(PasswordReset)).all()
     assert token not in {r.token_hash for r in stored}
-    service.reset_password(
+    password_reset.reset_password(
         session,
         token=token,
         password="a-new-passphrase",
@@ -403,12 +414,12 @@ def test_password_reset_is_one_time_and_ends_sessions(session: Session) -> None:
         now=T0 + timedelta(minutes=5),
         min_length=10,
     )
-    assert service.sign_in(
+    assert signin.sign_in(
         session, email="r@example.com", password="a-new-passphrase", ip=None, now=T0
     )
     assert sessions.load(session, raw_session, now=T0, policy=policy) is None
     with pytest.raises(FieldErrors, match="无效或已过期"):
-        service.reset_password(
+        password_reset.reset_password(
             session,
             token=token,
             password="another-passphrase",
@@ -420,10 +431,12 @@ def test_password_reset_is_one_time_and_ends_sessions(session: Session) -> None:
 
 def test_password_reset_links_expire(session: Session) -> None:
     make_user(session, email="late@example.com")
-    result = service.request_password_reset(session, email="late@example.com", ip=None, now=T0)
+    result = password_reset.request_password_reset(
+        session, email="late@example.com", ip=None, now=T0
+    )
     assert result is not None
     with pytest.raises(FieldErrors):
-        service.reset_password(
+        password_reset.reset_password(
             session,
             token=result[1],
             password="a-new-passphrase",
@@ -434,7 +447,10 @@ def test_password_reset_links_expire(session: Session) -> None:
 
 
 def test_password_reset_for_an_unknown_email_says_nothing(session: Session) -> None:
-    assert service.request_password_reset(session, email="no@example.com", ip=None, now=T0) is None
+    assert (
+        password_reset.request_password_reset(session, email="no@example.com", ip=None, now=T0)
+        is None
+    )
 
 
 # --- OIDC ---------------------------------------------------------------------------------
@@ -444,12 +460,12 @@ ISSUER = "https://id.example.org"
 
 def test_oidc_creates_a_user_keyed_by_issuer_and_subject(session: Session) -> None:
     info = {"sub": "s-1", "email": "o@example.com", "email_verified": True, "portal_role": "vendor"}
-    user = service.oidc_sign_in(
+    user = oidc.oidc_sign_in(
         session, issuer=ISSUER, userinfo=info, role_claim="portal_role", now=T0, ip=None
     )
     assert (user.oidc_issuer, user.oidc_subject, user.role) == (ISSUER, "s-1", "vendor")
     # The same (issuer, sub) with another email is the same user.
-    again = service.oidc_sign_in(
+    again = oidc.oidc_sign_in(
         session,
         issuer=ISSUER,
         userinfo={**info, "email": "changed@example.com"},
@@ -460,7 +476,7 @@ def test_oidc_creates_a_user_keyed_by_issuer_and_subject(session: Session) -> No
     assert again.id == user.id
     # The same sub from another issuer is somebody else.
     with pytest.raises(FieldErrors):  # its email is taken by a linked account
-        service.oidc_sign_in(
+        oidc.oidc_sign_in(
             session,
             issuer="https://other.example.org",
             userinfo=info,
@@ -474,11 +490,11 @@ def test_oidc_links_a_local_account_only_through_a_verified_email(session: Sessi
     local = make_user(session, email="local@example.com")
     info = {"sub": "s-2", "email": "local@example.com", "email_verified": False}
     with pytest.raises(FieldErrors):
-        service.oidc_sign_in(
+        oidc.oidc_sign_in(
             session, issuer=ISSUER, userinfo=info, role_claim="portal_role", now=T0, ip=None
         )
     assert local.oidc_subject is None
-    linked = service.oidc_sign_in(
+    linked = oidc.oidc_sign_in(
         session,
         issuer=ISSUER,
         userinfo={**info, "email_verified": True},
@@ -492,12 +508,12 @@ def test_oidc_links_a_local_account_only_through_a_verified_email(session: Sessi
 
 def test_oidc_linking_an_unverified_local_account_drops_its_password(session: Session) -> None:
     # Someone registered the address without owning it; the provider proves the owner.
-    result = service.register(
+    result = registration.register(
         session, form=form(email="victim@example.com"), ip=None, now=T0, min_length=10
     )
     assert result.user is not None
     info = {"sub": "s-9", "email": "victim@example.com", "email_verified": True}
-    linked = service.oidc_sign_in(
+    linked = oidc.oidc_sign_in(
         session, issuer=ISSUER, userinfo=info, role_claim="portal_role", now=T0, ip=None
     )
     assert linked.id == result.user.id
@@ -506,11 +522,11 @@ def test_oidc_linking_an_unverified_local_account_drops_its_password(session: Se
 
 def test_oidc_role_claim_sets_the_role_and_is_audited(session: Session) -> None:
     info = {"sub": "s-3", "email": "r3@example.com", "email_verified": True}
-    user = service.oidc_sign_in(
+    user = oidc.oidc_sign_in(
         session, issuer=ISSUER, userinfo=info, role_claim="roles", now=T0, ip=None
     )
     assert user.role == "enterprise"
-    service.oidc_sign_in(
+    oidc.oidc_sign_in(
         session,
         issuer=ISSUER,
         userinfo={**info, "roles": ["vendor", "official"]},
@@ -523,10 +539,10 @@ def test_oidc_role_claim_sets_the_role_and_is_audited(session: Session) -> None:
 
 
 def test_role_from_claim() -> None:
-    assert service.role_from_claim("Admin") == "admin"
-    assert service.role_from_claim(["enterprise", "vendor"]) == "vendor"
-    assert service.role_from_claim(["unknown"]) is None
-    assert service.role_from_claim(None) is None
+    assert oidc.role_from_claim("Admin") == "admin"
+    assert oidc.role_from_claim(["enterprise", "vendor"]) == "vendor"
+    assert oidc.role_from_claim(["unknown"]) is None
+    assert oidc.role_from_claim(None) is None
 
 
 # --- tokens and user administration -------------------------------------------------------
@@ -534,13 +550,13 @@ def test_role_from_claim() -> None:
 
 def test_tokens_are_hashed_at_rest_and_revocable(session: Session) -> None:
     user = make_user(session)
-    raw, row = service.create_token(session, user=user, name="CI", scope="read", now=T0)
+    raw, row = tokens.create_token(session, user=user, name="CI", scope="read", now=T0)
     assert raw.startswith("p5g_") and raw not in row.token_hash and row.prefix == raw[:12]
-    principal = service.principal_from_bearer(session, raw, now=T0)
+    principal = tokens.principal_from_bearer(session, raw, now=T0)
     assert principal is not None and principal.scope == "read" and principal.via == "token"
-    assert service.principal_from_bearer(session, raw + "x", now=T0) is None
-    service.revoke_token(session, principal=Principal(user), token_id=row.id or 0, now=T0)
-    assert service.principal_from_bearer(session, raw, now=T0) is None
+    assert tokens.principal_from_bearer(session, raw + "x", now=T0) is None
+    tokens.revoke_token(session, principal=Principal(user), token_id=row.id or 0, now=T0)
+    assert tokens.principal_from_bearer(session, raw, now=T0) is None
     assert "token.created" in actions(session) and "token.revoked" in actions(session)
     audit = session.exec(select(AuditLog).where(AuditLog.action == "token.created")).one()
     assert raw not in str(audit.detail)
@@ -548,25 +564,25 @@ def test_tokens_are_hashed_at_rest_and_revocable(session: Session) -> None:
 
 def test_another_users_token_cannot_be_revoked(session: Session) -> None:
     owner, other = make_user(session), make_user(session)
-    _, row = service.create_token(session, user=owner, name="x", scope="write", now=T0)
+    _, row = tokens.create_token(session, user=owner, name="x", scope="write", now=T0)
     with pytest.raises(Forbidden):
-        service.revoke_token(session, principal=Principal(other), token_id=row.id or 0, now=T0)
+        tokens.revoke_token(session, principal=Principal(other), token_id=row.id or 0, now=T0)
     with pytest.raises(NotFound):
-        service.revoke_token(session, principal=Principal(owner), token_id=999_999, now=T0)
+        tokens.revoke_token(session, principal=Principal(owner), token_id=999_999, now=T0)
 
 
 def test_disabling_a_user_ends_their_sessions_and_tokens(session: Session) -> None:
     admin, user = make_user(session, role="admin"), make_user(session)
     policy = SessionPolicy(timedelta(hours=1), timedelta(hours=8))
     raw, _ = sessions.create(session, user_id=user.id, now=T0, policy=policy)
-    token, _ = service.create_token(session, user=user, name="x", scope="write", now=T0)
-    service.set_active(
+    token, _ = tokens.create_token(session, user=user, name="x", scope="write", now=T0)
+    accounts.set_active(
         session, principal=Principal(admin), user=user, active=False, now=T0, ip=None
     )
     assert sessions.load(session, raw, now=T0, policy=policy) is None
-    assert service.principal_from_bearer(session, token, now=T0) is None
+    assert tokens.principal_from_bearer(session, token, now=T0) is None
     with pytest.raises(Conflict):
-        service.set_active(
+        accounts.set_active(
             session, principal=Principal(admin), user=admin, active=False, now=T0, ip=None
         )
 
@@ -578,10 +594,12 @@ def test_only_admins_change_roles(session: Session) -> None:
         make_user(session),
     )
     with pytest.raises(Forbidden):
-        service.set_role(
+        accounts.set_role(
             session, principal=Principal(official), user=user, role="admin", now=T0, ip=None
         )
-    service.set_role(session, principal=Principal(admin), user=user, role="vendor", now=T0, ip=None)
+    accounts.set_role(
+        session, principal=Principal(admin), user=user, role="vendor", now=T0, ip=None
+    )
     assert session.get(User, user.id).role == "vendor"  # type: ignore[union-attr]
     entry = session.exec(select(AuditLog).where(AuditLog.action == "user.role_changed")).one()
     assert entry.detail["from"] == "enterprise" and entry.detail["to"] == "vendor"
@@ -590,7 +608,7 @@ def test_only_admins_change_roles(session: Session) -> None:
 def test_create_user_checks_role_against_the_organisation(session: Session) -> None:
     org = make_org(session, kind="enterprise")
     with pytest.raises(FieldErrors) as refused:
-        service.create_user(
+        accounts.create_user(
             session,
             email="c@example.com",
             password="a-good-passphrase",
