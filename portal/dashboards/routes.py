@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from portal.auth.permissions import Action, Principal, authorize
+from portal.auth.permissions import Action, authorize
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
 from portal.dashboards.service import (
     OFFICIAL_TABLES,
@@ -17,7 +17,7 @@ from portal.dashboards.service import (
     dashboard_tables,
     progress_page_tables,
 )
-from portal.deps import ClockDep, OptionalUser, SessionDep, SignedIn
+from portal.deps import ClockDep, PagePrincipal, SessionDep, SignedIn
 from portal.kit.errors import NotFound
 from portal.kit.templating import render
 from portal.networks.service import Progress
@@ -78,12 +78,12 @@ def dashboard_page(
 
 @router.get("/exports/{key}.{fmt}", name="export_table")
 def export_table(
-    session: SessionDep, clock: ClockDep, user: OptionalUser, key: str, fmt: str
+    session: SessionDep, clock: ClockDep, principal: PagePrincipal, key: str, fmt: str
 ) -> Response:
     if fmt not in CONTENT_TYPES:
         raise NotFound("只提供 CSV 和 XLSX 格式")
     if key in OFFICIAL_TABLES:
-        authorize(session, Principal(user=user) if user else None, Action.DASHBOARD_VIEW)
+        authorize(session, principal, Action.DASHBOARD_VIEW)
     table = build_table(session, key, today=clock.now().date())
     body = to_csv(table) if fmt == "csv" else to_xlsx(table)
     filename = f"{key}-{table.as_of}.{fmt}"

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from portal.auth.permissions import Action, Principal, can
-from portal.deps import ClockDep, OptionalUser, SessionDep, client_ip
+from portal.auth.permissions import Action, can
+from portal.deps import ClockDep, PagePrincipal, SessionDep, client_ip
 from portal.indicators import service
 from portal.indicators.schemas import IndicatorPublic
 from portal.indicators.service import STATUS_LABELS, list_indicators
@@ -57,9 +57,8 @@ def history_chart(row: IndicatorPublic) -> dict[str, Any]:
     }
 
 
-def _context(session: SessionDep, user: OptionalUser, **extra: Any) -> dict[str, Any]:
+def _context(session: SessionDep, principal: PagePrincipal, **extra: Any) -> dict[str, Any]:
     rows = list_indicators(session)
-    principal = Principal(user=user) if user else None
     return {
         "indicators": rows,
         "status_labels": STATUS_LABELS,
@@ -72,8 +71,8 @@ def _context(session: SessionDep, user: OptionalUser, **extra: Any) -> dict[str,
 
 
 @router.get("/indicators", name="indicators")
-def indicators_page(request: Request, session: SessionDep, user: OptionalUser) -> Response:
-    return render(request, "indicators/list.html", _context(session, user))
+def indicators_page(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    return render(request, "indicators/list.html", _context(session, principal))
 
 
 Text = Annotated[str, Form(max_length=500)]
@@ -92,7 +91,7 @@ def value_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: OptionalUser,
+    principal: PagePrincipal,
     indicator: Text = "",
     year: Text = "",
     value: Text = "",
@@ -101,7 +100,7 @@ def value_submit(
     try:
         service.record_value(
             session,
-            principal=Principal(user=user) if user else None,
+            principal=principal,
             code=indicator,
             year=_year(year),
             value=_number(value),
@@ -114,7 +113,7 @@ def value_submit(
         return render(
             request,
             "indicators/list.html",
-            _context(session, user, errors=refused.errors, values=values, form="value"),
+            _context(session, principal, errors=refused.errors, values=values, form="value"),
             status_code=400,
         )
     return RedirectResponse(f"/indicators?saved={indicator}#row-{indicator}", status_code=303)
@@ -125,7 +124,7 @@ def target_submit(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: OptionalUser,
+    principal: PagePrincipal,
     indicator: Text = "",
     year: Text = "",
     value: Text = "",
@@ -135,7 +134,7 @@ def target_submit(
     try:
         service.set_target(
             session,
-            principal=Principal(user=user) if user else None,
+            principal=principal,
             code=indicator,
             year=_year(year),
             value=_number(value),
@@ -149,7 +148,7 @@ def target_submit(
         return render(
             request,
             "indicators/list.html",
-            _context(session, user, target_errors=refused.errors, target_values=values),
+            _context(session, principal, target_errors=refused.errors, target_values=values),
             status_code=400,
         )
     return RedirectResponse(f"/indicators?saved={indicator}#row-{indicator}", status_code=303)

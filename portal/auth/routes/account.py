@@ -11,7 +11,7 @@ from portal.auth import accounts, sessions, tokens
 from portal.auth.permissions import MEMBERSHIP_LABELS, ROLE_LABELS, Action, Principal, authorize
 from portal.auth.routes.common import see_other
 from portal.db import write_on_read_path
-from portal.deps import ClockDep, CurrentUser, SessionDep, SessionPolicyDep, client_ip
+from portal.deps import ClockDep, CurrentUser, SessionDep, SessionPolicyDep, SignedIn, client_ip
 from portal.kit.errors import NotFound
 from portal.kit.templating import render
 from portal.models import User
@@ -124,10 +124,10 @@ def token_revoke(
 def admin_users(
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    principal: SignedIn,
     q: Annotated[str | None, Query(max_length=254)] = None,
 ) -> Response:
-    authorize(session, Principal(user=user), Action.USER_MANAGE)
+    authorize(session, principal, Action.USER_MANAGE)
     return render(
         request,
         "auth/admin_users.html",
@@ -147,11 +147,10 @@ def admin_user_role(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     user_id: int,
     role: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    principal = Principal(user=user)
     authorize(session, principal, Action.USER_MANAGE)
     accounts.set_role(
         session,
@@ -169,11 +168,10 @@ def admin_user_active(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    user: CurrentUser,
+    principal: SignedIn,
     user_id: int,
     active: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    principal = Principal(user=user)
     authorize(session, principal, Action.USER_MANAGE)
     accounts.set_active(
         session,
