@@ -31,6 +31,8 @@ from portal.health import api as health_api
 from portal.home import routes as home_routes
 from portal.indicators import api as indicators_api
 from portal.indicators import routes as indicators_routes
+from portal.introductions import api as introductions_api
+from portal.introductions import routes as introductions_routes
 from portal.kit import errors
 from portal.kit.templating import STATIC_DIR
 from portal.listings import routes as listings_routes
@@ -80,6 +82,9 @@ ROUTERS = (
     networks_api.router,
     zones_api.router,
     clusters_api.router,
+    # Introductions and the matchmaking pipeline (issue 13).
+    introductions_routes.router,
+    introductions_api.router,
 )
 
 

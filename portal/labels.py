@@ -3,6 +3,7 @@ with the kit's templates once at start-up (the kit itself imports no domain)."""
 
 from __future__ import annotations
 
+from portal.introductions.marks import DISMISS_REASONS
 from portal.kit.templating import register as register_with_templates
 from portal.listings.lifecycle import STATUS_LABELS
 from portal.reference.vocab import get_vocabularies
@@ -11,7 +12,11 @@ from portal.reference.vocab import get_vocabularies
 def register() -> None:
     vocab = get_vocabularies()
     register_with_templates(
-        globals={"vocab": vocab, "status_labels": STATUS_LABELS},
+        globals={
+            "vocab": vocab,
+            "status_labels": STATUS_LABELS,
+            "dismiss_reasons": DISMISS_REASONS,
+        },
         filters={
             "label": lambda code, vocabulary: vocab.label(vocabulary, code),
             "region": vocab.region_label,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
@@ -26,6 +26,10 @@ def _json_list() -> Any:
 
 def _timestamp() -> Any:
     return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _optional_timestamp() -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 # --- reference data -------------------------------------------------------------------
@@ -259,6 +263,8 @@ class PrivateNetwork(SQLModel, table=True):
     status: str = Field(max_length=16, index=True)  # planned | building | in_service | retired
     commissioned_on: date | None = None
     demand_id: int | None = Field(default=None, foreign_key="demand.id")
+    # Born from the portal: the introduction whose pipeline reached network_live with it.
+    introduction_id: int | None = Field(default=None, index=True)
     # Only networks confirmed by an official count towards the plan's indicator.
     confirmed: bool = True
     is_demo: bool = False
@@ -358,6 +364,113 @@ class OutgoingMail(SQLModel, table=True):
     )
 
 
+# --- introductions: from a match to a contract and a network (issue 13) -----------------
+
+
+class Introduction(SQLModel, table=True):
+    """A request by one side of a demand–solution pair to be introduced to the other, and
+    what came of it. ``stage``: requested → accepted | declined | expired; after acceptance
+    negotiating → poc → contract → network_live, or closed. ``is_open`` (requested or
+    accepted, not closed) is kept by the service; one open introduction per pair."""
+
+    __table_args__ = (
+        Index(
+            "uq_introduction_open_pair",
+            "demand_id",
+            "solution_id",
+            unique=True,
+            sqlite_where=text("is_open"),
+            postgresql_where=text("is_open"),
+        ),
+        Index("ix_introduction_requester_created", "requester_org_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True)
+    solution_id: int = Field(foreign_key="solution.id", index=True)
+    initiator: str = Field(max_length=16)  # demand | solution: the side that asked
+    requester_org_id: int = Field(foreign_key="organization.id", index=True)
+    receiver_org_id: int = Field(foreign_key="organization.id", index=True)
+    requested_by: int | None = Field(default=None, foreign_key="user_account.id")
+    message: str = Field(max_length=1000)
+    next_step: str = Field(default="call", max_length=16)  # call | visit | demo | quote
+    event_id: int | None = Field(default=None, index=True)  # a matchmaking event carrying it
+    stage: str = Field(default="requested", max_length=16, index=True)
+    is_open: bool = True
+    decline_reason: str | None = Field(default=None, max_length=16)
+    decline_note: str | None = Field(default=None, max_length=500)
+    close_reason: str | None = Field(default=None, max_length=500)
+    amount: float | None = None  # the contract's amount, 万元
+    network_id: int | None = Field(default=None, foreign_key="private_network.id")
+    created_at: datetime = _timestamp()
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    answered_at: datetime | None = _optional_timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class IntroductionStep(SQLModel, table=True):
+    """One dated step of an introduction's timeline (requested, accepted, a stage …)."""
+
+    __tablename__ = "introduction_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    introduction_id: int = Field(foreign_key="introduction.id", index=True)
+    stage: str = Field(max_length=16)
+    at: datetime = _timestamp()
+    actor_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    actor_org_id: int | None = Field(default=None, foreign_key="organization.id")
+    note: str | None = Field(default=None, max_length=500)
+
+
+class IntroductionMessage(SQLModel, table=True):
+    """A plain-text message of an introduction's thread (its two organisations only)."""
+
+    __tablename__ = "introduction_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    introduction_id: int = Field(foreign_key="introduction.id", index=True)
+    author_user_id: int | None = Field(default=None, foreign_key="user_account.id")
+    author_org_id: int = Field(foreign_key="organization.id")
+    body: str = Field(max_length=2000)
+    # A phone number or an email address typed before the introduction was accepted.
+    flagged_contact: bool = False
+    created_at: datetime = _timestamp()
+
+
+class MatchMark(SQLModel, table=True):
+    """An organisation's mark on a demand–solution pair of its match list: shortlisted
+    (收藏) or dismissed (不合适, with the reason)."""
+
+    __tablename__ = "match_mark"
+    __table_args__ = (UniqueConstraint("org_id", "demand_id", "solution_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    demand_id: int = Field(foreign_key="demand.id")
+    solution_id: int = Field(foreign_key="solution.id")
+    shortlisted: bool = False
+    dismissed: bool = False
+    dismiss_reason: str | None = Field(default=None, max_length=16)
+    updated_at: datetime = _timestamp()
+
+
+class MatchFeedback(SQLModel, table=True):
+    """What people did with a match, kept for learning the ranking: request, accept,
+    decline, shortlist, dismiss (and their undoing)."""
+
+    __tablename__ = "match_feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True)
+    solution_id: int = Field(foreign_key="solution.id", index=True)
+    org_id: int | None = Field(default=None, foreign_key="organization.id")
+    side: str = Field(max_length=16)  # demand | solution: whose view it is
+    action: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=16)
+    score: float | None = None  # the match's score when it was shown, if known
+    at: datetime = _timestamp()
+
+
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
 
@@ -380,10 +493,6 @@ class Meta(SQLModel, table=True):
 
 
 # --- accounts and security ------------------------------------------------------------
-
-
-def _optional_timestamp() -> Any:
-    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=True))
 
 
 class WebSession(SQLModel, table=True):

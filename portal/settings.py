@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Request bodies over this are refused (413) before anything reads them; room for the
     # largest upload (a 5 MB network file) and its multipart wrapping.
     portal_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1)
+    # Introductions (issue 13): new requests an organisation may send a day, and the days a
+    # request waits for an answer before it expires.
+    portal_intro_daily_limit: int = Field(default=20, ge=1, le=10_000)
+    portal_intro_expire_days: int = Field(default=14, ge=1, le=365)
     # The reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For and
     # X-Forwarded-Proto are believed; nobody's by default, so a client cannot pick the
     # address the per-IP limits count.

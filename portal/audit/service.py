@@ -50,6 +50,10 @@ ACTIONS = {
     "network.confirmed": "确认专网",
     "network.imported": "导入专网",
     "contact.disclosed": "披露联系方式",
+    "introduction.requested": "请求对接",
+    "introduction.accepted": "接受对接",
+    "introduction.declined": "婉拒对接",
+    "introduction.stage": "对接进展",
     "token.created": "创建 API 令牌",
     "token.revoked": "撤销 API 令牌",
 }

@@ -43,6 +43,11 @@ class Conflict(PortalError):
     title = "与现有数据冲突"
 
 
+class TooManyRequests(PortalError):
+    status_code = 429
+    title = "操作过于频繁"
+
+
 class ServiceUnavailable(PortalError):
     status_code = 503
     title = "服务暂时不可用"
@@ -79,6 +84,7 @@ _STATUS_TITLES = {
     405: "不支持该请求方法",
     413: "提交的内容过大",
     422: "提交的数据有误",
+    429: "操作过于频繁",
     500: "服务器内部错误",
 }
 

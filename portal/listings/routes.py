@@ -20,6 +20,8 @@ from portal.deps import (
     SignedIn,
     client_ip,
 )
+from portal.introductions import marks
+from portal.introductions import service as introductions
 from portal.kit.errors import FieldErrors
 from portal.kit.templating import render
 from portal.listings import forms, search_pages, service
@@ -129,6 +131,10 @@ def pages(kind: ListingKind) -> APIRouter:
         }
         if private and kind.private_context is not None:
             context.update(kind.private_context(session, gateway, row, today))
+        if context["can_edit"]:
+            # Its owners act on what is matched to it: introductions, shortlist, dismiss.
+            context["marks"] = marks.marks_of(session, [row.org_id])
+            context["open_intros"] = introductions.open_pairs(session, [row.org_id])
         return render(request, f"{kind.plural}/detail.html", context)
 
     @pages.get(f"{base}/{{{kind.id_param}}}/edit", name=f"{kind.name}_edit")
@@ -237,8 +243,12 @@ def opportunities(
             except SearchBackendError:
                 search_down = True
         sections.append({"solution": row, "matches": ranked})
-    return render(
-        request,
-        "listings/opportunities.html",
-        {"orgs": orgs, "sections": sections, "search_down": search_down},
-    )
+    org_ids = [o.id for o in orgs if o.id is not None]
+    context = {
+        "orgs": orgs,
+        "sections": sections,
+        "search_down": search_down,
+        "marks": marks.marks_of(session, org_ids),
+        "open_intros": introductions.open_pairs(session, org_ids),
+    }
+    return render(request, "listings/opportunities.html", context)

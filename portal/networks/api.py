@@ -20,6 +20,7 @@ def networks_progress(session: SessionDep, clock: ClockDep) -> NetworkProgressPu
         target=ValueYear(value=p.target, year=p.target_year),
         baseline=ValueYear(value=p.baseline, year=p.baseline_year),
         registered_in_service=p.registered_in_service,
+        born_from_portal=p.born_from_portal,
         official=ValueYear(
             value=p.official.value if p.official else None,
             year=p.official.year if p.official else None,

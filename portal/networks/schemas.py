@@ -16,6 +16,10 @@ class NetworkProgressPublic(BaseModel):
     registered_in_service: int = Field(
         description="networks in the registry that count: confirmed, in service, virtual or hybrid"
     )
+    born_from_portal: int = Field(
+        default=0,
+        description="of the registered ones, those an introduction of this portal reached",
+    )
     official: ValueYear = Field(description="the latest official statistic (indicator value)")
     expected: dict[int, float] = Field(
         description="the plan's geometric trajectory, year → value: 66·(300/66)^((year−2020)/5)"

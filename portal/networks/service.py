@@ -62,8 +62,12 @@ FIELD_LABELS = {
 REQUIRED_FIELDS = ("name", "enterprise", "operator", "industry", "city", "mode", "status")
 
 
-def count_registered_in_service(session: Session) -> int:
+def count_registered_in_service(session: Session, *, born_from_portal: bool = False) -> int:
+    """The networks indicator 16 counts; with ``born_from_portal``, only those an
+    introduction of this portal reached (network_live)."""
     statement = select(func.count()).select_from(PrivateNetwork).where(*counted_networks_filter())
+    if born_from_portal:
+        statement = statement.where(col(PrivateNetwork.introduction_id).is_not(None))
     return int(session.exec(statement).one())
 
 
@@ -325,6 +329,7 @@ class Progress:
     target_source: str | None
     official: Actual | None
     registered_in_service: int
+    born_from_portal: int  # of those, linked to an introduction that reached network_live
     expected: dict[int, float]
     implied_rate: float | None
     by_city: dict[str, int]
@@ -427,6 +432,7 @@ def _progress(session: Session, *, today: date) -> Progress:
         target_source=target_row.source if target_row else None,
         official=official,
         registered_in_service=sum(by_year.values()) + undated,
+        born_from_portal=count_registered_in_service(session, born_from_portal=True),
         expected=expected,
         implied_rate=annual_rate(previous[1], previous[0], current_target[1], current_target[0]),
         by_city=by("city"),

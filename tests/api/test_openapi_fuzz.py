@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from fastapi import Request
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -20,7 +21,8 @@ from sqlmodel import Session
 
 from portal.app import create_app
 from portal.clock import FrozenClock, get_clock
-from portal.deps import get_search, get_session
+from portal.db import unit_of_work
+from portal.deps import SAFE_METHODS, get_search, get_session
 from portal.search.gateway import SearchGateway
 from tests.factories import make_demand, make_org, make_solution, make_token, make_user
 
@@ -38,13 +40,9 @@ def _test_dependencies(
 ) -> Iterator[None]:
     """The test's session (its transaction is rolled back), search index and clock."""
 
-    def _session_override() -> Iterator[Session]:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    def _session_override(request: Request) -> Iterator[Session]:
+        # The real unit of work (reads stay read-only), on the test's session.
+        yield from unit_of_work(session, write=request.method not in SAFE_METHODS)
 
     APP.dependency_overrides[get_session] = _session_override
     APP.dependency_overrides[get_search] = lambda: gateway

@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from portal.auth import accounts, sessions, tokens
 from portal.auth.permissions import MEMBERSHIP_LABELS, ROLE_LABELS, Action, Principal, authorize
-from portal.auth.routes.common import see_other
 from portal.db import write_on_read_path
 from portal.deps import ClockDep, CurrentUser, SessionDep, SessionPolicyDep, SignedIn, client_ip
 from portal.kit.errors import NotFound
+from portal.kit.redirects import see_other
 from portal.kit.templating import render
 from portal.models import User
 

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.responses import RedirectResponse
-
 from portal.auth import oidc
 from portal.auth.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.auth.permissions import ROLE_LABELS
 from portal.settings import Settings
-
-
-def safe_next(target: str | None, default: str = "/account") -> str:
-    """Only a path on this site: never ``//host`` or a URL."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return default
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def sign_in_context(settings: Settings) -> dict[str, Any]:

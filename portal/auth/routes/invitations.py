@@ -10,7 +10,6 @@ from fastapi.responses import Response
 from portal.auth import context as auth_context
 from portal.auth.accounts import find_user_by_email
 from portal.auth.permissions import MEMBERSHIP_LABELS
-from portal.auth.routes.common import see_other
 from portal.deps import (
     ClockDep,
     CurrentUser,
@@ -22,6 +21,7 @@ from portal.deps import (
     client_ip,
 )
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.redirects import see_other
 from portal.kit.templating import render
 from portal.organizations import service as org_service
 

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from portal.auth import context as auth_context
 from portal.auth import oidc
-from portal.auth.routes.common import safe_next, see_other, sign_in_context
+from portal.auth.routes.common import sign_in_context
 from portal.deps import (
     WRITES_ON_GET,
     ClockDep,
@@ -23,6 +23,7 @@ from portal.deps import (
     client_ip,
 )
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.redirects import safe_next, see_other
 from portal.kit.templating import render
 from portal.settings import Settings
 

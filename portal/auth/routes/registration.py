@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from portal.auth import context as auth_context
 from portal.auth import password_reset, registration
 from portal.auth.permissions import VENDOR_KINDS
-from portal.auth.routes.common import see_other, sign_in_context
+from portal.auth.routes.common import sign_in_context
 from portal.auth.schemas import RegistrationForm
 from portal.deps import (
     ClockDep,
@@ -22,6 +22,7 @@ from portal.deps import (
     client_ip,
 )
 from portal.kit.errors import FieldErrors
+from portal.kit.redirects import see_other
 from portal.kit.templating import render
 from portal.mail import queue_mail
 from portal.settings import Settings

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from portal.audit import service as audit
 from portal.auth import context as auth_context
 from portal.auth import sessions, signin
-from portal.auth.routes.common import safe_next, see_other, sign_in_context
+from portal.auth.routes.common import sign_in_context
 from portal.deps import (
     ClockDep,
     CurrentUser,
@@ -22,6 +22,7 @@ from portal.deps import (
     WebSessionDep,
     client_ip,
 )
+from portal.kit.redirects import safe_next, see_other
 from portal.kit.templating import render
 from portal.mail import queue_mail
 from portal.models import User
