@@ -83,7 +83,18 @@ def seed_demo(engine: Engine | None = None, *, force: bool = False) -> ImportRep
                 session.commit()
         report = _load_seed_file(session, DEMO_FILE, key="seed:demo", demo=True)
     seed_demo_accounts(engine)
+    seed_demo_introductions(engine)
     return report
+
+
+def seed_demo_introductions(engine: Engine) -> None:
+    from portal.clock import get_clock
+    from portal.introductions import demo
+
+    with Session(engine) as session:
+        begin_write(session)
+        demo.seed(session, now=get_clock().now())
+        session.commit()
 
 
 def seed_demo_accounts(engine: Engine) -> None:

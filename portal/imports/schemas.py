@@ -41,6 +41,10 @@ class OrganizationRecord(Record):
     website: OptionalText = None
     description: Prose = ""
     verified: bool = False
+    # The contact person, disclosed only to the other side of an accepted introduction.
+    contact_name: OptionalText = None
+    contact_phone: OptionalText = None
+    contact_email: OptionalText = None
 
 
 class SolutionRecord(Record, SolutionFields):

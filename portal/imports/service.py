@@ -43,6 +43,7 @@ from portal.models import (
     utcnow,
 )
 from portal.organizations.credit_code import credit_code_error
+from portal.organizations.schemas import clean_profile
 from portal.reference.vocab import Vocabularies, get_vocabularies
 from portal.search.outbox import enqueue
 
@@ -109,6 +110,9 @@ class ImportReport:
             for t in types
         ]
         return "；".join(parts) if parts else "没有记录"
+
+
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 
 
 def _translate(error: Any) -> tuple[str, str]:
@@ -199,13 +203,13 @@ class _Importer:
         if r.credit_code and (reason := credit_code_error(r.credit_code)):
             self.fail(line, "credit_code", reason)
             ok = False
+        values = r.model_dump(exclude={"type", "external_id", *CONTACT_FIELDS})
+        # Contacts as the profile form checks them; a line without them keeps what is stored.
+        given = {k: getattr(r, k) for k in CONTACT_FIELDS if k in r.model_fields_set}
+        contacts, errors = clean_profile(given)
+        ok &= self.fail_all(line, errors)
         if ok:
-            self.upsert(
-                "organization",
-                Organization,
-                r.external_id,
-                r.model_dump(exclude={"type", "external_id"}),
-            )
+            self.upsert("organization", Organization, r.external_id, {**values, **contacts})
 
     def fail_all(self, line: int, errors: dict[str, str]) -> bool:
         for name, message in errors.items():
