@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from portal.imports.service import import_jsonl_text
+from portal.imports.service import import_jsonl_text, import_lines
 from portal.models import (
     Demand,
     IndicatorValue,
@@ -222,3 +222,30 @@ def test_invalid_json_and_duplicates(session: Session) -> None:
 def test_references_resolve_regardless_of_order(session: Session) -> None:
     report = import_jsonl_text(session, jsonl(NETWORK, DEMAND, SOLUTION, VENDOR, ORG))
     assert report.ok, report.issues
+
+
+def test_an_organisations_contact_person_is_imported_and_checked(session: Session) -> None:
+    import json
+
+    from portal.models import Organization
+
+    line = {
+        "type": "organization",
+        "external_id": "org-contact-1",
+        "name": "联系人测试企业",
+        "kind": "enterprise",
+        "city": "changsha",
+        "contact_name": "王工",
+        "contact_phone": "0731-88880000",
+        "contact_email": "wang@example.com",
+    }
+    assert import_lines(session, [json.dumps(line, ensure_ascii=False)]).ok
+    bad = {**line, "contact_email": "not-an-email"}
+    report = import_lines(session, [json.dumps(bad, ensure_ascii=False)])
+    assert [(i.field, i.message) for i in report.issues] == [("contact_email", "邮箱格式不正确")]
+    without = {k: v for k, v in line.items() if not k.startswith("contact_")}
+    assert import_lines(session, [json.dumps(without, ensure_ascii=False)]).ok
+    org = session.exec(
+        select(Organization).where(Organization.external_id == "org-contact-1")
+    ).one()
+    assert (org.contact_name, org.contact_phone) == ("王工", "0731-88880000")  # kept

@@ -34,8 +34,11 @@ def test_demand_and_solution_match_endpoints(
     ).json()
     assert body["strategy"] == "full"
     match = body["matches"][0]
-    assert set(match) == {"id", "external_id", "title", "score", "features", "explanation"}
+    documented = {"id", "external_id", "title", "score", "features", "explanation"}
+    assert set(match) == documented | {"verdict", "gaps", "fit"}
     assert match["id"] == offer.id and 0 < match["score"] <= 1
+    assert match["fit"] in ("high", "low") and match["verdict"]
+    assert set(match["gaps"]) <= set(match["explanation"])
     text = client.get(
         f"/api/v1/demands/{need.id}/matches", params={"strategy": "text"}, headers=headers
     ).json()
@@ -111,6 +114,6 @@ def test_cli_prints_the_same_object_as_the_api(data_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert body["strategy"] == "full" and 1 <= len(body["matches"]) <= 3
-    assert all(m["explanation"] for m in body["matches"])
+    assert all(m["explanation"] and m["verdict"] and m["fit"] for m in body["matches"])
     missing = runner.invoke(cli, ["match", "--demand", "nope"])
     assert missing.exit_code == 1 and "找不到需求" in missing.output

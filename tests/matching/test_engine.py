@@ -176,3 +176,21 @@ def test_no_top_ten_result_breaks_a_gate(session: Session, gateway: SearchGatewa
         assert row is not None
         assert {"zhuzhou", "hunan", "national"} & set(row.regions)
         assert "mec" in row.capabilities
+
+
+def test_generic_words_are_never_shared_keywords(session: Session, gateway: SearchGateway) -> None:
+    """ "一家""多个" and everyday words say nothing about the need: they never count."""
+    solution(
+        session,
+        title="多个车间的釉面数据自动采集",
+        summary="我们是一家企业，服务多个工厂、多台窑炉，数据自动实时上传，釉面缺陷检测",
+    )
+    need = demand(
+        session,
+        title="一家陶瓷企业多个车间的釉面检测",
+        description="我们是一家企业，有多个车间、多台窑炉，数据需要自动实时采集，釉面缺陷靠人看。",
+    )
+    line = next(s for s in ranked(session, gateway, need)[0].explanation if "需求关键词" in s)
+    shared = set(line.split("：", 1)[1].split("、"))
+    assert "釉面" in shared
+    assert not shared & {"一家", "多个", "多台", "自动", "数据", "实时", "企业", "车间"}

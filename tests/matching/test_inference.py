@@ -1,3 +1,5 @@
+import pytest
+
 from matching.inference import Lexicon, infer
 from matching.text import TextPipeline
 from portal.matching.service import LEXICON_FILE, labels
@@ -39,3 +41,15 @@ def test_latin_keywords_match_whole_words_only() -> None:
 
 def test_nothing_to_infer() -> None:
     assert guess("我们是一家企业") == ((), ())
+
+
+@pytest.mark.parametrize(
+    "word", ["一家", "多个", "多台", "十几个", "两三", "每天", "自动", "数据", "实时"]
+)
+def test_quantities_and_everyday_words_are_generic(word: str) -> None:
+    assert lexicon.is_generic(word)
+
+
+@pytest.mark.parametrize("word", ["釉面", "二层", "天车", "振动", "遥控"])
+def test_domain_words_are_not_generic(word: str) -> None:
+    assert not lexicon.is_generic(word)
