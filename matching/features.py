@@ -131,6 +131,30 @@ def industry_fit(
     return Feature(0.1, "", f"跨行业：方案面向{labels.join('industry', served)}，需求属于{name}")
 
 
+# A solution listing at most this many scenarios (industries) is focused; one listing more
+# spreads thin, in proportion. Listing none says nothing of its focus.
+FOCUSED_SCENARIOS = 2
+FOCUSED_INDUSTRIES = 3
+UNSAID_FOCUS = 0.3
+# Below this, the explanation warns that the solution is a generic platform.
+GENERIC_BELOW = 0.5
+
+
+def specificity(scenarios: tuple[str, ...], industries: tuple[str, ...]) -> Feature:
+    """How focused the solution is. A platform listing every scenario and industry (or
+    none: "for all") shares many words with many demands, yet only a small part of it is
+    about any one of them; a specific fit is all about it. It reads only the solution: what
+    a demand's plain words let the engine infer is too uncertain to judge focus by."""
+    focus = min(1.0, FOCUSED_SCENARIOS / len(scenarios)) if scenarios else UNSAID_FOCUS
+    reach = min(1.0, FOCUSED_INDUSTRIES / len(industries)) if industries else UNSAID_FOCUS
+    value = (focus + reach) / 2
+    if value >= GENERIC_BELOW:
+        return Feature(value)
+    listed = f"列出 {len(scenarios)} 个场景" if scenarios else "未说明适用场景"
+    spread = f"面向 {len(industries)} 个行业" if industries else "面向各行业"
+    return Feature(value, "", f"通用型方案：{listed}、{spread}，与本需求相关的只是其中一部分")
+
+
 def region_fit(city: str, regions: tuple[str, ...], labels: Labels) -> Feature:
     name = labels("city", city)
     if city in regions:

@@ -8,8 +8,9 @@ substring of the normalized text, or, for Latin words, as a whole word.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from matching.text import is_latin_word, normalize
@@ -20,6 +21,13 @@ class Lexicon:
     scenarios: Mapping[str, tuple[str, ...]]
     capabilities: Mapping[str, tuple[str, ...]]
     generic_words: frozenset[str] = frozenset()
+    # Numerals, then at most one measure word (一家, 多个, 两三, 每天): a quantity, not a need.
+    quantity: re.Pattern[str] | None = field(default=None, compare=False)
+
+    def is_generic(self, word: str) -> bool:
+        """A word that says nothing about what is asked: it weighs nothing in text relevance
+        and is never shown as a shared keyword."""
+        return word in self.generic_words or bool(self.quantity and self.quantity.fullmatch(word))
 
     @classmethod
     def from_file(
@@ -36,10 +44,16 @@ class Lexicon:
                 out[code] = tuple(normalize(w) for w in [*words, *extra])
             return out
 
+        quantity = raw.get("quantity_words")
         return cls(
             scenarios=table("scenarios", "scenario"),
             capabilities=table("capabilities", "capability"),
             generic_words=frozenset(normalize(w) for w in raw.get("generic_words", [])),
+            quantity=re.compile(
+                f"[{re.escape(quantity['numerals'])}]+[{re.escape(quantity['measures'])}]?"
+            )
+            if quantity
+            else None,
         )
 
 

@@ -373,19 +373,89 @@ def match(
 def evaluate(
     part: Annotated[str, typer.Option(help="test | tuning | all")] = "test",
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    tune: Annotated[
+        bool, typer.Option("--tune", help="fit the weights on nDCG@10 and tabulate the minimum fit")
+    ] = False,
+    from_feedback: Annotated[
+        bool,
+        typer.Option(
+            "--from-feedback",
+            help="grade pairs by what people did (the configured database) instead of seed/eval",
+        ),
+    ] = False,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="with --from-feedback: write the graded pairs as judgments.jsonl"),
+    ] = None,
+    judgments: Annotated[
+        Path | None,
+        typer.Option(help="graded pairs of the configured database (an exported judgments file)"),
+    ] = None,
 ) -> None:
-    """The matching evaluation: nDCG@10, MRR and P@5 for `full` and `text` on seed/eval."""
-    from portal.matching.evaluation import evaluate as run
-    from portal.matching.evaluation import format_report
+    """The matching evaluation: nDCG@10, MRR and P@5 for `full` and `text` on seed/eval, or
+    on the configured database's feedback (--from-feedback) or graded pairs (--judgments)."""
+    from portal.matching import evaluation
 
+    if from_feedback or judgments is not None:
+        _evaluate_pairs(from_feedback, export, judgments, tune=tune, as_json=as_json)
+        return
+    if export is not None:
+        typer.echo("--export 只能与 --from-feedback 一起使用", err=True)
+        raise typer.Exit(2)
+    if tune:
+        # The weights are fitted on the tuning part only; the test part stays held out.
+        typer.echo(evaluation.format_tuning(evaluation.tune()))
+        return
     if part not in ("test", "tuning", "all"):
         typer.echo("--part 只能是 test、tuning 或 all", err=True)
         raise typer.Exit(2)
-    report = run(part=part)
+    report = evaluation.evaluate(part=part)
     if as_json:
         typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
     else:
-        typer.echo(format_report(report))
+        typer.echo(evaluation.format_report(report))
+
+
+def _evaluate_pairs(
+    from_feedback: bool, export: Path | None, judgments: Path | None, *, tune: bool, as_json: bool
+) -> None:
+    from dataclasses import asdict
+
+    from portal.clock import get_clock
+    from portal.matching import evaluation
+
+    if from_feedback == (judgments is not None):
+        typer.echo("请给出 --from-feedback 或 --judgments 之一", err=True)
+        raise typer.Exit(2)
+    if judgments is not None and not judgments.is_file():
+        typer.echo(f"找不到评分文件 {judgments}", err=True)
+        raise typer.Exit(1)
+    ensure_ready()
+    with Session(get_engine()) as session:
+        if judgments is not None:
+            pairs = evaluation.read_pairs(judgments)
+        else:
+            pairs = evaluation.feedback_pairs(session)
+            if export is not None and pairs:
+                evaluation.write_pairs(pairs, export)
+                typer.echo(f"已写出 {len(pairs)} 对评分：{export}")
+        if not pairs:
+            typer.echo("还没有匹配反馈（请求对接、接受、拒绝、收藏、不合适），无法按反馈评测。")
+            return
+        if not evaluation.positive_demands(pairs):
+            typer.echo("反馈中没有正面评价（接受、请求对接或收藏），无法评测排序。")
+            return
+        gateway = _search_ready()
+        today = get_clock().now().date()
+        if tune:
+            result = evaluation.tune_on_pairs(session, gateway, pairs, today=today)
+            typer.echo(evaluation.format_tuning(result))
+            return
+        report = evaluation.evaluate_pairs(session, gateway, pairs, today=today)
+    if as_json:
+        typer.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(evaluation.format_feedback_report(report))
 
 
 def main() -> None:  # pragma: no cover

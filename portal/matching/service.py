@@ -82,6 +82,9 @@ def _public(matches: list[Match], strategy: Strategy) -> MatchList:
                 score=m.score,
                 features=m.features,
                 explanation=m.explanation,
+                verdict=m.verdict,
+                gaps=m.gaps,
+                fit=m.fit,
             )
             for m in matches
         ],
@@ -128,6 +131,28 @@ def matches_for_solution(
         strategy=strategy,
     )
     return _public(ranked, strategy)
+
+
+def split_by_fit(
+    matches: list[MatchPublic], *, nearest: int = 3
+) -> tuple[list[MatchPublic], list[MatchPublic]]:
+    """A ranked list split for a page: the recommendations (fit "high"), and the ``nearest``
+    best of the rest, shown apart ("暂无高匹配方案" when there are no recommendations)."""
+    recommended = [m for m in matches if m.fit == "high"]
+    below = [m for m in matches if m.fit != "high"]
+    return recommended, below[:nearest]
+
+
+def inferred_needs(
+    session: Session, gateway: SearchGateway, demand: Demand
+) -> dict[str, list[str]]:
+    """The scenarios and capabilities the engine inferred from the demand's words and ranks
+    with, as codes; only those its owner did not write (a page marks them 推断)."""
+    org = session.get(Organization, demand.org_id)
+    if org is None:
+        raise NotFound("找不到发布该需求的机构")
+    scenarios, capabilities = make_engine(gateway).inferred(demand_doc(gateway, demand, org))
+    return {"scenarios": list(scenarios), "capabilities": list(capabilities)}
 
 
 def similar_solutions(

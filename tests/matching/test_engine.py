@@ -194,3 +194,62 @@ def test_generic_words_are_never_shared_keywords(session: Session, gateway: Sear
     shared = set(line.split("：", 1)[1].split("、"))
     assert "釉面" in shared
     assert not shared & {"一家", "多个", "多台", "自动", "数据", "实时", "企业", "车间"}
+
+
+def test_a_generic_platform_does_not_outrank_a_specific_fit(
+    session: Session, gateway: SearchGateway
+) -> None:
+    """A private network "for every scenario" shares more of the demand's words than the
+    vendor who does exactly what is asked; the specific fit still ranks first."""
+    specific = solution(
+        session,
+        title="码头门机远程操控",
+        summary="门座式起重机加装遥控与多路视频，司机在中控室操作",
+        industries=["ports_logistics"],
+        scenarios=["remote_control", "video_monitoring"],
+        capabilities=["urllc", "embb"],
+        price_min=80,
+        price_max=300,
+    )
+    generic = solution(
+        session,
+        title="5G行业专网一站式建设（远程操控、视频回传、AGV、机器视觉）",
+        summary="UPF下沉、数据不出园区，一张专网承载远程操控、高清视频回传、AGV和视觉质检",
+        description="天车、门机、龙门吊、挖掘机的远程操控，多路高清视频实时回传，AGV调度，"
+        "机器视觉质检，人员定位。专网时延低、可靠性高，控制信号和视频不经过公网。",
+        industries=[
+            "ports_logistics",
+            "steel",
+            "mining",
+            "construction_machinery",
+            "rail_transit",
+            "general_manufacturing",
+        ],
+        scenarios=[
+            "remote_control",
+            "video_monitoring",
+            "agv_logistics",
+            "machine_vision_qc",
+            "positioning_tracking",
+        ],
+        capabilities=["dedicated_upf", "urllc", "embb", "mec", "slicing", "lan"],
+        price_min=50,
+        price_max=1000,
+    )
+    need = demand(
+        session,
+        title="门机司机想下到地面操作，网络还要专网",
+        description="港区门座式起重机的司机想在中控室远程操作，看着多路高清视频画面作业。"
+        "控制信号时延要低、不能中断，视频和控制数据走5G专网，不经过公网。",
+        industry="ports_logistics",
+        city="changsha",
+        scenarios=[],
+        capabilities=[],
+        must_have=[],
+        budget_min=80,
+        budget_max=300,
+    )
+    matches = {m.id: m for m in ranked(session, gateway, need)}
+    assert matches[specific.id].score > matches[generic.id].score
+    assert any("通用型方案" in gap for gap in matches[generic.id].gaps)
+    assert "通用型方案" in matches[generic.id].verdict

@@ -127,3 +127,14 @@ def test_harmonic_mean_needs_both_sides() -> None:
     assert f.harmonic(0.9, 0.1) == pytest.approx(0.18)
     assert f.harmonic(0.9, 0.0) == 0.0
     assert f.harmonic(0.6, 0.6) > f.harmonic(0.9, 0.3)
+
+
+def test_specificity_marks_platforms_that_list_everything() -> None:
+    focused = f.specificity(("remote_control", "video_monitoring"), ("ports_logistics",))
+    assert focused.value == 1.0 and not focused.missing
+    platform = f.specificity(("a", "b", "c", "d", "e"), ())
+    assert platform.value < f.GENERIC_BELOW
+    assert platform.missing == "通用型方案：列出 5 个场景、面向各行业，与本需求相关的只是其中一部分"
+    bare_network = f.specificity((), ())
+    assert bare_network.value < platform.value and "未说明适用场景" in bare_network.missing
+    assert f.specificity(("a",), ("x", "y", "z", "w", "v", "u")).value == 0.75
