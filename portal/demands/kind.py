@@ -16,7 +16,7 @@ from portal.demands.schemas import DemandCreate, DemandFields, DemandPublic, Dem
 from portal.listings.forms import money_input
 from portal.listings.kinds import FormSpec, ListingKind, Values
 from portal.listings.rules import demand_errors
-from portal.matching.service import matches_for_demand
+from portal.matching.service import inferred_needs, matches_for_demand, split_by_fit
 from portal.models import Demand
 from portal.search.gateway import SearchGateway
 
@@ -69,9 +69,16 @@ def _matches(session: Session, gateway: SearchGateway, row: Demand, today: date)
     """The ranked solutions, for the demand's owners and officials only."""
     try:
         ranked = matches_for_demand(session, gateway, row, limit=10, today=today).matches
+        inferred = inferred_needs(session, gateway, row)
     except SearchBackendError:
-        return {"ranked": None, "search_down": True}
-    return {"ranked": ranked, "search_down": False}
+        return {"ranked": None, "nearest": [], "inferred": None, "search_down": True}
+    recommended, nearest = split_by_fit(ranked)
+    return {
+        "ranked": recommended,
+        "nearest": nearest,
+        "inferred": inferred,
+        "search_down": False,
+    }
 
 
 DEMAND = ListingKind(

@@ -244,9 +244,11 @@ def opportunities(
                 search_down = True
         sections.append({"solution": row, "matches": ranked})
     org_ids = [o.id for o in orgs if o.id is not None]
+    demand_ids = {m.id for section in sections for m in section["matches"] or []}
     context = {
         "orgs": orgs,
         "sections": sections,
+        "facts": service.demand_facts(session, demand_ids),
         "search_down": search_down,
         "marks": marks.marks_of(session, org_ids),
         "open_intros": introductions.open_pairs(session, org_ids),

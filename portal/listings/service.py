@@ -21,7 +21,7 @@ from portal.kit.errors import FieldErrors, Forbidden, NotFound
 from portal.kit.forms import errors_of
 from portal.listings.kinds import ListingKind, Values
 from portal.listings.lifecycle import listing_status, next_status
-from portal.models import Membership, Organization, User
+from portal.models import Demand, Membership, Organization, User
 from portal.search.outbox import enqueue
 
 # --- validation: one path for forms, the JSON API and the importer -----------------------
@@ -364,3 +364,27 @@ def retire(
     row.updated_at = now
     _written(session, kind, principal, f"listing.{kind.retired}", row, now, ip=ip)
     return row
+
+
+def demand_facts(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """What a vendor weighs first for each matched demand: budget, deadline, city and who
+    posts it (匿名企业 for an anonymous demand, whose name only an accepted introduction shows)."""
+    if not ids:
+        return {}
+    rows = session.exec(select(Demand).where(col(Demand.id).in_(ids))).all()
+    org_ids = {r.org_id for r in rows if not r.anonymous}
+    names = {
+        o.id: o.name
+        for o in session.exec(select(Organization).where(col(Organization.id).in_(org_ids))).all()
+    }
+    return {
+        r.id: {
+            "budget_min": r.budget_min,
+            "budget_max": r.budget_max,
+            "deadline": r.deadline,
+            "city": r.city,
+            "enterprise": None if r.anonymous else names.get(r.org_id),
+        }
+        for r in rows
+        if r.id is not None
+    }

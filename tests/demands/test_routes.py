@@ -163,6 +163,10 @@ def test_vendor_opportunities(client: TestClient, session: Session, gateway: Sea
         industry="ceramics",
         city="zhuzhou",
         scenarios=["machine_vision_qc"],
+        budget_min=40,
+        budget_max=80,
+        deadline=date.today() + timedelta(days=30),
+        anonymous=True,
         status="published",
     )
     index(session, gateway, solution, demand)
@@ -170,3 +174,65 @@ def test_vendor_opportunities(client: TestClient, session: Session, gateway: Sea
     page = client.get("/opportunities").text
     assert "陶瓷釉面视觉检测" in page
     assert f'href="/demands/{demand.id}"' in page and 'data-testid="match-reasons"' in page
+    # What a vendor weighs first, with the enterprise's name kept back for an anonymous demand.
+    facts = page.split('data-testid="match-facts">', 1)[1].split("</p>", 1)[0]
+    assert "匿名企业" in facts and "株洲" in facts
+    assert (
+        "40" in facts and "80" in facts and (date.today() + timedelta(days=30)).isoformat() in facts
+    )
+    enterprise_name = session.get(Organization, demand.org_id).name  # type: ignore[union-attr]
+    assert enterprise_name not in page
+
+
+def test_demand_page_marks_inferred_needs_for_its_owner_only(
+    client: TestClient, session: Session, gateway: SearchGateway
+) -> None:
+    _csrf, org = enterprise(client, session)
+    row = make_demand(
+        session,
+        org=org,
+        title="陶瓷釉面缺陷检测",
+        description="希望用机器视觉检测陶瓷釉面缺陷，替代人工检选",
+        industry="ceramics",
+        city="zhuzhou",
+        scenarios=[],
+        status="published",
+    )
+    page = client.get(f"/demands/{row.id}").text
+    assert 'data-testid="inferred-scenario"' in page
+    assert "机器视觉质检（推断）" in page
+    client.cookies.clear()
+    assert "推断" not in client.get(f"/demands/{row.id}").text
+
+
+def test_no_padding_below_the_minimum_fit(
+    client: TestClient, session: Session, gateway: SearchGateway
+) -> None:
+    vendor = make_org(session, kind="integrator")
+    solution = make_solution(
+        session,
+        org=vendor,
+        title="陶瓷釉面视觉检测",
+        summary="识别陶瓷釉面针孔与裂纹",
+        industries=["ceramics"],
+        scenarios=["machine_vision_qc"],
+        capabilities=["embb", "mec"],
+        regions=["hunan"],
+        status="published",
+    )
+    index(session, gateway, solution)
+    _csrf, org = enterprise(client, session)
+    row = make_demand(
+        session,
+        org=org,
+        title="钢厂天车远程操控",
+        description="炼钢车间天车改为远程操控，顺带做钢坯表面视觉检测",
+        industry="steel",
+        city="xiangtan",
+        scenarios=["remote_control"],
+        budget_max=20,
+        status="published",
+    )
+    page = client.get(f"/demands/{row.id}").text
+    assert 'data-testid="no-high-fit"' in page and "暂无高匹配方案" in page
+    assert 'data-testid="nearest"' in page and "陶瓷釉面视觉检测" in page
