@@ -135,8 +135,7 @@ def create_submit(
             errors=refused.errors,
             status_code=400,
         )
-    url = request.app.url_path_for("introduction", introduction_id=intro.id)
-    return see_other(f"{url}?sent=1")
+    return _back(request, intro, "sent")
 
 
 # --- my introductions and one introduction ----------------------------------------------
