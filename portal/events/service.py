@@ -36,6 +36,7 @@ from portal.models import (
     Introduction,
     Membership,
     Organization,
+    PilotZone,
     Solution,
 )
 from portal.reference.vocab import get_vocabularies
@@ -244,8 +245,6 @@ def create(
 ) -> Event:
     authorize(session, principal, Action.EVENT_MANAGE)
     assert principal is not None
-    from portal.models import PilotZone
-
     zones = set(session.exec(select(PilotZone.code)))
     values = check_event(data, today=local_today(now), zone_codes=zones)
     event = Event(**values, created_by=principal.user_id, created_at=now, updated_at=now)
