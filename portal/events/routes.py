@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from portal.auth.permissions import Action, authorize
+from portal.clock import aware
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
 from portal.dashboards.service import Table
 from portal.deps import (
@@ -30,7 +31,7 @@ from portal.kit import forms
 from portal.kit.errors import FieldErrors, NotFound
 from portal.kit.redirects import see_other
 from portal.kit.templating import render
-from portal.models import Event, Organization, PilotZone
+from portal.models import Event, PilotZone
 from portal.reference.vocab import get_vocabularies
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -318,7 +319,7 @@ def agenda_page(
     now = clock.now()
     views, official = service.agenda(session, principal=principal, event=event, now=now)
     regs = service.registrations(session, event) if official else []
-    names = {o.id: o.name for o in session.exec(select(Organization))} if official else {}
+    names = service.org_names(session, (r.org_id for r in regs))
     context = {
         "event": event,
         "views": views,
@@ -329,6 +330,9 @@ def agenda_page(
         "closed_reason": service.registration_closed_reason(event, now),
         "started": service.local_today(now) >= event.starts_on,
         "slot_count": len(service.slots_of(event)),
+        "generated_at": (
+            aware(event.agenda_at).astimezone(service.LOCAL) if event.agenda_at else None
+        ),
         **_labels(session),
     }
     return render(request, "events/agenda.html", context)

@@ -124,6 +124,10 @@ def test_from_registration_to_follow_up_through_the_pages(
         f"/introductions/{intro.id}/accept", data={"csrf_token": csrf}, follow_redirects=False
     )
     assert accepted.status_code == 303
+    assert (
+        f'href="{event_url}" data-testid="intro-event"'
+        in client.get(f"/introductions/{intro.id}").text
+    )
     assert client.post(f"{event_url}/agenda/generate", data={"csrf_token": csrf}).status_code == 403
     for path in ("/plan", "/report", "/report.csv"):  # a participant, not an official
         assert client.get(event_url + path).status_code == 403, path
@@ -170,6 +174,13 @@ def test_from_registration_to_follow_up_through_the_pages(
         follow_redirects=False,
     )
     assert held.status_code == 303
+    csrf = as_user(client, scene, "stranger")  # nothing a third organisation may do
+    for path, data in (
+        (f"/registrations/{reg.id}/check-in", {}),
+        (f"/meetings/{meeting.id}/attendance", {"attendance": "no_show"}),
+        (f"/meetings/{meeting.id}/follow-up", {"answer": "yes"}),
+    ):
+        assert client.post(event_url + path, data={"csrf_token": csrf, **data}).status_code == 403
     csrf = as_user(client, scene, "buyer")
     agenda = client.get(f"{event_url}/agenda").text
     assert "继续对接？" in agenda and "已举行" in agenda

@@ -230,6 +230,37 @@ def test_the_agenda_keeps_every_rule_and_regenerating_moves_few(
     assert scene.event.agenda_summary["moved"] == len(moved)
 
 
+def test_declined_and_waiting_requests_stay_out_of_the_agenda(
+    session: Session, gateway: SearchGateway, scene: Scene, clock: FrozenClock
+) -> None:
+    accepted = meet(session, gateway, scene, clock)
+    declined = service.request_meeting(
+        session,
+        gateway,
+        principal=scene.principal("buyer"),
+        event=scene.event,
+        demand_id=scene.demand.id or 0,
+        solution_id=scene.solutions[1].id or 0,
+        now=clock.now(),
+    )
+    intro = session.get(Introduction, declined.introduction_id)
+    assert intro is not None
+    introductions.decline(
+        session,
+        principal=scene.principal("seller2"),
+        intro=intro,
+        reason="timing",
+        note=None,
+        now=clock.now(),
+    )
+    problem, _ = service.build_problem(session, scene.event)
+    assert [m.id for m in problem.meetings] == [f"m{accepted.id}"]
+    service.generate_agenda(
+        session, principal=scene.principal("official"), event=scene.event, now=clock.now()
+    )
+    assert accepted.slot is not None and declined.slot is None
+
+
 def test_without_accepted_meetings_there_is_nothing_to_generate(
     session: Session, scene: Scene, clock: FrozenClock
 ) -> None:
