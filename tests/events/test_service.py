@@ -291,9 +291,9 @@ def test_on_the_day_and_after(
         session, principal=official, event=scene.event, registration_id=regs[0].id or 0,
         now=clock.now(),
     )  # fmt: skip
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden):  # officials mark attendance, not even a party
         service.mark_attendance(
-            session, principal=scene.principal("seller2"), event=scene.event,
+            session, principal=scene.principal("seller1"), event=scene.event,
             meeting_id=meeting.id or 0, attendance="held", now=clock.now(),
         )  # fmt: skip
     service.mark_attendance(
