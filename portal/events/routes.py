@@ -80,10 +80,12 @@ def _form_page(
     session: SessionDep,
     *,
     values: dict[str, Any],
+    event: Event | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     context = {
+        "event": event,
         "values": values,
         "errors": errors or {},
         "slot_options": service.SLOT_MINUTES,
@@ -92,37 +94,17 @@ def _form_page(
     return render(request, "events/form.html", context, status_code=status_code)
 
 
-@router.get("/events/new", name="event_new")
-def new_page(
-    request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn
-) -> Response:
-    authorize(session, principal, Action.EVENT_MANAGE)
-    today = service.local_today(clock.now())
-    values = {
-        "day_start": "09:00",
-        "day_end": "12:00",
-        "slot_minutes": "20",
-        "tables": "10",
-        "capacity": "50",
-        "starts_on": "",
-        "registration_deadline": today.isoformat(),
-        "industries": [],
-        "zones": [],
+def _form_values(data: service.EventData) -> dict[str, Any]:
+    return {
+        **{k: "" if v is None else str(v) for k, v in vars(data).items()},
+        "breaks": ", ".join(data.breaks),
+        "industries": data.industries,
+        "zones": data.zones,
     }
-    return _form_page(request, session, values=values)
 
 
-@router.post("/events/new", name="event_create")
-def create_submit(
-    request: Request,
-    session: SessionDep,
-    clock: ClockDep,
-    principal: SignedIn,
-    form: FormDataDep,
-) -> Response:
-    authorize(session, principal, Action.EVENT_MANAGE)
-    errors: dict[str, str] = {}
-    data = service.EventData(
+def _read_form(form: Any, errors: dict[str, str]) -> service.EventData:
+    return service.EventData(
         title=forms.text(form, "title"),
         description=forms.text(form, "description"),
         starts_on=forms.day(form, "starts_on", errors),
@@ -139,6 +121,36 @@ def create_submit(
         registration_deadline=forms.day(form, "registration_deadline", errors),
         capacity=forms.integer(form, "capacity", errors),
     )
+
+
+def _typed(form: Any, data: service.EventData) -> dict[str, Any]:
+    """What was typed, to show again beside the errors."""
+    values: dict[str, Any] = {k: forms.text(form, k) for k in form.keys()}  # noqa: SIM118
+    values["industries"], values["zones"] = data.industries, data.zones
+    return values
+
+
+@router.get("/events/new", name="event_new")
+def new_page(
+    request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn
+) -> Response:
+    authorize(session, principal, Action.EVENT_MANAGE)
+    today = service.local_today(clock.now())
+    data = service.EventData(registration_deadline=today)
+    return _form_page(request, session, values=_form_values(data))
+
+
+@router.post("/events/new", name="event_create")
+def create_submit(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: SignedIn,
+    form: FormDataDep,
+) -> Response:
+    authorize(session, principal, Action.EVENT_MANAGE)
+    errors: dict[str, str] = {}
+    data = _read_form(form, errors)
     if not errors:
         try:
             event = service.create(session, principal=principal, data=data, now=clock.now())
@@ -146,9 +158,41 @@ def create_submit(
             errors = refused.errors
         else:
             return see_other(_url(request, "event", event, "created"))
-    values: dict[str, Any] = {k: forms.text(form, k) for k in form.keys()}  # noqa: SIM118
-    values["industries"], values["zones"] = data.industries, data.zones
+    values = _typed(form, data)
     return _form_page(request, session, values=values, errors=errors, status_code=400)
+
+
+@router.get("/events/{event_id}/edit", name="event_edit")
+def edit_page(
+    request: Request, session: SessionDep, principal: SignedIn, event_id: int
+) -> Response:
+    authorize(session, principal, Action.EVENT_MANAGE)
+    event = service.get(session, event_id)
+    return _form_page(request, session, values=_form_values(service.data_of(event)), event=event)
+
+
+@router.post("/events/{event_id}/edit", name="event_update")
+def edit_submit(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: SignedIn,
+    form: FormDataDep,
+    event_id: int,
+) -> Response:
+    authorize(session, principal, Action.EVENT_MANAGE)
+    event = service.get(session, event_id)
+    errors: dict[str, str] = {}
+    data = _read_form(form, errors)
+    if not errors:
+        try:
+            service.update(session, principal=principal, event=event, data=data, now=clock.now())
+        except FieldErrors as refused:
+            errors = refused.errors
+        else:
+            return see_other(_url(request, "event", event, "updated"))
+    values = _typed(form, data)
+    return _form_page(request, session, values=values, event=event, errors=errors, status_code=400)
 
 
 @router.get("/events/{event_id}", name="event")

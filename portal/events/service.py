@@ -255,6 +255,46 @@ def create(
     return event
 
 
+def update(
+    session: Session, *, principal: Principal | None, event: Event, data: EventData, now: datetime
+) -> Event:
+    """Officials correct an event. Dates already passed may stay as they were; slots that
+    disappear drop out of registrations' unavailable lists at the next agenda generation."""
+    authorize(session, principal, Action.EVENT_MANAGE)
+    assert principal is not None
+    zones = set(session.exec(select(PilotZone.code)))
+    earliest = min(local_today(now), event.starts_on, event.registration_deadline)
+    values = check_event(data, today=earliest, zone_codes=zones)
+    for name, value in values.items():
+        setattr(event, name, value)
+    event.updated_at = now
+    session.add(event)
+    session.flush()
+    _audit(session, principal, "event.updated", event, now)
+    return event
+
+
+def data_of(event: Event) -> EventData:
+    """The event as its form shows it."""
+    return EventData(
+        title=event.title,
+        description=event.description,
+        starts_on=event.starts_on,
+        ends_on=event.ends_on,
+        day_start=event.day_start,
+        day_end=event.day_end,
+        slot_minutes=event.slot_minutes,
+        breaks=list(event.breaks),
+        venue=event.venue or "",
+        online_url=event.online_url or "",
+        tables=event.tables,
+        industries=list(event.industries),
+        zones=list(event.zones),
+        registration_deadline=event.registration_deadline,
+        capacity=event.capacity,
+    )
+
+
 def get(session: Session, event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None:

@@ -219,3 +219,38 @@ def test_closing_registration(client: TestClient, scene: Scene) -> None:
     as_user(client, scene, "buyer")
     assert "主办方已截止报名" in client.get(f"{event_url}/register").text
     assert "修改报名" not in client.get(event_url).text
+
+
+def test_an_official_corrects_an_event(
+    client: TestClient, session: Session, scene: Scene, clock: FrozenClock
+) -> None:
+    event_url = f"/events/{scene.event.id}"
+    csrf = as_user(client, scene, "buyer")
+    assert client.get(f"{event_url}/edit").status_code == 403
+    assert client.post(f"{event_url}/edit", data={"csrf_token": csrf}).status_code == 403
+    csrf = as_user(client, scene, "official")
+    form = client.get(f"{event_url}/edit")
+    assert form.status_code == 200 and 'value="株洲国际会展中心 B 馆"' in form.text
+    values = {
+        "csrf_token": csrf,
+        "title": scene.event.title,
+        "starts_on": scene.event.starts_on.isoformat(),
+        "day_start": "09:00",
+        "day_end": "11:00",
+        "slot_minutes": "20",
+        "breaks": "10:00-10:20",
+        "venue": "株洲国际会展中心 C 馆",
+        "tables": "3",
+        "capacity": "10",
+        "registration_deadline": scene.event.registration_deadline.isoformat(),
+        "industries": ["rail_transit"],
+    }
+    refused = client.post(f"{event_url}/edit", data={**values, "tables": "0"})
+    assert refused.status_code == 400 and "桌数应在 1 到 500 之间" in refused.text
+    saved = client.post(f"{event_url}/edit", data=values, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].endswith("?updated=1")
+    session.refresh(scene.event)
+    assert scene.event.venue == "株洲国际会展中心 C 馆" and scene.event.tables == 3
+    assert [s.id[-5:] for s in service.slots_of(scene.event)] == [
+        "09:00", "09:20", "09:40", "10:20", "10:40",
+    ]  # fmt: skip
