@@ -495,7 +495,7 @@ class Suggestion:
     introduction: Introduction | None  # an open introduction of the pair, if any
 
 
-def _listings_at(
+def listings_at(
     session: Session, registrations_: list[EventRegistration], today: date
 ) -> tuple[list[tuple[Demand, EventRegistration]], list[tuple[Solution, EventRegistration]]]:
     """The public listings the registrations brought (each still their organisation's), in
@@ -524,7 +524,7 @@ def org_names(session: Session, org_ids: Iterable[int]) -> dict[int, str]:
     return {o.id: o.name for o in rows if o.id is not None}
 
 
-class _Scorer:
+class PairScorer:
     """Pairs scored by the matching engine (the same score and reasons as the match lists;
     the score is symmetric: both sides' views combined)."""
 
@@ -576,7 +576,7 @@ def suggestions(
     solutions and its solutions against their demands, ranked by the engine's score."""
     mine = _require_registration(session, principal, event)
     today = local_today(now)
-    demands, solutions = _listings_at(session, registrations(session, event), today)
+    demands, solutions = listings_at(session, registrations(session, event), today)
     my_demands = [d for d, reg in demands if reg.id == mine.id]
     my_solutions = [s for s, reg in solutions if reg.id == mine.id]
     their_demands = [(d, reg) for d, reg in demands if reg.id != mine.id]
@@ -584,7 +584,7 @@ def suggestions(
     pairs: list[tuple[Demand, Solution, Literal["demand", "solution"], EventRegistration]] = [
         (d, s, "demand", reg) for d in my_demands for s, reg in their_solutions
     ] + [(d, s, "solution", reg) for s in my_solutions for d, reg in their_demands]
-    score = _Scorer(session, gateway, today)
+    score = PairScorer(session, gateway, today)
     ranked = sorted(
         ((score(d, s, explain=False).score, d, s, side, reg) for d, s, side, reg in pairs),
         key=lambda x: (-x[0], x[1].id, x[2].id),
@@ -629,14 +629,14 @@ def request_meeting(
     today = local_today(now)
     if today > event.ends_on:
         raise Conflict("对接会已结束，不能再申请洽谈")
-    demands, solutions = _listings_at(session, registrations(session, event), today)
+    demands, solutions = listings_at(session, registrations(session, event), today)
     demand = next(((d, r) for d, r in demands if d.id == demand_id), None)
     solution = next(((s, r) for s, r in solutions if s.id == solution_id), None)
     if demand is None or solution is None:
         raise FieldErrors({"listing": "该需求或方案不在本对接会的参会发布中"})
     if mine.id not in (demand[1].id, solution[1].id) or demand[1].id == solution[1].id:
         raise Forbidden("只能为贵机构带到对接会的发布申请洽谈")
-    score = _Scorer(session, gateway, today)(demand[0], solution[0], explain=False).score
+    score = PairScorer(session, gateway, today)(demand[0], solution[0], explain=False).score
     intro = introductions.request(
         session,
         principal=principal,
@@ -759,6 +759,17 @@ def generate_agenda(
     if not problem.meetings:
         raise Conflict("还没有双方都已接受的洽谈，无法生成日程")
     result = scheduling.solve(problem, previous=previous if previous.placements else None)
+    place(session, event, result, now=now)
+    _audit(session, principal, "event.agenda_generated", event, now, **event.agenda_summary)
+    session.flush()
+    # Notification (issue 14): "agenda ready" to every organisation with a placed meeting
+    # (and "agenda changed" to those whose meeting moved, ``result.moved``), raised here.
+    return result
+
+
+def place(session: Session, event: Event, result: scheduling.Schedule, *, now: datetime) -> None:
+    """Write a schedule onto the event's meetings (slot and table, or none) and its figures
+    onto the event."""
     placed = {x.meeting: x for x in result.placements}
     for m, _ in meetings(session, event):
         x = placed.get(f"m{m.id}")
@@ -778,11 +789,6 @@ def generate_agenda(
         "method": result.method,
     }
     session.add(event)
-    _audit(session, principal, "event.agenda_generated", event, now, **event.agenda_summary)
-    session.flush()
-    # Notification (issue 14): "agenda ready" to every organisation with a placed meeting
-    # (and "agenda changed" to those whose meeting moved, ``result.moved``), raised here.
-    return result
 
 
 def _view(
