@@ -27,6 +27,8 @@ from portal.dashboards import routes as dashboards_routes
 from portal.demands import api as demands_api
 from portal.demands import routes as demands_routes
 from portal.deps import check_path_ids, load_request_auth
+from portal.events import api as events_api
+from portal.events import routes as events_routes
 from portal.health import api as health_api
 from portal.home import routes as home_routes
 from portal.indicators import api as indicators_api
@@ -85,6 +87,9 @@ ROUTERS = (
     # Introductions and the matchmaking pipeline (issue 13).
     introductions_routes.router,
     introductions_api.router,
+    # Matchmaking events and their agendas (issue 15).
+    events_routes.router,
+    events_api.router,
 )
 
 

@@ -458,6 +458,55 @@ def _evaluate_pairs(
         typer.echo(evaluation.format_feedback_report(report))
 
 
+@app.command()
+def agenda(
+    input_file: Annotated[
+        Path,
+        typer.Option("--input", help="the event as JSON: slots, tables, participants, meetings"),
+    ],
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="an earlier output of this command: regenerate moving few meetings"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the output JSON object")] = False,
+) -> None:
+    """Place accepted meetings into slots and tables (OR-Tools CP-SAT; greedy as baseline).
+    Needs no database: the input file is the whole problem."""
+    import scheduling
+
+    def read(path: Path, what: str) -> Any:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            typer.echo(f"无法读取{what} {path}：{exc.strerror or exc}", err=True)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            typer.echo(f"{what} {path} 不是有效的 JSON：{exc}", err=True)
+        raise typer.Exit(2)
+
+    data = read(input_file, "输入文件")
+    before = read(previous, "上一版日程") if previous is not None else None
+    try:
+        problem = scheduling.parse_problem(data)
+        earlier = scheduling.parse_schedule(before) if before is not None else None
+    except scheduling.ProblemError as exc:
+        typer.echo(f"输入有误：{exc}", err=True)
+        raise typer.Exit(2) from None
+    result = scheduling.solve(problem, previous=earlier)
+    if as_json:
+        typer.echo(json.dumps(scheduling.to_json(result), ensure_ascii=False, indent=2))
+        return
+    typer.echo(
+        f"已安排 {result.count} / {len(problem.meetings)} 场"
+        f"（贪心基线 {result.baseline_scheduled} 场），"
+        f"总权重 {result.objective:g}，{'已证明最优' if result.optimal else '时限内最好结果'}"
+        f"（{result.seconds:.1f} 秒）"
+    )
+    for x in result.placements:
+        typer.echo(f"  {x.slot}  {x.table:>3} 号桌  {x.meeting}")
+    if result.unscheduled:
+        typer.echo("未能安排：" + "、".join(result.unscheduled))
+
+
 def main() -> None:  # pragma: no cover
     app(prog_name="portal")
 

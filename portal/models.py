@@ -394,7 +394,9 @@ class Introduction(SQLModel, table=True):
     requested_by: int | None = Field(default=None, foreign_key="user_account.id")
     message: str = Field(max_length=1000)
     next_step: str = Field(default="call", max_length=16)  # call | visit | demo | quote
-    event_id: int | None = Field(default=None, index=True)  # a matchmaking event carrying it
+    event_id: int | None = Field(  # a matchmaking event carrying it (issue 15)
+        default=None, foreign_key="matchmaking_event.id", index=True
+    )
     stage: str = Field(default="requested", max_length=16, index=True)
     is_open: bool = True
     decline_reason: str | None = Field(default=None, max_length=16)
@@ -792,3 +794,81 @@ def _register_reach_listener() -> None:
 
 
 _register_reach_listener()
+
+
+# --- matchmaking events (对接会, issue 15) ------------------------------------------------
+
+
+class Event(SQLModel, table=True):
+    """A matchmaking event: when and where, the meeting slots (``day_start``–``day_end`` cut
+    into ``slot_minutes`` slots, skipping ``breaks`` such as "12:00-13:30", local time of
+    the venue), how many tables, whom it targets, and the agenda's last generation."""
+
+    __tablename__ = "matchmaking_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    description: str = Field(default="", max_length=4000)
+    starts_on: date = Field(index=True)
+    ends_on: date
+    day_start: str = Field(default="09:00", max_length=5)  # HH:MM
+    day_end: str = Field(default="12:00", max_length=5)
+    slot_minutes: int = 20
+    breaks: list[str] = _json_list()  # "HH:MM-HH:MM"
+    venue: str | None = Field(default=None, max_length=200)
+    online_url: str | None = Field(default=None, max_length=300)
+    tables: int = 10
+    industries: list[str] = _json_list()  # target industries (the featured ones are clusters)
+    zones: list[str] = _json_list()  # target pilot zones
+    registration_deadline: date
+    capacity: int = 50  # organisations
+    registration_closed: bool = False
+    created_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    agenda_at: datetime | None = _optional_timestamp()
+    # The last generation's figures: scheduled, unscheduled, objective, optimal,
+    # baseline_scheduled, moved, seconds.
+    agenda_summary: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+
+
+class EventRegistration(SQLModel, table=True):
+    """An organisation at an event: the listings it brings, the slots it cannot attend
+    (slot ids), who comes, and its check-in on the day."""
+
+    __tablename__ = "event_registration"
+    __table_args__ = (UniqueConstraint("event_id", "org_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="matchmaking_event.id", index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    demand_ids: list[int] = _json_list()
+    solution_ids: list[int] = _json_list()
+    unavailable: list[str] = _json_list()
+    attendees: str = Field(default="", max_length=500)
+    registered_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    checked_in_at: datetime | None = _optional_timestamp()
+
+
+class EventMeeting(SQLModel, table=True):
+    """A one-to-one meeting requested at an event: an introduction carried by the event,
+    its place in the agenda (slot id and table, once generated), whether it was held, and
+    each side's answer to 继续对接？ afterwards."""
+
+    __tablename__ = "event_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="matchmaking_event.id", index=True)
+    introduction_id: int = Field(foreign_key="introduction.id", unique=True)
+    score: float = 0.0  # the match score when it was requested: the agenda's weight
+    slot: str | None = Field(default=None, max_length=32)
+    table_no: int | None = None
+    attendance: str | None = Field(default=None, max_length=16)  # held | no_show
+    follow_up_demand: bool | None = None
+    follow_up_solution: bool | None = None
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()

@@ -86,6 +86,7 @@ class Action(StrEnum):
     NETWORK_MANAGE = "network.manage"  # create, edit, import and confirm any network
     NETWORK_DECLARE = "network.declare"  # an enterprise declares a network of its own
     DASHBOARD_VIEW = "dashboard.view"  # the officials' dashboard and its exports
+    EVENT_MANAGE = "event.manage"  # matchmaking events: create, close, agenda, day (issue 15)
 
 
 # What a read-only API token may still do.
@@ -114,7 +115,9 @@ ORG_SCOPED = frozenset(
 
 # Issue 6: only officials (and admins) manage networks and read the dashboard; an
 # enterprise declares its own organisation's networks, which count once confirmed.
-NETWORK_OFFICIAL_ACTIONS = frozenset({Action.NETWORK_MANAGE, Action.DASHBOARD_VIEW})
+NETWORK_OFFICIAL_ACTIONS = frozenset(
+    {Action.NETWORK_MANAGE, Action.DASHBOARD_VIEW, Action.EVENT_MANAGE}
+)
 
 
 @dataclass(frozen=True)
