@@ -78,9 +78,8 @@ def progress_summary_rows(p: Progress) -> list[list[Any]]:
         basis = BASIS_LABELS.get(o.basis or "", "—")
         return [
             *rows,
-            [f"期末结果（{basis}，个）", o.value, o.year, o.source or "—"],
+            [f"期末结果：{STATUS_LABELS[o.status]}（{basis}，个）", o.value, o.year, o.source],
             ["与目标之差（个）", o.difference, p.target_year, "期末结果 − 目标"],
-            ["结果", STATUS_LABELS[o.status], p.target_year, f"按{basis}判断"],
         ]
     return [
         *rows,

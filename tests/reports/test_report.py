@@ -96,7 +96,7 @@ def test_the_report_holds_the_apis_figures_in_both_formats(
     assert row[header.index("与目标之差 / 进度（%）")] == "0.6"
     summary = {r[0]: r[1] for r in tables["项目|数值"][1:]}
     assert summary["平台登记在用（个）"] == str(progress["registered_in_service"])
-    assert summary["期末结果（平台登记，个）"] == f"{outcome['value']:g}"
+    assert summary["期末结果：未达标（平台登记，个）"] == f"{outcome['value']:g}"
     assert summary["与目标之差（个）"] == f"{outcome['difference']:g}"
     by_city = {r[0]: int(r[2]) for r in tables["代码|名称|专网数（个）|changsha"][1:]}
     assert by_city == progress["by_city"]
