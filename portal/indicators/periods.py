@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
+from portal.kit.errors import NotFound
 from portal.models import IndicatorTarget, PlanPeriod
 
 ENDED_STATUSES = ("achieved", "missed")
@@ -97,6 +98,16 @@ def period_for(
 
 def find_period(periods: Sequence[Period], code: str) -> Period | None:
     return next((p for p in periods if p.code == code), None)
+
+
+def require_period(periods: Sequence[Period], code: str) -> Period:
+    """The period ``code`` names (``?period=``, ``portal report --period``), or a 404 that
+    lists the known ones."""
+    period = find_period(periods, code)
+    if period is None:
+        known = "、".join(p.code for p in periods)
+        raise NotFound(f"没有规划期“{code}”；现有：{known}")
+    return period
 
 
 def reached(value: float, target: float, *, falling: bool) -> bool:

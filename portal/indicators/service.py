@@ -18,6 +18,7 @@ from portal.indicators.periods import (
     judge_outcome,
     list_periods,
     period_for,
+    require_period,
 )
 from portal.indicators.rules import value_error
 from portal.indicators.schemas import (
@@ -158,6 +159,8 @@ def list_indicators(
 ) -> list[IndicatorPublic]:
     """Every row of 表1, each judged in its period (the current one unless ``period`` names
     another); memoized until the data changes (callers copy to mutate)."""
+    if period is not None:
+        period = require_period(list_periods(session), period).code
     return memoized(
         session,
         ("indicators", today, period),

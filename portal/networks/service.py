@@ -27,7 +27,14 @@ from portal.dashboards.cubes import (
     total_by,
 )
 from portal.imports.service import ImportReport, import_lines, missing_demand
-from portal.indicators.periods import Outcome, Period, judge_outcome, list_periods, period_for
+from portal.indicators.periods import (
+    Outcome,
+    Period,
+    judge_outcome,
+    list_periods,
+    period_for,
+    require_period,
+)
 from portal.indicators.trajectory import annual_rate, expected_path, fit_trend, needed_per_year
 from portal.kit.errors import FieldErrors, Forbidden, NotFound
 from portal.kit.pagination import Page
@@ -389,6 +396,8 @@ def progress(session: Session, *, today: date, period: str | None = None) -> Pro
     """Everything the progress page, the dashboard, the report and the API say about
     indicator 16 in the current plan period (or the one ``period`` names), from a handful
     of SQL aggregates (memoized until the data changes)."""
+    if period is not None:
+        period = require_period(list_periods(session), period).code
     return memoized(
         session,
         ("progress", today, period),

@@ -27,13 +27,12 @@ from portal.indicators.periods import (
     STALE_LABEL,
     STATUS_LABELS,
     Period,
-    find_period,
     list_periods,
+    require_period,
 )
 from portal.indicators.schemas import IndicatorPublic
 from portal.indicators.service import list_indicators
 from portal.introductions import funnel as funnels
-from portal.kit.errors import NotFound
 from portal.models import UseCase
 from portal.networks.service import REGISTRY_SOURCE, Progress, progress
 from portal.reference.service import PLAN_SOURCE
@@ -104,18 +103,9 @@ def columns(table: Table, names: tuple[str, ...]) -> Table:
     )
 
 
-def get_period(session: Session, code: str) -> Period:
-    periods = list_periods(session)
-    period = find_period(periods, code)
-    if period is None:
-        known = "、".join(p.code for p in periods)
-        raise NotFound(f"没有规划期“{code}”；现有：{known}")
-    return period
-
-
 def build_report(session: Session, *, period: str, now: datetime) -> Report:
     today = now.date()
-    shown = get_period(session, period)
+    shown = require_period(list_periods(session), period)
     kind = "总结评估" if shown.ended(today) else "中期评估"
     p = progress(session, today=today, period=shown.code)
     rows = list_indicators(session, today=today, period=shown.code)

@@ -58,3 +58,11 @@ def test_every_row_has_its_period_status_and_next_update(
     assert vpn["stale"] is True
     page = client.get("/indicators")
     assert 'data-testid="stale-private_networks_5g"' in page.text and "待更新" in page.text
+
+
+def test_an_unknown_period_is_a_404_naming_the_known_ones(client: TestClient) -> None:
+    for url in ("/api/v1/indicators", "/api/v1/networks/progress", "/progress", "/indicators"):
+        response = client.get(url, params={"period": "1990-1995"})
+        assert response.status_code == 404, url
+        assert "现有：2021-2025" in response.text, url
+    assert client.get("/progress", params={"period": "2021-2025"}).status_code == 200
