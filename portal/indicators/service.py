@@ -20,7 +20,7 @@ from portal.indicators.periods import (
     period_for,
     require_period,
 )
-from portal.indicators.rules import value_error
+from portal.indicators.rules import update_error, value_error
 from portal.indicators.schemas import (
     IndicatorActual,
     IndicatorPublic,
@@ -271,8 +271,8 @@ def value_errors(
         errors["source"] = "请注明数据来源（文件、网址或发布机构）"
     elif reason := text_error(source):
         errors["source"] = reason
-    if as_of is not None and next_update is not None and next_update <= as_of:
-        errors["next_update"] = "下次更新日期应晚于发布日期"
+    if reason := update_error(as_of, next_update):
+        errors["next_update"] = reason
     return errors
 
 
