@@ -55,7 +55,7 @@ def _escape(text: str) -> str:
 def _widths(table: DataTable, width: float) -> list[float]:
     """Columns as wide as their longest text (capped), filling ``width``."""
     weights = [
-        min(30, max([len(title) / 2, *(len(cell_text(r[i])) for r in table.rows)])) + 2
+        min(30, max([len(title) * 0.7, *(len(cell_text(r[i])) for r in table.rows)])) + 3
         for i, title in enumerate(table.columns)
     ]
     return [width * w / sum(weights) for w in weights]
