@@ -213,7 +213,7 @@ def cluster_table(clusters: list[ClusterCounts], today: date) -> Table:
     )
 
 
-def indicator_rows(rows: list[IndicatorPublic], today: date) -> list[list[Any]]:
+def indicator_rows(rows: list[IndicatorPublic]) -> list[list[Any]]:
     body = []
     for r in rows:
         latest = r.latest
@@ -265,7 +265,7 @@ def indicator_table(rows: list[IndicatorPublic], today: date) -> Table:
         "indicators",
         "表1 发展主要预期指标：进展",
         INDICATOR_COLUMNS,
-        indicator_rows(rows, today),
+        indicator_rows(rows),
         f"{PLAN_SOURCE}；实际值来源逐行注明",
         today.isoformat(),
         note="规划期已结束的指标给出期末结果（已达标/未达标及与目标之差）；进行中的按“年均/累计”"
