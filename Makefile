@@ -9,7 +9,7 @@ PORT ?= 8000
 export HOST PORT
 
 .PHONY: run test install install-test vendor system-deps lint format typecheck migrations-check runtime-check \
-        test-sqlite test-postgres test-e2e bench clean
+        test-sqlite test-postgres test-e2e bench clean runtime-deps
 
 ## make run: install everything, migrate, seed, and serve on http://$(HOST):$(PORT)
 run: install
@@ -19,7 +19,7 @@ run: install
 ## make test: lint, types, migrations, the suite on SQLite and on PostgreSQL, browser journeys
 test: install-test system-deps lint typecheck migrations-check runtime-check test-sqlite test-postgres test-e2e
 
-install: $(VENV)/.stamp-install static/vendor/.stamp
+install: $(VENV)/.stamp-install static/vendor/.stamp runtime-deps
 
 $(VENV)/.stamp-install: pyproject.toml
 	@bash scripts/ensure-venv.sh $(PYTHON) $(VENV)
@@ -41,6 +41,10 @@ static/vendor/.stamp: package.json package-lock.json scripts/vendor.sh
 
 system-deps:
 	@bash scripts/ensure-system-deps.sh
+
+# The Chinese font of the evaluation report (Debian's fonts-wqy-microhei), when missing.
+runtime-deps:
+	@bash scripts/ensure-system-deps.sh runtime
 
 lint:
 	$(BIN)/ruff check .

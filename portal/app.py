@@ -44,6 +44,7 @@ from portal.networks import api as networks_api
 from portal.networks import routes as networks_routes
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
+from portal.reports import routes as reports_routes
 from portal.search import api as search_api
 from portal.settings import Settings, get_settings
 from portal.solutions import api as solutions_api
@@ -90,6 +91,8 @@ ROUTERS = (
     # Matchmaking events and their agendas (issue 15).
     events_routes.router,
     events_api.router,
+    # The evaluation report of a plan period (issue 17).
+    reports_routes.router,
 )
 
 

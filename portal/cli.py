@@ -507,6 +507,33 @@ def agenda(
         typer.echo("未能安排：" + "、".join(result.unscheduled))
 
 
+@app.command()
+def report(
+    period: Annotated[str, typer.Option(help="the plan period, e.g. 2021-2025")],
+    out: Annotated[Path, typer.Option(help="where to write the report")],
+    format: Annotated[str, typer.Option("--format", help="pdf | docx")] = "pdf",
+) -> None:
+    """Write the evaluation report of a plan period (总结评估 / 中期评估) as PDF or DOCX."""
+    from portal.clock import get_clock
+    from portal.kit.errors import PortalError
+    from portal.reports.routes import CONTENT_TYPES, render_report
+    from portal.reports.service import build_report
+
+    if format not in CONTENT_TYPES:
+        typer.echo("--format 只能是 pdf 或 docx", err=True)
+        raise typer.Exit(2)
+    ensure_ready()
+    try:
+        with Session(get_engine()) as session:
+            built = build_report(session, period=period, now=get_clock().now())
+            body = render_report(built, format)
+    except PortalError as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(1) from None
+    out.write_bytes(body)
+    typer.echo(f"已生成《{built.title}》：{out}（{len(body):,} 字节）")
+
+
 def main() -> None:  # pragma: no cover
     app(prog_name="portal")
 

@@ -308,6 +308,10 @@ class IndicatorValue(SQLModel, table=True):
     source: str | None = None
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # When the figure was published (or the date it stands at), and when officials expect
+    # the next one: a figure past its next update is shown as 待更新.
+    as_of: date | None = None
+    next_update: date | None = None
 
 
 # --- plumbing -------------------------------------------------------------------------
@@ -765,6 +769,7 @@ def _bump_stats_version(session: Any, _context: Any) -> None:
         (PrivateNetwork, "networks"),
         (IndicatorValue, "indicators"),
         (IndicatorTarget, "indicators"),
+        (PlanPeriod, "indicators"),
     )
     families = {
         family
@@ -872,3 +877,34 @@ class EventMeeting(SQLModel, table=True):
     follow_up_solution: bool | None = None
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+
+
+class PlanPeriod(SQLModel, table=True):
+    """A plan period (表1's 2021–2025, a later plan's 2026–2030): its targets are the
+    ``indicator_target`` rows of its target year; it starts where the previous one ended.
+    Officials add one with the document it comes from; no code names a period."""
+
+    __tablename__ = "plan_period"
+
+    target_year: int = Field(primary_key=True)
+    baseline_year: int
+    name: str = Field(max_length=100)  # “十四五”
+    source: str = Field(max_length=300)  # the plan document
+    created_at: datetime = _timestamp()
+
+
+class IndicatorUpload(SQLModel, table=True):
+    """A yearly statistics sheet an official uploaded, kept between the validation report
+    and the confirmation (like ``network_upload``); nothing is applied before that."""
+
+    __tablename__ = "indicator_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    filename: str = Field(max_length=200)
+    headers: list[str] = _json_list()
+    rows: list[dict[str, Any]] = _json_list()
+    applied_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    created_at: datetime = _timestamp()

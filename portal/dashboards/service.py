@@ -15,8 +15,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from portal.clusters.service import PROXY_NOTE, ClusterCounts, cluster_counts
+from portal.indicators.periods import BASIS_LABELS, STALE_LABEL, STATUS_LABELS
 from portal.indicators.schemas import IndicatorPublic
-from portal.indicators.service import STATUS_LABELS, list_indicators
+from portal.indicators.service import list_indicators
 from portal.kit.errors import NotFound
 from portal.models import PrivateNetwork
 from portal.networks.service import REGISTRY_SOURCE, Progress, progress
@@ -41,16 +42,21 @@ class Table:
     # Per row, a link for the first cell (pages only; not exported).
     links: list[str | None] = field(default_factory=list)
 
+    @property
+    def year_columns(self) -> frozenset[int]:
+        """Columns of years, printed as 2025, never "2,025"."""
+        return frozenset(i for i, c in enumerate(self.columns) if c.endswith("年份"))
+
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
-def progress_tables(p: Progress) -> list[Table]:
-    vocab = get_vocabularies()
-    today = p.as_of.isoformat()
+def progress_summary_rows(p: Progress) -> list[list[Any]]:
+    """The figures of the period shown: for a period in progress, the trajectory and what
+    it takes to reach the target; for an ended one, the outcome."""
     official = p.official
-    summary: list[list[Any]] = [
+    rows: list[list[Any]] = [
         ["基线（个）", p.baseline, p.baseline_year, PLAN_SOURCE],
         ["目标（个）", p.target, p.target_year, p.target_source or PLAN_SOURCE],
         [
@@ -66,6 +72,17 @@ def progress_tables(p: Progress) -> list[Table]:
             official.year if official else None,
             "两者之差",
         ],
+    ]
+    o = p.outcome
+    if p.ended and o is not None:
+        basis = BASIS_LABELS.get(o.basis or "", "—")
+        return [
+            *rows,
+            [f"期末结果：{STATUS_LABELS[o.status]}（{basis}，个）", o.value, o.year, o.source],
+            ["与目标之差（个）", o.difference, p.target_year, "期末结果 − 目标"],
+        ]
+    return [
+        *rows,
         [
             "规划轨迹年均增速（%）",
             _pct(p.implied_rate),
@@ -97,6 +114,12 @@ def progress_tables(p: Progress) -> list[Table]:
             f"按{p.forecast_basis}的对数线性趋势外推" if p.forecast_basis else "数据不足两年",
         ],
     ]
+
+
+def progress_tables(p: Progress) -> list[Table]:
+    vocab = get_vocabularies()
+    today = p.as_of.isoformat()
+    summary = progress_summary_rows(p)
     series = [[s.year, s.expected, s.official, s.registered] for s in p.series]
     by = [
         ("networks_by_city", "按城市的在用专网", "city", p.by_city),
@@ -190,47 +213,63 @@ def cluster_table(clusters: list[ClusterCounts], today: date) -> Table:
     )
 
 
-def indicator_table(rows: list[IndicatorPublic], today: date) -> Table:
+def indicator_rows(rows: list[IndicatorPublic]) -> list[list[Any]]:
     body = []
     for r in rows:
         latest = r.latest
+        figure = r.outcome if r.outcome is not None else latest
+        target = r.period_target
         body.append(
             [
                 r.seq,
                 r.name,
                 r.unit,
+                r.period.code if r.period else None,
                 r.baseline_printed,
-                r.target_printed,
-                r.target_year,
+                target.printed if target else r.target_printed,
+                target.year if target else r.target_year,
                 r.growth,
-                latest.value if latest else None,
-                latest.year if latest else None,
-                (latest.source if latest else None) or "—",
-                r.progress_percent,
+                figure.value if figure else None,
+                figure.year if figure else None,
+                (figure.source if figure else None) or "—",
+                latest.as_of.isoformat() if latest and latest.as_of else None,
+                (STALE_LABEL if r.stale else r.next_update.isoformat()) if r.next_update else None,
+                r.outcome.difference if r.outcome else r.progress_percent,
                 STATUS_LABELS[r.status],
             ]
         )
+    return body
+
+
+INDICATOR_COLUMNS = [
+    "序号",
+    "指标名称",
+    "单位",
+    "规划期",
+    "2020年",
+    "目标",
+    "目标年份",
+    "年均/累计",
+    "最新/期末实际值",
+    "实际值年份",
+    "来源",
+    "发布日期",
+    "下次更新",
+    "与目标之差 / 进度（%）",
+    "状态",
+]
+
+
+def indicator_table(rows: list[IndicatorPublic], today: date) -> Table:
     return Table(
         "indicators",
         "表1 发展主要预期指标：进展",
-        [
-            "序号",
-            "指标名称",
-            "单位",
-            "2020年",
-            "目标",
-            "目标年份",
-            "年均/累计",
-            "最新实际值",
-            "年份",
-            "来源",
-            "进度（%）",
-            "状态",
-        ],
-        body,
+        INDICATOR_COLUMNS,
+        indicator_rows(rows),
         f"{PLAN_SOURCE}；实际值来源逐行注明",
         today.isoformat(),
-        note="状态按“年均/累计”一栏隐含的轨迹判断；“[ ]”为5年累计变化数。",
+        note="规划期已结束的指标给出期末结果（已达标/未达标及与目标之差）；进行中的按“年均/累计”"
+        "一栏隐含的轨迹判断；“[ ]”为5年累计变化数；超过下次更新日期的数值标为“待更新”。",
     )
 
 
@@ -289,8 +328,10 @@ def registry_table(session: Session, today: date, *, pending: bool, limit: int |
 # --- the pages' sets of tables, and one table by key (exports) ----------------------------
 
 
-def progress_page_tables(session: Session, *, today: date) -> tuple[Progress, list[Table]]:
-    p = progress(session, today=today)
+def progress_page_tables(
+    session: Session, *, today: date, period: str | None = None
+) -> tuple[Progress, list[Table]]:
+    p = progress(session, today=today, period=period)
     zones, cities = place_counts(session, today=today)
     tables = [
         *progress_tables(p),
@@ -300,9 +341,11 @@ def progress_page_tables(session: Session, *, today: date) -> tuple[Progress, li
     return p, tables
 
 
-def dashboard_tables(session: Session, *, today: date) -> tuple[Progress, list[Table]]:
-    p, tables = progress_page_tables(session, today=today)
-    tables.append(indicator_table(list_indicators(session), today))
+def dashboard_tables(
+    session: Session, *, today: date, period: str | None = None
+) -> tuple[Progress, list[Table]]:
+    p, tables = progress_page_tables(session, today=today, period=period)
+    tables.append(indicator_table(list_indicators(session, today=today, period=period), today))
     tables.append(registry_table(session, today, pending=True, limit=50))
     return p, tables
 
@@ -328,7 +371,7 @@ def _register() -> None:
     _BUILDERS["zones"] = lambda s, d: place_tables(*place_counts(s, today=d), d)[0]
     _BUILDERS["cities"] = lambda s, d: place_tables(*place_counts(s, today=d), d)[1]
     _BUILDERS["clusters"] = lambda s, d: cluster_table(cluster_counts(s, today=d), d)
-    _BUILDERS["indicators"] = lambda s, d: indicator_table(list_indicators(s), d)
+    _BUILDERS["indicators"] = lambda s, d: indicator_table(list_indicators(s, today=d), d)
     _BUILDERS["networks_registry"] = lambda s, d: registry_table(s, d, pending=False, limit=None)
     _BUILDERS["networks_pending"] = lambda s, d: registry_table(s, d, pending=True, limit=None)
 

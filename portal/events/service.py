@@ -961,6 +961,11 @@ def report(
     """The event's figures for officials: registrations, requests and their answers,
     meetings scheduled and held, follow-ups, and the introductions' later stages."""
     authorize(session, principal, Action.EVENT_MANAGE)
+    return figures(session, event, now)
+
+
+def figures(session: Session, event: Event, now: datetime) -> list[tuple[str, int]]:
+    """:func:`report`'s figures without the check (the plan report reads them too)."""
     regs = registrations(session, event)
     rows = meetings(session, event)
     stages = [introductions.stage_of(i, now) for _, i in rows]

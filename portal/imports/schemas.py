@@ -104,6 +104,8 @@ class IndicatorValueRecord(BaseModel):
     year: Annotated[int, Field(ge=2000, le=2100)]
     value: float
     source: OptionalText = None
+    as_of: date | None = None  # when the figure was published
+    next_update: date | None = None  # when the next one is expected
 
 
 ImportRecord = Annotated[

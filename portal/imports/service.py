@@ -29,7 +29,7 @@ from portal.imports.schemas import (
     SolutionRecord,
     UseCaseRecord,
 )
-from portal.indicators.rules import value_error
+from portal.indicators.rules import update_error, value_error
 from portal.kit.translate import translate_error
 from portal.listings.registry import KINDS
 from portal.listings.service import errors_in
@@ -283,6 +283,10 @@ class _Importer:
         if reason := value_error(indicator, r.value):
             self.fail(line, "value", reason)
             return
+        if reason := update_error(r.as_of, r.next_update):
+            self.fail(line, "next_update", reason)
+            return
+        dates = (r.as_of, r.next_update)
         row = self.session.exec(
             select(IndicatorValue).where(
                 IndicatorValue.indicator_code == indicator.code, IndicatorValue.year == r.year
@@ -291,12 +295,18 @@ class _Importer:
         if row is None:
             self.session.add(
                 IndicatorValue(
-                    indicator_code=indicator.code, year=r.year, value=r.value, source=r.source
+                    indicator_code=indicator.code,
+                    year=r.year,
+                    value=r.value,
+                    source=r.source,
+                    as_of=r.as_of,
+                    next_update=r.next_update,
                 )
             )
             self.report.created["indicator_value"] += 1
-        elif (row.value, row.source) != (r.value, r.source):
+        elif (row.value, row.source, row.as_of, row.next_update) != (r.value, r.source, *dates):
             row.value, row.source, row.updated_at = r.value, r.source, utcnow()
+            row.as_of, row.next_update = dates
             self.session.add(row)
             self.report.updated["indicator_value"] += 1
         else:

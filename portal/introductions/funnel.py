@@ -12,12 +12,13 @@ import itertools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from sqlmodel import Session, col, select
 
 from portal.clock import aware
+from portal.dashboards.service import Table
 from portal.introductions.service import PIPELINE, STAGE_LABELS, stage_of
 from portal.models import Demand, Introduction, IntroductionStep, PrivateNetwork
 
@@ -144,3 +145,17 @@ def rows(funnel: Funnel) -> list[list[object]]:
     for stage in ENDINGS:
         out.append([STAGE_LABELS[stage], funnel.current[stage], None, None])
     return out
+
+
+def table(funnel: Funnel, *, as_of: date) -> Table:
+    """The funnel as the export and the evaluation report show it."""
+    return Table(
+        key="introductions_funnel",
+        title="对接漏斗",
+        columns=["阶段", "到达数", "较上一阶段转化率（%）", "距上一阶段中位天数"],
+        rows=rows(funnel),
+        source=SOURCE,
+        as_of=as_of.isoformat(),
+        public=False,
+        note="到达数含跳过该阶段直接进入后续阶段的对接；不含任何消息内容或联系方式。",
+    )

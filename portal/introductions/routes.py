@@ -13,7 +13,6 @@ from sqlmodel import col, select
 
 from portal.auth.permissions import Action, authorize
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
-from portal.dashboards.service import Table
 from portal.deps import ClockDep, SessionDep, SettingsDep, SignedIn
 from portal.introductions import funnel as funnels
 from portal.introductions import marks, service
@@ -212,16 +211,7 @@ def funnel_export(session: SessionDep, clock: ClockDep, principal: SignedIn, fmt
         raise NotFound("只提供 CSV 和 XLSX 格式")
     now = clock.now()
     result = funnels.compute(session, now=now)
-    table = Table(
-        key="introductions_funnel",
-        title="对接漏斗",
-        columns=["阶段", "到达数", "较上一阶段转化率（%）", "距上一阶段中位天数"],
-        rows=funnels.rows(result),
-        source=funnels.SOURCE,
-        as_of=now.date().isoformat(),
-        public=False,
-        note="到达数含跳过该阶段直接进入后续阶段的对接；不含任何消息内容或联系方式。",
-    )
+    table = funnels.table(result, as_of=now.date())
     body = to_csv(table) if fmt == "csv" else to_xlsx(table)
     return Response(
         body,

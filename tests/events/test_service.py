@@ -11,9 +11,11 @@ from sqlmodel import Session
 import scheduling
 from portal.clock import FrozenClock
 from portal.events import service
+from portal.indicators.periods import Period
 from portal.introductions import service as introductions
 from portal.kit.errors import Conflict, FieldErrors, Forbidden
 from portal.models import EventMeeting, Introduction
+from portal.reports.service import events_section
 from portal.search.gateway import SearchGateway
 from tests.events.conftest import Scene, event_data, register
 from tests.factories import make_demand, make_org, make_solution, make_user
@@ -316,3 +318,10 @@ def test_on_the_day_and_after(
     assert figures["报名机构"] == 3 and figures["签到机构"] == 1
     assert figures["洽谈请求"] == 1 and figures["已排入日程"] == 1 and figures["已举行"] == 1
     assert figures["至少一方愿意继续对接"] == 1 and figures["进入“洽谈中”"] == 1
+    # The plan report's 对接活动 section reads the same figures, for the period of the event.
+    year = scene.event.starts_on.year
+    section = events_section(session, Period(year - 1, year + 4, "", None), clock.now())
+    assert section is not None
+    (table,) = section.tables
+    assert table.rows == [[scene.event.title, scene.event.starts_on.isoformat(), 3, 1, 1, 1, 0]]
+    assert events_section(session, Period(year - 6, year - 1, "", None), clock.now()) is None
