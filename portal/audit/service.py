@@ -44,6 +44,7 @@ ACTIONS = {
     "case.updated": "修改标杆案例",
     "indicator.edited": "修改指标",
     "indicator.target_set": "设定指标目标",
+    "indicator.sheet_imported": "导入指标统计表",
     "network.created": "登记专网",
     "network.updated": "修改专网",
     "network.declared": "企业申报专网",
