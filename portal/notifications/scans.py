@@ -12,8 +12,12 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from portal.audit import service as audit
+from portal.auth.permissions import Principal
 from portal.clock import aware
 from portal.introductions import service as introductions
+from portal.listings import service as listings
+from portal.listings.kinds import ListingKind
 from portal.listings.registry import DEMAND, KINDS, SOLUTION
 from portal.mail import queue_mail
 from portal.matching import service as matching
@@ -338,3 +342,34 @@ def send_digests(session: Session, *, now: datetime, **_: Any) -> int:
         + mail_digests(session, now=now)
         + webhook_digests(session, now=now)
     )
+
+
+def confirm_current(
+    session: Session,
+    *,
+    principal: Principal | None,
+    kind: ListingKind,
+    row: Any,
+    now: datetime,
+    ip: str | None = None,
+) -> Any:
+    """The owner's one click: "still current". It clears a stale mark and counts as fresh
+    for the ranking again; the next question comes 90 days later."""
+    listings.owner_org(session, principal, kind, row)
+    assert principal is not None and row.id is not None
+    row.confirmed_at, row.stale_at = now, None
+    row.version += 1
+    session.add(row)
+    session.flush()
+    enqueue(session, entity=kind.name, entity_id=row.id, version=row.version)  # type: ignore[arg-type]
+    audit.record(
+        session,
+        action="listing.confirmed",
+        now=now,
+        actor=principal.user,
+        entity=kind.name,
+        entity_id=row.external_id,
+        detail={},
+        ip=ip,
+    )
+    return row

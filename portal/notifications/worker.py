@@ -61,7 +61,7 @@ class Job:
         after = aware(last_run) + timedelta(seconds=1)
         fire = self.trigger.get_next_fire_time(None, after.astimezone(SHANGHAI))
         assert fire is not None  # cron triggers without an end date always fire again
-        return fire  # type: ignore[no-any-return]
+        return fire
 
 
 JOBS: tuple[Job, ...] = (
