@@ -172,7 +172,8 @@ def run_once(
         if report.webhooks.error:
             report.errors.append(f"webhook: {report.webhooks.error}")
     with _session(engine) as session:
-        report.mail = mail.deliver_all(session, mailer, now=now)
+        # Mail rows are due by the wall clock they were queued at (portal.mail).
+        report.mail = mail.deliver_all(session, mailer)
         if report.mail.error:
             report.errors.append(f"mail: {report.mail.error}")
     return report
