@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from portal.models import Organization, User
 from tests.factories import make_org, make_token, make_user
+from tests.introductions.conftest import scene  # noqa: F401 - the introductions' scene
 
 
 @dataclass

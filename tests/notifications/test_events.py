@@ -14,7 +14,7 @@ from portal.models import Notification, PrivateNetwork, PublishedListing
 from portal.moderation import service as moderation
 from portal.notifications import scans
 from tests.factories import make_demand, make_network, make_solution
-from tests.introductions.conftest import Scene, scene  # noqa: F401 - the fixture
+from tests.introductions.conftest import Scene
 from tests.notifications.conftest import People
 
 MESSAGE = "我们在醴陵有三条窑炉产线，希望了解贵方的机器视觉质检方案。"
@@ -132,7 +132,7 @@ def test_officials_get_the_review_and_declaration_digests(
 def test_each_step_of_an_introduction_tells_the_other_side(
     client: TestClient,
     session: Session,
-    scene: Scene,  # noqa: F811
+    scene: Scene,
 ) -> None:
     body = {
         "demand_id": scene.demand.id,
@@ -167,7 +167,7 @@ def test_declined_and_expired_requests_tell_the_requester(
     client: TestClient,
     session: Session,
     scene: Scene,
-    clock: Any,  # noqa: F811
+    clock: Any,
 ) -> None:
     body = {
         "demand_id": scene.demand.id,
