@@ -498,6 +498,7 @@ def worker(
         mailer=mailer,
         interval=settings.portal_worker_interval,
         stop=stop,
+        heartbeat=settings.portal_data_dir / "worker.heartbeat",
     )
 
 

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -186,13 +187,18 @@ def run_forever(
     mailer: mail.Mailer,
     interval: float,
     stop: threading.Event,
+    heartbeat: Path | None = None,
 ) -> None:
-    """Rounds every ``interval`` seconds until ``stop`` is set (SIGTERM, Ctrl-C)."""
+    """Rounds every ``interval`` seconds until ``stop`` is set (SIGTERM, Ctrl-C); after each
+    completed round the ``heartbeat`` file is touched (compose's health check reads it)."""
     while not stop.is_set():
         try:
             report = run_once(engine, gateway=gateway, mailer=mailer)
             if report.published or report.raised or report.jobs or report.errors:
                 log.info("worker round: %s", report)
+            if heartbeat is not None:
+                heartbeat.parent.mkdir(parents=True, exist_ok=True)
+                heartbeat.touch()
         except Exception:  # the database away for a moment: the next round tries again
             log.exception("worker round failed")
         stop.wait(interval)
