@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -42,6 +43,7 @@ from portal.saved_searches import service as saved_searches
 from portal.search.gateway import SearchGateway
 from portal.search.outbox import enqueue
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_MATCH_LIMIT = 20  # the best matches of a new listing looked at; "high" fit ones alert
 EXPIRING_DAYS = 14
 FRESHNESS_DAYS = 90
@@ -140,7 +142,8 @@ def expire_introductions(session: Session, *, now: datetime, **_: Any) -> int:
 def scan_expiring(session: Session, *, now: datetime, **_: Any) -> int:
     """``listing_expiring`` 14 days (or less) before a solution's end date or a demand's
     deadline, once per listing and date."""
-    today, until = now.date(), now.date() + timedelta(days=EXPIRING_DAYS)
+    today = now.astimezone(SHANGHAI).date()  # deadlines are dates in Hunan
+    until = today + timedelta(days=EXPIRING_DAYS)
     raised = 0
     for kind in (SOLUTION, DEMAND):
         model = kind.model

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
@@ -39,7 +38,7 @@ from portal.search.gateway import SearchGateway
 
 log = logging.getLogger("portal.worker")
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = scans.SHANGHAI
 JOB_LEASE_TTL = timedelta(minutes=10)
 
 

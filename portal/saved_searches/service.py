@@ -13,9 +13,11 @@ backend is not reproduced).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from matching.search import And, AnyOf, Eq, Exists, Filter, Not, Or, Range
@@ -200,12 +202,32 @@ def document_of(
     return demand_document(pipeline, row, org)
 
 
-def meeting(
-    searches: Sequence[SavedSearch], kind: str, doc: Mapping[str, Any], *, today: date
-) -> list[SavedSearch]:
+@dataclass(frozen=True)
+class Rule:
+    """What checking a listing needs of a saved search, read as plain columns (10,000 ORM
+    objects cost most of a second; these, a fifth)."""
+
+    id: int
+    user_id: int
+    name: str
+    filters: dict[str, str]
+    words: list[str]
+
+
+class _Checkable(Protocol):
+    @property
+    def filters(self) -> dict[str, str]: ...
+    @property
+    def words(self) -> list[str]: ...
+
+
+S = TypeVar("S", bound=_Checkable)
+
+
+def meeting(searches: Sequence[S], kind: str, doc: Mapping[str, Any], *, today: date) -> list[S]:
     """The saved searches among ``searches`` that the listing's document meets."""
     words = set(str(doc.get("title_seg", "")).split()) | set(str(doc.get("body_seg", "")).split())
-    met: list[SavedSearch] = []
+    met: list[S] = []
     filters: dict[tuple[tuple[str, str], ...], bool] = {}  # many searches share filters
     for search in searches:
         if search.words and words.isdisjoint(search.words):
@@ -219,12 +241,18 @@ def meeting(
     return met
 
 
-def active(session: Session, kind: str) -> list[SavedSearch]:
-    return list(
-        session.exec(
-            select(SavedSearch).where(SavedSearch.type == kind, col(SavedSearch.paused).is_(False))
-        )
+def active(session: Session, kind: str) -> list[Rule]:
+    """The saved searches of ``kind`` that are not paused."""
+    rows = session.execute(
+        sa_select(
+            col(SavedSearch.id),
+            col(SavedSearch.user_id),
+            col(SavedSearch.name),
+            col(SavedSearch.filters),
+            col(SavedSearch.words),
+        ).where(col(SavedSearch.type) == kind, col(SavedSearch.paused).is_(False))
     )
+    return [Rule(*row) for row in rows]
 
 
 def alert(

@@ -10,9 +10,11 @@ from sqlmodel import Session, col, select
 
 from portal.auth.permissions import Principal
 from portal.listings.registry import DEMAND, SOLUTION
-from portal.models import Notification, PrivateNetwork, PublishedListing
+from portal.models import Notification, OutboxEvent, PrivateNetwork, PublishedListing
 from portal.moderation import service as moderation
 from portal.notifications import scans
+from portal.search.documents import demand_document
+from portal.search.gateway import get_pipeline
 from tests.factories import make_demand, make_network, make_solution
 from tests.introductions.conftest import Scene
 from tests.notifications.conftest import People
@@ -99,6 +101,15 @@ def test_freshness_asks_after_90_days_then_marks_stale_after_30_more(
     assert notice.kind == "freshness_check" and notice.url == f"/demands/{asked.id}"
     session.refresh(silent)
     assert silent.stale_at is not None and asked.stale_at is None and recent.stale_at is None
+    # Shown as such, and ranked lower: its document counts it two years unconfirmed.
+    doc = demand_document(get_pipeline(), silent, people.enterprise)
+    assert doc["updated_day"] == (now - timedelta(days=730)).date().toordinal()
+    stale_event = session.exec(
+        select(OutboxEvent).where(
+            OutboxEvent.entity == "demand", OutboxEvent.entity_id == silent.id
+        )
+    ).first()
+    assert stale_event is not None and stale_event.version == silent.version  # reindexed
     # The owner confirms with one click: fresh again, asked again only 90 days later.
     scans.confirm_current(
         session, principal=Principal(user=people.buyer), kind=DEMAND, row=silent, now=now

@@ -114,6 +114,10 @@ def test_the_owner_confirms_a_listing_is_still_current(
     assert done.status_code == 303
     page = client.get(done.headers["location"]).text
     assert "已确认仍然有效" in page and 'data-testid="confirmed-on"' in page
+    row.stale_at = row.confirmed_at
+    session.add(row)
+    session.commit()
+    assert 'data-testid="stale"' in client.get(f"/demands/{row.id}").text  # shown as such
     sign_in(client, people.seller.email)
     refused = client.post(
         f"/listings/demand/{row.id}/confirm",
