@@ -21,7 +21,7 @@ from portal.deps import (
 )
 from portal.kit.errors import FieldErrors, NotFound
 from portal.kit.redirects import safe_next, see_other
-from portal.kit.templating import render
+from portal.kit.templating import render, templates
 from portal.listings import service as listings
 from portal.listings.registry import KINDS as LISTING_KINDS
 from portal.models import Membership, Organization, OrgWebhook
@@ -53,6 +53,12 @@ def inbox_page(
         {"items": rows, "unread_only": bool(unread), "kinds": KINDS},
         block="inbox",
     )
+
+
+@router.get("/notifications/bell", name="notification_bell")
+def bell_fragment(request: Request, _principal: SignedIn) -> Response:
+    """The bell alone, for htmx to refresh the count in place."""
+    return templates.TemplateResponse(request, "base.html", {}, block_name="bell")
 
 
 @router.post("/notifications/{notification_id}/read", name="notification_read")

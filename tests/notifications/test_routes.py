@@ -34,6 +34,8 @@ def test_the_bell_counts_and_the_inbox_marks_read(
     _notice(session, people)
     home = client.get("/cases").text  # any page
     assert re.search(r'data-testid="unread-count">1<', home)
+    bell = client.get("/notifications/bell", headers={"HX-Request": "true"}).text
+    assert bell.startswith("<a ") and re.search(r'data-testid="unread-count">1<', bell)
     inbox = client.get("/notifications")
     assert inbox.status_code == 200 and "您的需求已通过审核并发布" in inbox.text
     [item_id] = re.findall(r'action="/notifications/(\d+)/read"', inbox.text)
