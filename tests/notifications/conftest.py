@@ -26,7 +26,9 @@ class Robot:
     received: list[dict[str, Any]] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    on_request: Any = None  # called before answering (a test may hold the answer back)
+    # Called before answering: a test may hold the answer back, or return "drop" to close
+    # the connection without an answer (and without counting the message as taken).
+    on_request: Any = None
 
     @property
     def texts(self) -> list[str]:
@@ -41,8 +43,9 @@ def robot() -> Iterator[Robot]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             state = holder["robot"]
-            if state.on_request is not None:
-                state.on_request()
+            if state.on_request is not None and state.on_request() == "drop":
+                self.close_connection = True  # never answered: the sender cannot know
+                return
             with state.lock:
                 answer = state.answers.pop(0) if state.answers else {"errcode": 0, "errmsg": "ok"}
                 if answer.get("errcode") == 0:

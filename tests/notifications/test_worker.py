@@ -4,12 +4,16 @@ workers at once."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
@@ -18,7 +22,15 @@ from portal.bootstrap import ensure_ready
 from portal.cli import app as cli
 from portal.db import get_engine, session_scope
 from portal.listings.registry import DEMAND
-from portal.models import Notification, OrgWebhook, User, WebhookDelivery, WorkerJob
+from portal.models import (
+    Lease,
+    Notification,
+    OrgWebhook,
+    User,
+    WebhookDelivery,
+    WorkerJob,
+    utcnow,
+)
 from portal.moderation import service as moderation
 from portal.notifications import delivery, service, worker
 from portal.saved_searches import service as saved_searches
@@ -307,3 +319,82 @@ def test_portal_worker_once_processes_what_is_due_and_exits(data_dir: Path) -> N
     assert "已发送邮件 1 封" in done.output and "digests" in done.output
     [mail] = (data_dir / "mail").glob("*.eml")  # no SMTP host: the development set-up
     assert "List-Unsubscribe" in mail.read_text(encoding="utf-8")
+
+
+def test_a_worker_process_killed_while_posting_loses_nothing_and_repeats_nothing(
+    data_dir: Path, robot: Robot
+) -> None:
+    """A real `portal worker --once` is killed (SIGKILL) while the robot holds its third
+    message unanswered; a new worker, once the dead one's lease has run out, posts the
+    third and the fourth. The robot took each message once."""
+    ensure_ready()
+    with session_scope(write=True) as session:
+        org = make_org(session, kind="integrator")
+        make_user(session, org=org)
+        session.add(OrgWebhook(org_id=org.id or 0, url=robot.url))
+        for n in range(4):
+            service.notify(
+                session,
+                kind="listing_approved",
+                org_id=org.id,
+                subject=f"发布{n}已通过审核",
+                link=f"/solutions/{n}",
+            )
+    third, release = threading.Event(), threading.Event()
+    seen = 0
+
+    def hold_the_third() -> str | None:
+        nonlocal seen
+        seen += 1
+        if seen == 3:
+            third.set()
+            release.wait(timeout=60)
+            return "drop"
+        return None
+
+    robot.on_request = hold_the_third
+    portal = Path(sys.executable).parent / "portal"
+    process = subprocess.Popen(
+        [str(portal), "worker", "--once"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        assert third.wait(timeout=120), "the worker never posted a third message"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        release.set()
+    assert len(robot.received) == 2
+    robot.on_request = None
+    with session_scope(write=True) as session:
+        # Five minutes later: the dead worker's lease has expired.
+        session.execute(update(Lease).values(expires_at=utcnow() - timedelta(seconds=1)))
+    with session_scope() as session:
+        restarted = delivery.deliver_webhooks(session)
+    assert restarted.sent == 2
+    assert sorted(robot.texts) == sorted(set(robot.texts)) and len(robot.texts) == 4
+
+
+def test_portal_worker_runs_rounds_until_stopped(data_dir: Path, gateway: SearchGateway) -> None:
+    ensure_ready()
+    stop, heartbeat = threading.Event(), data_dir / "worker.heartbeat"
+    thread = threading.Thread(
+        target=worker.run_forever,
+        kwargs={
+            "engine": get_engine(),
+            "gateway": gateway,
+            "mailer": RecordingMailer(),
+            "interval": 0.05,
+            "stop": stop,
+            "heartbeat": heartbeat,
+        },
+    )
+    thread.start()
+    try:
+        for _ in range(600):
+            if heartbeat.exists():
+                break
+            threading.Event().wait(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert heartbeat.exists() and not thread.is_alive()
