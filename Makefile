@@ -11,10 +11,12 @@ export HOST PORT
 .PHONY: run test install install-test vendor system-deps lint format typecheck migrations-check runtime-check \
         test-sqlite test-postgres test-e2e bench clean runtime-deps
 
-## make run: install everything, migrate, seed, and serve on http://$(HOST):$(PORT)
+## make run: install everything, migrate, seed, and serve on http://$(HOST):$(PORT), with the
+## notification worker beside the server (stopped with it)
 run: install
 	$(PORTAL) seed --demo
-	$(PORTAL) serve --host $(HOST) --port $(PORT)
+	@$(PORTAL) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(PORTAL) serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, types, migrations, the suite on SQLite and on PostgreSQL, browser journeys
 test: install-test system-deps lint typecheck migrations-check runtime-check test-sqlite test-postgres test-e2e

@@ -42,9 +42,13 @@ from portal.matching import api as matching_api
 from portal.moderation import routes as moderation_routes
 from portal.networks import api as networks_api
 from portal.networks import routes as networks_routes
+from portal.notifications import api as notifications_api
+from portal.notifications import routes as notifications_routes
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
 from portal.reports import routes as reports_routes
+from portal.saved_searches import api as saved_searches_api
+from portal.saved_searches import routes as saved_searches_routes
 from portal.search import api as search_api
 from portal.settings import Settings, get_settings
 from portal.solutions import api as solutions_api
@@ -93,6 +97,11 @@ ROUTERS = (
     events_api.router,
     # The evaluation report of a plan period (issue 17).
     reports_routes.router,
+    # Notifications, saved searches and freshness (issue 14).
+    notifications_routes.router,
+    saved_searches_routes.router,
+    notifications_api.router,
+    saved_searches_api.router,
 )
 
 
@@ -174,7 +183,11 @@ def create_app(*, background_sync: bool = True) -> FastAPI:
         redoc_url=None,
         # Who is asking (session cookie or Bearer token), and the CSRF check, for every route.
         # Ids in paths beyond the database's integer range are a 404 for every route.
-        dependencies=[Depends(load_request_auth), Depends(check_path_ids)],
+        dependencies=[
+            Depends(load_request_auth),
+            Depends(check_path_ids),
+            Depends(notifications_routes.load_unread),  # the bell's count (issue 14)
+        ],
     )
     labels.register()
     app.production = not get_settings().is_development

@@ -534,6 +534,50 @@ def report(
     typer.echo(f"已生成《{built.title}》：{out}（{len(body):,} 字节）")
 
 
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="process everything due now, then exit")
+    ] = False,
+) -> None:
+    """Deliver notifications (mail, WeCom) and run the scheduled jobs: new-match and
+    saved-search scans, introduction expiry, expiry and freshness reminders, the 08:00
+    (Asia/Shanghai) digests. Safe to run in several processes at once."""
+    import signal
+    import threading
+
+    from portal.notifications import worker as notification_worker
+
+    settings = get_settings()
+    ensure_ready()
+    gateway = _search_ready()
+    engine, mailer = get_engine(), mail.get_mailer()
+    if once:
+        report = notification_worker.run_once(engine, gateway=gateway, mailer=mailer)
+        typer.echo(
+            f"已扫描新发布 {report.published} 条，产生通知 {report.raised} 条；"
+            f"已运行任务：{'、'.join(report.jobs) or '无'}；"
+            f"已发送邮件 {report.mail.sent} 封、企业微信消息 {report.webhooks.sent} 条。"
+        )
+        if report.busy:
+            typer.echo(f"另一进程正在处理：{'、'.join(report.busy)}。")
+        for error in report.errors:
+            typer.echo(f"失败，稍后重试：{error}", err=True)
+        raise typer.Exit(3 if report.errors else 0)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo(f"通知与定时任务进程已启动（每 {settings.portal_worker_interval:g} 秒一轮）。")
+    notification_worker.run_forever(
+        engine,
+        gateway=gateway,
+        mailer=mailer,
+        interval=settings.portal_worker_interval,
+        stop=stop,
+        heartbeat=settings.portal_data_dir / "worker.heartbeat",
+    )
+
+
 def main() -> None:  # pragma: no cover
     app(prog_name="portal")
 

@@ -195,6 +195,9 @@ class Solution(SQLModel, table=True):
     archived_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    # Freshness (issue 14): the owner's last "still current" and when it was marked stale.
+    confirmed_at: datetime | None = _optional_timestamp()
+    stale_at: datetime | None = _optional_timestamp()
     version: int = 1
     is_demo: bool = False
     created_at: datetime = _timestamp()
@@ -231,6 +234,8 @@ class Demand(SQLModel, table=True):
     closed_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    confirmed_at: datetime | None = _optional_timestamp()
+    stale_at: datetime | None = _optional_timestamp()
     version: int = 1
     is_demo: bool = False
     created_at: datetime = _timestamp()
@@ -744,6 +749,114 @@ def _sync_solution_reach(session: Any, _context: Any) -> None:
         connection.execute(insert(SolutionReach), rows)
     after = _reach_states((r["solution_id"], r["region"], r["expires_on"]) for r in rows)
     _add_serving(connection, _serving_delta(before, after, _city_codes()))
+
+
+# --- notifications, saved searches and the worker (issue 14) ----------------------------
+
+
+class Notification(SQLModel, table=True):
+    """One item of a user's inbox. ``dedupe_key`` makes an event raised twice (a rerun
+    scan, two workers) one item; mail and webhook deliveries are queued beside it."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "dedupe_key", name="uq_notification_user_dedupe"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+        Index("ix_notification_digest", "digest_pending", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    org_id: int | None = Field(default=None, foreign_key="organization.id")
+    kind: str = Field(max_length=32)
+    title: str = Field(max_length=300)
+    body: str = ""
+    url: str = Field(max_length=500)
+    dedupe_key: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _timestamp()
+    read_at: datetime | None = _optional_timestamp()
+    # Waiting for the user's daily mail digest (their preference for this kind).
+    digest_pending: bool = False
+    emailed_at: datetime | None = _optional_timestamp()
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How a user wants mail of one kind: immediate | digest | off (absent: the default)."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    kind: str = Field(max_length=32, primary_key=True)
+    mode: str = Field(max_length=16)
+
+
+class OrgWebhook(SQLModel, table=True):
+    """An organisation's 企业微信 group robot: its webhook URL and how it wants messages."""
+
+    __tablename__ = "org_webhook"
+
+    org_id: int = Field(foreign_key="organization.id", primary_key=True)
+    url: str = Field(max_length=500)
+    mode: str = Field(default="immediate", max_length=16)  # immediate | digest | off
+    updated_at: datetime = _timestamp()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """A message to post to an organisation's robot, written in the event's transaction and
+    posted by the worker. ``held`` rows wait for the organisation's daily digest."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "sent_at", "held", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    url: str = Field(max_length=500)
+    text: str
+    held: bool = False
+    created_at: datetime = _timestamp()
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime = _timestamp()
+    sent_at: datetime | None = _optional_timestamp()
+
+
+class SavedSearch(SQLModel, table=True):
+    """A search kept by a user ("保存搜索并提醒我"): new published listings that meet it
+    raise ``saved_search_match``. ``words`` are the query's tokens, cut once at save time."""
+
+    __tablename__ = "saved_search"
+    __table_args__ = (Index("ix_saved_search_type_active", "type", "paused"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    type: str = Field(max_length=16)  # solution | demand
+    name: str = Field(max_length=100)
+    q: str = Field(default="", max_length=200)
+    filters: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    words: list[str] = _json_list()
+    paused: bool = False
+    created_at: datetime = _timestamp()
+
+
+class PublishedListing(SQLModel, table=True):
+    """A listing just published, for the worker's new-match and saved-search scans."""
+
+    __tablename__ = "published_listing"
+    __table_args__ = (Index("ix_published_listing_pending", "scanned_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    listing_id: int
+    created_at: datetime = _timestamp()
+    scanned_at: datetime | None = _optional_timestamp()
+
+
+class WorkerJob(SQLModel, table=True):
+    """When each scheduled job of the worker last ran (it is due at its next fire time)."""
+
+    __tablename__ = "worker_job"
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_run_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 STATS_VERSION_KEY = "stats_version"  # global: stamped by ``dashboards.cache.bump`` only

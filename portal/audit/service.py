@@ -40,6 +40,7 @@ ACTIONS = {
     "listing.updated": "修改发布",
     "listing.archived": "下架解决方案",
     "listing.closed": "关闭需求",
+    "listing.confirmed": "确认发布仍然有效",
     "case.created": "新增标杆案例",
     "case.updated": "修改标杆案例",
     "indicator.edited": "修改指标",

@@ -5,11 +5,12 @@ Documents carry no contact details; an anonymous demand carries no organisation 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from matching.search import IndexSettings
 from matching.text import TextPipeline
+from portal.clock import aware
 from portal.models import Demand, Organization, Solution, UseCase
 from portal.reference.vocab import get_vocabularies
 
@@ -81,6 +82,16 @@ INDEX_SETTINGS: dict[EntityType, IndexSettings] = {
 }
 
 
+def known_current_day(row: Solution | Demand) -> date:
+    """The day a listing was last known current, for the freshness feature: its last change
+    or its owner's "still current" (issue 14); a stale one counts as two years unconfirmed,
+    so it ranks below its peers."""
+    if row.stale_at is not None:
+        return (aware(row.stale_at) - timedelta(days=730)).date()
+    days = [aware(row.updated_at)] + ([aware(row.confirmed_at)] if row.confirmed_at else [])
+    return max(days).date()
+
+
 def day_number(value: date | None) -> int | None:
     return None if value is None else value.toordinal()
 
@@ -130,7 +141,7 @@ def solution_document(
         "key_terms": " ".join(pipeline.query_tokens(f"{row.title} {row.summary}")),
         "preferences": row.preferences,
         "track_record": track_record or {},
-        "updated_day": day_number(row.updated_at.date()),
+        "updated_day": day_number(known_current_day(row)),
         "industries": row.industries,
         "scenarios": row.scenarios,
         "capabilities": row.capabilities,
@@ -162,7 +173,7 @@ def demand_document(pipeline: TextPipeline, row: Demand, org: Organization) -> d
         "title_seg": " ".join(title_words),
         "body_seg": " ".join(body_words),
         "terms": " ".join(unique_words(title_words + body_words)),
-        "updated_day": day_number(row.updated_at.date()),
+        "updated_day": day_number(known_current_day(row)),
         "industry": row.industry,
         "scenarios": row.scenarios,
         "capabilities": row.capabilities,
