@@ -40,6 +40,7 @@ from portal.models import (
     PilotZone,
     Solution,
 )
+from portal.notifications import events as notifications
 from portal.reference.vocab import get_vocabularies
 from portal.search.gateway import SearchGateway
 
@@ -654,8 +655,7 @@ def request_meeting(
         event_id=event.id, introduction_id=intro.id, score=score, created_at=now, updated_at=now
     )
     session.add(meeting)
-    session.flush()
-    # Notification (issue 14): "meeting requested" to intro.receiver_org_id, raised here.
+    session.flush()  # the receiver hears of it as an introduction request (introductions.request)
     return meeting
 
 
@@ -759,24 +759,30 @@ def generate_agenda(
     if not problem.meetings:
         raise Conflict("还没有双方都已接受的洽谈，无法生成日程")
     result = scheduling.solve(problem, previous=previous if previous.placements else None)
-    place(session, event, result, now=now)
+    changed = place(session, event, result, now=now)
     _audit(session, principal, "event.agenda_generated", event, now, **event.agenda_summary)
     session.flush()
-    # Notification (issue 14): "agenda ready" to every organisation with a placed meeting
-    # (and "agenda changed" to those whose meeting moved, ``result.moved``), raised here.
+    notifications.agenda_changed(
+        session, event=event, org_ids=changed, first=not previous.placements, now=now
+    )
     return result
 
 
-def place(session: Session, event: Event, result: scheduling.Schedule, *, now: datetime) -> None:
+def place(
+    session: Session, event: Event, result: scheduling.Schedule, *, now: datetime
+) -> set[int]:
     """Write a schedule onto the event's meetings (slot and table, or none) and its figures
-    onto the event."""
+    onto the event; the organisations whose agenda changed (a meeting placed, moved or
+    dropped)."""
     placed = {x.meeting: x for x in result.placements}
-    for m, _ in meetings(session, event):
+    changed: set[int] = set()
+    for m, intro in meetings(session, event):
         x = placed.get(f"m{m.id}")
         slot, table = (x.slot, x.table) if x else (None, None)
         if (m.slot, m.table_no) != (slot, table):
             m.slot, m.table_no, m.updated_at = slot, table, now
             session.add(m)
+            changed |= {intro.requester_org_id, intro.receiver_org_id}
     event.agenda_at, event.updated_at = now, now
     event.agenda_summary = {
         "scheduled": result.count,
@@ -789,6 +795,7 @@ def place(session: Session, event: Event, result: scheduling.Schedule, *, now: d
         "method": result.method,
     }
     session.add(event)
+    return changed
 
 
 def _view(

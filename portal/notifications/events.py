@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal.models import Demand, Introduction, PublishedListing, Solution
+from portal.models import Demand, Event, Introduction, PublishedListing, Solution
 from portal.notifications.service import notify
 
 _INTRO_STAGES = {
@@ -121,3 +121,27 @@ def introduction_event(
         exclude_user_id=actor_user_id,
         now=now,
     )
+
+
+def agenda_changed(
+    session: Session, *, event: Event, org_ids: set[int], first: bool, now: datetime
+) -> None:
+    """An event's agenda was generated (``first``) or regenerated: each organisation whose
+    meetings were placed, moved or dropped hears of it once per generation."""
+    assert event.id is not None and event.agenda_at is not None
+    subject = (
+        f"“{event.title}”的洽谈日程已生成"
+        if first
+        else f"“{event.title}”的洽谈日程有变动，请查看最新安排"
+    )
+    for org_id in sorted(org_ids):
+        notify(
+            session,
+            kind="agenda_changed",
+            org_id=org_id,
+            subject=subject,
+            body="日程页可下载 .ics 日历文件。",
+            link=f"/events/{event.id}/agenda",
+            dedupe_key=f"agenda_changed:{event.id}:{event.agenda_at.isoformat()}",
+            now=now,
+        )

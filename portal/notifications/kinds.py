@@ -30,6 +30,7 @@ KINDS: dict[str, Kind] = {
         Kind("introduction_expired", "对接请求已过期", "您所在机构参与的对接请求无人回复已过期"),
         Kind("introduction_message", "对接新消息", "对接的另一方发来了新消息"),
         Kind("introduction_stage", "对接进展更新", "对接的另一方更新了进展"),
+        Kind("agenda_changed", "对接会日程", "您所在机构在对接会上的洽谈日程已生成或有变动"),
         Kind("new_match", "新的匹配", "新发布的条目与您所在机构的发布高度匹配"),
         Kind("saved_search_match", "保存的搜索有新结果", "新发布的条目符合您保存的搜索"),
         Kind("listing_expiring", "发布即将到期", "您所在机构的发布将在 14 天内到期"),

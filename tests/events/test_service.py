@@ -3,10 +3,11 @@ and the agenda in the database — placed by the solver, kept by a regeneration.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import scheduling
 from portal.clock import FrozenClock
@@ -14,7 +15,7 @@ from portal.events import service
 from portal.indicators.periods import Period
 from portal.introductions import service as introductions
 from portal.kit.errors import Conflict, FieldErrors, Forbidden
-from portal.models import EventMeeting, Introduction
+from portal.models import EventMeeting, Introduction, Notification
 from portal.reports.service import events_section
 from portal.search.gateway import SearchGateway
 from tests.events.conftest import Scene, event_data, register
@@ -211,6 +212,16 @@ def test_the_agenda_keeps_every_rule_and_regenerating_moves_few(
     assert scheduling.check(problem, first) == []
     assert {x.meeting for x in placed.placements} == {x.meeting for x in first.placements}
     assert scene.event.agenda_summary["scheduled"] == 8
+    # Every organisation with a placed meeting hears that its agenda is ready.
+    placed_orgs = {
+        org
+        for m in pairs
+        if m.slot
+        for i in [session.get(Introduction, m.introduction_id)]
+        if i is not None
+        for org in (i.requester_org_id, i.receiver_org_id)
+    }
+    assert agenda_notices(session) == {org: 1 for org in placed_orgs}
 
     # A vendor cannot come to the first slot any more.
     busy = next(m for m in pairs if m.slot == service.slots_of(scene.event)[0].id)
@@ -222,7 +233,8 @@ def test_the_agenda_keeps_every_rule_and_regenerating_moves_few(
     vendor_reg.unavailable = [busy.slot or ""]
     session.add(vendor_reg)
     before = {m.id: (m.slot, m.table_no) for m in pairs if m.slot}
-    again = service.generate_agenda(session, principal=official, event=scene.event, now=now)
+    clock.advance(hours=1)
+    again = service.generate_agenda(session, principal=official, event=scene.event, now=clock.now())
     problem, _ = service.build_problem(session, scene.event)
     assert scheduling.check(problem, again) == []
     assert again.count == 7  # that vendor now has three slots
@@ -230,6 +242,23 @@ def test_the_agenda_keeps_every_rule_and_regenerating_moves_few(
     moved = [m for m, place in before.items() if after[m] != place]
     assert len(moved) <= 2, moved  # the meeting in the lost slot, and at most one other
     assert scene.event.agenda_summary["moved"] == len(moved)
+    # Only those whose meetings were moved or dropped hear of the change.
+    touched = {
+        org
+        for m in pairs
+        if m.id in moved or (m.id in before and not m.slot)
+        for i in [session.get(Introduction, m.introduction_id)]
+        if i is not None
+        for org in (i.requester_org_id, i.receiver_org_id)
+    }
+    assert touched and touched != placed_orgs
+    assert agenda_notices(session) == {org: 1 + (org in touched) for org in placed_orgs | touched}
+
+
+def agenda_notices(session: Session) -> dict[int, int]:
+    """How many agenda notices each organisation got (one per member; one member each)."""
+    rows = session.exec(select(Notification).where(Notification.kind == "agenda_changed")).all()
+    return dict(Counter(n.org_id for n in rows if n.org_id is not None))
 
 
 def test_declined_and_waiting_requests_stay_out_of_the_agenda(
