@@ -27,8 +27,12 @@ from portal.dashboards import routes as dashboards_routes
 from portal.demands import api as demands_api
 from portal.demands import routes as demands_routes
 from portal.deps import check_path_ids, load_request_auth
+from portal.funding import api as funding_api
+from portal.funding import routes as funding_routes
 from portal.health import api as health_api
 from portal.home import routes as home_routes
+from portal.incubation import api as incubation_api
+from portal.incubation import routes as incubation_routes
 from portal.indicators import api as indicators_api
 from portal.indicators import routes as indicators_routes
 from portal.introductions import api as introductions_api
@@ -42,6 +46,8 @@ from portal.networks import api as networks_api
 from portal.networks import routes as networks_routes
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
+from portal.platforms import api as platforms_api
+from portal.platforms import routes as platforms_routes
 from portal.search import api as search_api
 from portal.settings import Settings, get_settings
 from portal.solutions import api as solutions_api
@@ -85,6 +91,13 @@ ROUTERS = (
     # Introductions and the matchmaking pipeline (issue 13).
     introductions_routes.router,
     introductions_api.router,
+    # Funding, shared technology platforms and incubation (issue 16).
+    funding_routes.router,
+    platforms_routes.router,
+    incubation_routes.router,
+    funding_api.router,
+    platforms_api.router,
+    incubation_api.router,
 )
 
 
