@@ -93,9 +93,11 @@ ROUTERS = (
     introductions_api.router,
     # Funding, shared technology platforms and incubation (issue 16).
     funding_routes.router,
+    funding_routes.actions,
     platforms_routes.router,
     incubation_routes.router,
     funding_api.router,
+    funding_api.matches,
     platforms_api.router,
     incubation_api.router,
 )

@@ -66,12 +66,21 @@ def _form_from_row(row: Demand) -> Values:
 
 
 def _matches(session: Session, gateway: SearchGateway, row: Demand, today: date) -> dict[str, Any]:
-    """The ranked solutions, for the demand's owners and officials only."""
+    """The ranked solutions, for the demand's owners and officials only; and the funding
+    calls it is eligible for and the shared platforms it can build on (issue 16)."""
+    # Imported here: the funding service reads the listing registry, which holds this kind.
+    from portal.funding import service as funding
+
+    programmes = {
+        "funding": funding.funding_for_demand(session, gateway, row, today=today),
+        "funding_marks": funding.shortlisted(session, row.id),
+        "platforms": funding.platforms_for_demand(session, gateway, row, today=today),
+    }
     try:
         ranked = matches_for_demand(session, gateway, row, limit=10, today=today).matches
     except SearchBackendError:
-        return {"ranked": None, "search_down": True}
-    return {"ranked": ranked, "search_down": False}
+        return {"ranked": None, "search_down": True, **programmes}
+    return {"ranked": ranked, "search_down": False, **programmes}
 
 
 DEMAND = ListingKind(

@@ -106,6 +106,9 @@ class ProgrammeMatch(BaseModel):
     )
     explanation: list[str]
     missing: list[str] = []
+    shortlisted: bool | None = Field(
+        default=None, description="funding only: shortlisted for this demand by its owner"
+    )
 
 
 class ProgrammeMatches(BaseModel):

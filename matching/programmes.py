@@ -1,0 +1,265 @@
+"""Funding eligibility and shared-platform fit: pure functions, each verdict explained.
+
+A funding call (资金扶持) is matched to a project (a demand) by hard gates — industry,
+place, kind of organisation, project stage, deadline, the project's size against the
+call's smallest amount — then ranked among the eligible. A call the project fails only by
+its stage (it has not reached the stage the call asks for) is "not yet eligible": shown with
+what is missing, because the project can still get there. Any other failed gate hides it.
+
+A shared technology platform (共性技术平台) fits a project that needs one of its
+capabilities (positioning, AI, ultra-HD video, AR/VR) and serves the project's city.
+
+Nothing here imports the web application: the portal turns rows into these documents and
+gives the Chinese labels (:class:`matching.features.Labels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from matching.features import Labels
+
+# The stages of a project after an accepted introduction, in order (the introductions'
+# pipeline); a project with none has not started.
+STAGES = ("poc", "contract", "network_live")
+WIDE_REGIONS = ("hunan", "national")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A demand as funding and platforms see it."""
+
+    industry: str
+    city: str
+    zone: str | None = None
+    org_kind: str = "enterprise"
+    stage: str | None = None  # the furthest stage reached: poc, contract, network_live
+    budget: float | None = None  # 万元: the demand's budget (its upper bound when given)
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # capability → why
+    words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FundingCall:
+    id: int
+    external_id: str
+    title: str
+    industries: tuple[str, ...] = ()  # empty: any industry
+    regions: tuple[str, ...] = ()  # cities, pilot zones, hunan, national
+    org_kinds: tuple[str, ...] = ()  # empty: any kind
+    stages: tuple[str, ...] = ()  # empty: any stage
+    amount_min: float | None = None
+    amount_max: float | None = None
+    cost_share: float | None = None  # %, the largest share of the project's cost
+    deadline: date | None = None  # the last day one may apply
+    words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class SharedPlatform:
+    id: int
+    external_id: str
+    title: str
+    capabilities: tuple[str, ...]
+    regions: tuple[str, ...]
+    verified: bool = False
+
+
+@dataclass
+class Verdict:
+    """``shown`` False: a gate the project cannot pass (not listed). ``eligible`` False
+    with ``shown``: not yet, ``missing`` says what it lacks."""
+
+    id: int
+    external_id: str
+    title: str
+    shown: bool
+    eligible: bool
+    score: float
+    explanation: list[str]
+    missing: list[str]
+
+
+def place_fit(
+    city: str, zone: str | None, regions: Iterable[str], labels: Labels
+) -> tuple[float, str] | None:
+    """How specifically ``regions`` hold the project's place: (specificity, sentence), or
+    None when they do not hold it. A pilot zone counts only for a project inside it."""
+    regions = tuple(regions)
+    if zone and zone in regions and zone != city:
+        return 1.0, f"面向{labels('pilot_zone', zone)}，需求位于该园区"
+    if city in regions:
+        return 1.0, f"面向{labels('city', city)}"
+    if "hunan" in regions:
+        return 0.7, "面向湖南全省"
+    if "national" in regions:
+        return 0.4, "面向全国"
+    return None
+
+
+def _stage_index(stage: str | None) -> int:
+    return STAGES.index(stage) if stage in STAGES else -1
+
+
+def _days(n: int) -> str:
+    return "今天截止" if n == 0 else f"还有 {n} 天"
+
+
+def funding_verdict(project: Project, call: FundingCall, *, today: date, labels: Labels) -> Verdict:
+    """The call's gates for ``project``, in order, and its rank among the eligible."""
+    reasons: list[str] = []
+    missing: list[str] = []
+
+    def hidden() -> Verdict:
+        return Verdict(call.id, call.external_id, call.title, False, False, 0.0, [], [])
+
+    # Industry.
+    if not call.industries:
+        industry_fit = 0.5
+        reasons.append("不限行业")
+    elif project.industry in call.industries:
+        industry_fit = 1.0
+        reasons.append(f"支持{labels('industry', project.industry)}行业")
+    else:
+        return hidden()
+    # Place.
+    place = place_fit(project.city, project.zone, call.regions, labels)
+    if place is None:
+        return hidden()
+    place_score, place_note = place
+    reasons.append(place_note)
+    # Kind of organisation.
+    if call.org_kinds:
+        if project.org_kind not in call.org_kinds:
+            return hidden()
+        reasons.append(f"{labels('org_kind', project.org_kind)}可申请")
+    # Deadline: the deadline day itself is still open.
+    if call.deadline is not None:
+        left = (call.deadline - today).days
+        if left < 0:
+            return hidden()
+        reasons.append(f"申请截止 {call.deadline.isoformat()}（{_days(left)}）")
+    else:
+        reasons.append("长期受理")
+    # The project's size against the call's smallest amount.
+    support_fit = 0.5
+    if call.amount_min is not None:
+        if project.budget is None:
+            missing.append(f"需求未填写预算，请核对申请门槛（{call.amount_min:g} 万元起）")
+        elif project.budget < call.amount_min:
+            return hidden()
+        else:
+            reasons.append(
+                f"项目预算 {project.budget:g} 万元，达到 {call.amount_min:g} 万元的申请门槛"
+            )
+    if project.budget:
+        cap = call.amount_max
+        if call.cost_share is not None:
+            share = project.budget * call.cost_share / 100
+            cap = share if cap is None else min(cap, share)
+        if cap is not None:
+            support_fit = min(1.0, cap / project.budget)
+            reasons.append(f"预计最多可获支持 {cap:g} 万元（约占预算 {support_fit:.0%}）")
+    # Stage: a project that has not yet reached the call's first stage may get there.
+    eligible = True
+    stage_fit = 0.6
+    if call.stages:
+        wanted = sorted(call.stages, key=_stage_index)
+        if project.stage in call.stages:
+            stage_fit = 1.0
+            reasons.append(f"项目已进入{labels('funding_stage', project.stage or '')}阶段")
+        elif _stage_index(project.stage) < _stage_index(wanted[0]):
+            eligible = False
+            missing.insert(0, f"需进入{labels('funding_stage', wanted[0])}阶段后可申请")
+        else:
+            return hidden()
+    else:
+        reasons.append("不限项目阶段")
+    overlap = len(project.words & call.words) / len(call.words) if call.words else 0.0
+    text_fit = min(1.0, overlap * 2)
+    score = (
+        0.3 * industry_fit
+        + 0.25 * place_score
+        + 0.2 * support_fit
+        + 0.1 * stage_fit
+        + 0.15 * text_fit
+    )
+    if not eligible:
+        score *= 0.5
+    return Verdict(
+        call.id, call.external_id, call.title, True, eligible, round(score, 4), reasons, missing
+    )
+
+
+def rank_funding(
+    project: Project, calls: Iterable[FundingCall], *, today: date, labels: Labels
+) -> list[Verdict]:
+    """The calls shown for ``project``: the eligible first, then the not-yet-eligible, each
+    by score."""
+    verdicts = [funding_verdict(project, c, today=today, labels=labels) for c in calls]
+    shown = [v for v in verdicts if v.shown]
+    return sorted(shown, key=lambda v: (not v.eligible, -v.score, v.id))
+
+
+def platform_verdict(
+    project: Project, platform: SharedPlatform, *, labels: Labels
+) -> Verdict | None:
+    """The platform as a component for ``project``: None when it offers nothing the project
+    needs or does not serve its city (the province and the nation count)."""
+    offered = [c for c in project.needs if c in platform.capabilities]
+    if not offered:
+        return None
+    regions = tuple(r for r in platform.regions if r == project.city or r in WIDE_REGIONS)
+    place = place_fit(project.city, None, regions, labels)
+    if place is None:
+        return None
+    place_score, place_note = place
+    reasons = [
+        f"提供{labels('platform_capability', c)}" + _why(project.needs[c], labels) for c in offered
+    ]
+    reasons.append(f"服务区域：{place_note.removeprefix('面向')}")
+    lacking = [c for c in project.needs if c not in platform.capabilities]
+    missing = [f"不提供：{labels.join('platform_capability', lacking)}"] if lacking else []
+    coverage = len(offered) / len(project.needs)
+    score = 0.6 * coverage + 0.3 * place_score + 0.1 * (1.0 if platform.verified else 0.0)
+    if platform.verified:
+        reasons.append("运营机构已认证")
+    return Verdict(
+        platform.id,
+        platform.external_id,
+        platform.title,
+        True,
+        True,
+        round(score, 4),
+        reasons,
+        missing,
+    )
+
+
+def _why(sources: tuple[str, ...], labels: Labels) -> str:
+    return f"（需求涉及{labels.join('need', sources)}）" if sources else ""
+
+
+def rank_platforms(
+    project: Project, platforms: Iterable[SharedPlatform], *, labels: Labels
+) -> list[Verdict]:
+    verdicts = [platform_verdict(project, p, labels=labels) for p in platforms]
+    return sorted((v for v in verdicts if v), key=lambda v: (-v.score, v.id))
+
+
+def platform_needs(
+    scenarios: Iterable[str],
+    capabilities: Iterable[str],
+    needs_of: Mapping[str, Iterable[str]],
+) -> dict[str, tuple[str, ...]]:
+    """The shared capabilities a project needs, each with the scenarios and 5G capabilities
+    that call for it (``needs_of``: a scenario or capability code → platform capabilities)."""
+    out: dict[str, list[str]] = {}
+    for code in (*scenarios, *capabilities):
+        for need in needs_of.get(code, ()):
+            out.setdefault(need, [])
+            if code not in out[need]:
+                out[need].append(code)
+    return {k: tuple(v) for k, v in out.items()}

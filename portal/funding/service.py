@@ -1,0 +1,219 @@
+"""What a demand can turn to besides solutions: the funding calls it is eligible for, and
+the shared technology platforms a solution for it can build on — rows into the documents of
+:mod:`matching.programmes`, whose verdicts carry their reasons. And the demand owner's
+shortlist of funding calls (收藏), which the deadline reminders read."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from functools import lru_cache
+
+from sqlmodel import Session, col, or_, select
+
+from matching.features import Labels
+from matching.inference import infer
+from matching.programmes import (
+    STAGES,
+    FundingCall,
+    Project,
+    SharedPlatform,
+    Verdict,
+    platform_needs,
+    rank_funding,
+    rank_platforms,
+)
+from portal.audit import service as audit
+from portal.auth.permissions import Principal
+from portal.kit.errors import FieldErrors
+from portal.listings import service as listings
+from portal.listings.registry import DEMAND
+from portal.matching.service import labels as match_labels
+from portal.matching.service import lexicon
+from portal.models import Demand, Funding, FundingMark, Introduction, Organization, Platform
+from portal.reference.vocab import SEED_DIR, get_vocabularies
+from portal.search.gateway import SearchGateway
+
+NEEDS_FILE = SEED_DIR / "matching" / "platform_needs.json"
+
+
+@lru_cache
+def labels() -> Labels:
+    """The matching labels, and those of the vocabularies funding and platforms speak of."""
+    vocab = get_vocabularies()
+    names = {k: dict(v) for k, v in match_labels().names.items()}
+    for key in ("pilot_zone", "org_kind", "funding_stage", "platform_capability"):
+        names[key] = {c: t.name_zh for c, t in vocab.terms[key].items()}
+    names["need"] = {**names["capability"], **names["scenario"]}
+    return Labels(names)
+
+
+@lru_cache
+def needs_of() -> dict[str, tuple[str, ...]]:
+    raw = json.loads(NEEDS_FILE.read_text(encoding="utf-8"))
+    return {k: tuple(v) for k, v in raw.items() if not k.startswith("_")}
+
+
+def demand_stage(session: Session, demand: Demand) -> str | None:
+    """The furthest stage its introductions reached (poc, contract, network_live), if any."""
+    stages = session.exec(
+        select(Introduction.stage).where(
+            Introduction.demand_id == demand.id, col(Introduction.stage).in_(STAGES)
+        )
+    ).all()
+    return max(stages, key=STAGES.index) if stages else None
+
+
+def _words(gateway: SearchGateway, text: str) -> frozenset[str]:
+    return frozenset(gateway.pipeline.query_tokens(text))
+
+
+def project_of(session: Session, gateway: SearchGateway, demand: Demand) -> Project:
+    org = session.get(Organization, demand.org_id)
+    text = f"{demand.title} {demand.description}"
+    scenarios, capabilities = tuple(demand.scenarios), tuple(demand.capabilities)
+    if not scenarios or not capabilities:
+        # As the solution matching does: what an enterprise left empty, its words tell.
+        guessed_s, guessed_c = infer(lexicon(), text, gateway.pipeline.document_tokens(text))
+        scenarios = scenarios or guessed_s
+        capabilities = capabilities or guessed_c
+    return Project(
+        industry=demand.industry,
+        city=demand.city,
+        zone=demand.zone,
+        org_kind=org.kind if org else "enterprise",
+        stage=demand_stage(session, demand),
+        budget=demand.budget_max if demand.budget_max is not None else demand.budget_min,
+        needs=platform_needs(scenarios, capabilities, needs_of()),
+        words=_words(gateway, text),
+    )
+
+
+def open_calls(session: Session, *, today: date) -> list[Funding]:
+    """Published calls whose deadline has not passed (the deadline day is still open)."""
+    return list(
+        session.exec(
+            select(Funding)
+            .where(
+                Funding.status == "published",
+                or_(col(Funding.deadline).is_(None), col(Funding.deadline) >= today),
+            )
+            .order_by(col(Funding.id))
+        ).all()
+    )
+
+
+def call_of(gateway: SearchGateway, row: Funding) -> FundingCall:
+    assert row.id is not None
+    return FundingCall(
+        id=row.id,
+        external_id=row.external_id,
+        title=row.title,
+        industries=tuple(row.industries),
+        regions=tuple(row.regions),
+        org_kinds=tuple(row.org_kinds),
+        stages=tuple(row.stages),
+        amount_min=row.amount_min,
+        amount_max=row.amount_max,
+        cost_share=row.cost_share,
+        deadline=row.deadline,
+        words=_words(gateway, f"{row.title} {row.summary}"),
+    )
+
+
+def funding_for_demand(
+    session: Session, gateway: SearchGateway, demand: Demand, *, today: date
+) -> list[Verdict]:
+    """The calls ``demand`` is eligible for, ranked, then those it is not yet eligible for
+    (its project has not reached the stage they ask for), each with its reasons."""
+    project = project_of(session, gateway, demand)
+    calls = [call_of(gateway, r) for r in open_calls(session, today=today)]
+    return rank_funding(project, calls, today=today, labels=labels())
+
+
+def platform_of(row: Platform, org: Organization) -> SharedPlatform:
+    assert row.id is not None
+    return SharedPlatform(
+        id=row.id,
+        external_id=row.external_id,
+        title=row.title,
+        capabilities=tuple(row.platform_capabilities),
+        regions=tuple(row.regions),
+        verified=org.verified,
+    )
+
+
+def live_platforms(session: Session, *, today: date) -> list[tuple[Platform, Organization]]:
+    rows = session.exec(
+        select(Platform, Organization)
+        .join(Organization, col(Organization.id) == col(Platform.org_id))
+        .where(
+            Platform.status == "published",
+            or_(col(Platform.expires_on).is_(None), col(Platform.expires_on) >= today),
+        )
+        .order_by(col(Platform.id))
+    ).all()
+    return [(p, o) for p, o in rows]
+
+
+def platforms_for_demand(
+    session: Session, gateway: SearchGateway, demand: Demand, *, today: date
+) -> list[Verdict]:
+    """The shared platforms serving the demand's city that offer what it needs."""
+    project = project_of(session, gateway, demand)
+    if not project.needs:
+        return []
+    platforms = [platform_of(p, o) for p, o in live_platforms(session, today=today)]
+    return rank_platforms(project, platforms, labels=labels())
+
+
+# --- the demand owner's shortlist of calls ------------------------------------------------
+
+
+def shortlisted(session: Session, demand_id: int) -> set[int]:
+    """The funding calls shortlisted for this demand."""
+    return set(
+        session.exec(select(FundingMark.funding_id).where(FundingMark.demand_id == demand_id))
+    )
+
+
+def shortlist(
+    session: Session,
+    *,
+    principal: Principal | None,
+    demand: Demand,
+    funding_id: int,
+    keep: bool,
+    now: datetime,
+    ip: str | None = None,
+) -> None:
+    """The demand's owner shortlists a call (``keep``) or takes it off the list."""
+    org = listings.owner_org(session, principal, DEMAND, demand)
+    assert principal is not None and org.id is not None and demand.id is not None
+    call = session.get(Funding, funding_id)
+    if call is None or call.status != "published":
+        raise FieldErrors({"funding_id": "找不到该资金扶持项目"})
+    row = session.exec(
+        select(FundingMark).where(
+            FundingMark.demand_id == demand.id, FundingMark.funding_id == funding_id
+        )
+    ).first()
+    if keep == (row is not None):
+        return
+    if keep:
+        session.add(
+            FundingMark(org_id=org.id, demand_id=demand.id, funding_id=funding_id, created_at=now)
+        )
+    else:
+        session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        action="funding.shortlisted" if keep else "funding.unshortlisted",
+        now=now,
+        actor=principal.user,
+        entity="demand",
+        entity_id=demand.external_id,
+        detail={"funding": call.external_id},
+        ip=ip,
+    )
