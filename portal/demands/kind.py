@@ -73,7 +73,7 @@ def _matches(session: Session, gateway: SearchGateway, row: Demand, today: date)
 
     programmes = {
         "funding": funding.funding_for_demand(session, gateway, row, today=today),
-        "funding_marks": funding.shortlisted(session, row.id),
+        "funding_marks": funding.shortlisted(session, row.id or 0),
         "platforms": funding.platforms_for_demand(session, gateway, row, today=today),
     }
     try:
