@@ -263,3 +263,93 @@ def platform_needs(
             if code not in out[need]:
                 out[need].append(code)
     return {k: tuple(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """A vendor as incubation sees it: where it is, what its solutions address, its record."""
+
+    city: str
+    industries: frozenset[str] = frozenset()  # of its published solutions
+    cases: int = 0  # benchmark cases naming it
+    networks: int = 0  # networks born of its introductions
+
+
+@dataclass(frozen=True)
+class Programme:
+    id: int
+    external_id: str
+    title: str
+    industries: tuple[str, ...] = ()  # empty: any industry
+    regions: tuple[str, ...] = ()  # cities, parks, hunan, national
+    support: tuple[str, ...] = ()
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+YOUNG_CASES = 3  # fewer benchmark cases than this, and no network yet: a young vendor
+
+
+def is_young(vendor: Vendor) -> bool:
+    return vendor.cases < YOUNG_CASES and vendor.networks == 0
+
+
+def incubation_verdict(
+    vendor: Vendor, programme: Programme, *, today: date, parks: Mapping[str, str], labels: Labels
+) -> Verdict | None:
+    """The programme for a vendor: None when it has ended, or is not open to the vendor's
+    city (``parks``: a park code → its city; a park's programme is open to its city's
+    vendors) or to any industry the vendor works in."""
+    if programme.ends_on is not None and programme.ends_on < today:
+        return None
+    regions = programme.regions
+    in_park = [p for p in regions if parks.get(p) == vendor.city]
+    if vendor.city in regions:
+        place_score, place_note = 1.0, f"面向{labels('city', vendor.city)}"
+    elif in_park:
+        place_score, place_note = 1.0, f"位于{labels('pilot_zone', in_park[0])}（本市）"
+    elif "hunan" in regions:
+        place_score, place_note = 0.7, "面向湖南全省"
+    elif "national" in regions:
+        place_score, place_note = 0.4, "面向全国"
+    else:
+        return None
+    reasons = [place_note]
+    missing: list[str] = []
+    if not programme.industries:
+        industry_score = 0.5
+        reasons.append("不限行业")
+    elif not vendor.industries:
+        industry_score = 0.3
+        missing.append("尚未发布解决方案，无法核对行业方向")
+    else:
+        shared = [c for c in programme.industries if c in vendor.industries]
+        if not shared:
+            return None
+        industry_score = 1.0
+        reasons.append(f"与您的方案行业相同：{labels.join('industry', shared)}")
+    if programme.support:
+        reasons.append(f"提供：{labels.join('incubation_support', programme.support)}")
+    if programme.starts_on is not None:
+        started = programme.starts_on <= today
+        reasons.append(f"{programme.starts_on.isoformat()} {'已开营' if started else '开营'}")
+    score = round(
+        0.5 * industry_score + 0.4 * place_score + 0.1 * min(1, len(programme.support) / 4), 4
+    )
+    return Verdict(
+        programme.id, programme.external_id, programme.title, True, True, score, reasons, missing
+    )
+
+
+def rank_incubation(
+    vendor: Vendor,
+    programmes: Iterable[Programme],
+    *,
+    today: date,
+    parks: Mapping[str, str],
+    labels: Labels,
+) -> list[Verdict]:
+    verdicts = [
+        incubation_verdict(vendor, p, today=today, parks=parks, labels=labels) for p in programmes
+    ]
+    return sorted((v for v in verdicts if v), key=lambda v: (-v.score, v.id))

@@ -42,7 +42,13 @@ def labels() -> Labels:
     """The matching labels, and those of the vocabularies funding and platforms speak of."""
     vocab = get_vocabularies()
     names = {k: dict(v) for k, v in match_labels().names.items()}
-    for key in ("pilot_zone", "org_kind", "funding_stage", "platform_capability"):
+    for key in (
+        "pilot_zone",
+        "org_kind",
+        "funding_stage",
+        "platform_capability",
+        "incubation_support",
+    ):
         names[key] = {c: t.name_zh for c, t in vocab.terms[key].items()}
     names["need"] = {**names["capability"], **names["scenario"]}
     return Labels(names)

@@ -10,11 +10,15 @@ import pytest
 from matching.features import Labels
 from matching.programmes import (
     FundingCall,
+    Programme,
     Project,
     SharedPlatform,
+    Vendor,
     funding_verdict,
+    is_young,
     platform_needs,
     rank_funding,
+    rank_incubation,
     rank_platforms,
 )
 
@@ -146,3 +150,46 @@ def test_platforms_offer_what_the_demand_needs_where_it_is() -> None:
     assert (
         rank_platforms(Project(industry="ceramics", city="zhuzhou"), platforms, labels=LABELS) == []
     )
+
+
+PARKS = {"malanshan": "changsha", "yuelushan": "changsha"}
+INCUBATION_LABELS = Labels(
+    {
+        **LABELS.names,
+        "pilot_zone": {"malanshan": "马栏山视频文创产业园"},
+        "industry": {"culture_media": "视频文创", "ceramics": "陶瓷"},
+        "incubation_support": {"space": "办公与实验场地", "demo_day": "路演对接"},
+    }
+)
+
+
+def test_a_young_vendor_is_one_with_few_cases_and_no_network() -> None:
+    assert is_young(Vendor(city="changsha", cases=2))
+    assert not is_young(Vendor(city="changsha", cases=3))
+    assert not is_young(Vendor(city="changsha", networks=1))
+
+
+def test_incubation_open_to_the_vendors_city_and_industries() -> None:
+    vendor = Vendor(city="changsha", industries=frozenset({"culture_media"}))
+    programmes = [
+        Programme(
+            1, "park", "马栏山孵化", ("culture_media",), ("malanshan",), ("space", "demo_day")
+        ),
+        Programme(2, "any", "全省孵化", (), ("hunan",)),
+        Programme(3, "ceramics", "陶瓷孵化", ("ceramics",), ("hunan",)),
+        Programme(4, "zhuzhou", "株洲孵化", (), ("zhuzhou",)),
+        Programme(5, "ended", "已结束", (), ("hunan",), ends_on=TODAY - timedelta(days=1)),
+        Programme(6, "last-day", "今天结束", (), ("national",), ends_on=TODAY),
+    ]
+    ranked = rank_incubation(vendor, programmes, today=TODAY, parks=PARKS, labels=INCUBATION_LABELS)
+    assert [v.external_id for v in ranked] == ["park", "any", "last-day"]
+    assert ranked[0].explanation == [
+        "位于马栏山视频文创产业园（本市）",
+        "与您的方案行业相同：视频文创",
+        "提供：办公与实验场地、路演对接",
+    ]
+    newcomer = Vendor(city="changsha")
+    [only] = rank_incubation(
+        newcomer, programmes[2:3], today=TODAY, parks=PARKS, labels=INCUBATION_LABELS
+    )
+    assert only.missing == ["尚未发布解决方案，无法核对行业方向"]
