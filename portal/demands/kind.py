@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from matching.search import SearchBackendError
 from portal.demands.schemas import DemandCreate, DemandFields, DemandPublic, DemandUpdate
+from portal.funding import service as funding
 from portal.listings.forms import money_input
 from portal.listings.kinds import FormSpec, ListingKind, Values
 from portal.listings.rules import demand_errors
@@ -68,9 +69,6 @@ def _form_from_row(row: Demand) -> Values:
 def _matches(session: Session, gateway: SearchGateway, row: Demand, today: date) -> dict[str, Any]:
     """The ranked solutions, for the demand's owners and officials only; and the funding
     calls it is eligible for and the shared platforms it can build on (issue 16)."""
-    # Imported here: the funding service reads the listing registry, which holds this kind.
-    from portal.funding import service as funding
-
     programmes = {
         "funding": funding.funding_for_demand(session, gateway, row, today=today),
         "funding_marks": funding.shortlisted(session, row.id or 0),

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from matching.programmes import Verdict
 from portal.auth.permissions import Action, authorize
 from portal.deps import ApiPrincipal, ClockDep, SearchDep, SessionDep, client_ip
-from portal.funding import service
+from portal.funding import marks, service
 from portal.funding.kind import FUNDING
 from portal.funding.schemas import ProgrammeMatch, ProgrammeMatches
 from portal.kit.errors import NotFound
@@ -108,7 +108,7 @@ def shortlist_put(
     funding_id: int,
 ) -> Response:
     demand = _demand(session, principal, demand_id)
-    service.shortlist(
+    marks.shortlist(
         session,
         principal=principal,
         demand=demand,
@@ -135,7 +135,7 @@ def shortlist_delete(
     funding_id: int,
 ) -> Response:
     demand = _demand(session, principal, demand_id)
-    service.shortlist(
+    marks.shortlist(
         session,
         principal=principal,
         demand=demand,

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from portal.auth.permissions import Action, authorize
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
 from portal.deps import ClockDep, FormDataDep, SearchDep, SessionDep, SignedIn, client_ip
-from portal.funding import coverage, service
+from portal.funding import coverage, marks
 from portal.funding.kind import FUNDING
 from portal.kit import forms
 from portal.kit.errors import NotFound
@@ -38,7 +38,7 @@ def shortlist_submit(
 ) -> Response:
     """The demand's owner shortlists a call on its page (or takes it off); back to the page."""
     demand = listings.get(session, DEMAND, demand_id)
-    service.shortlist(
+    marks.shortlist(
         session,
         principal=principal,
         demand=demand,

@@ -1,12 +1,12 @@
 """What a demand can turn to besides solutions: the funding calls it is eligible for, and
 the shared technology platforms a solution for it can build on — rows into the documents of
-:mod:`matching.programmes`, whose verdicts carry their reasons. And the demand owner's
-shortlist of funding calls (收藏), which the deadline reminders read."""
+:mod:`matching.programmes`, whose verdicts carry their reasons. The owner's shortlist is
+written by :mod:`portal.funding.marks`."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 
 from sqlmodel import Session, col, or_, select
@@ -23,11 +23,6 @@ from matching.programmes import (
     rank_funding,
     rank_platforms,
 )
-from portal.audit import service as audit
-from portal.auth.permissions import Principal
-from portal.kit.errors import FieldErrors
-from portal.listings import service as listings
-from portal.listings.registry import DEMAND
 from portal.matching.service import labels as match_labels
 from portal.matching.service import lexicon
 from portal.models import Demand, Funding, FundingMark, Introduction, Organization, Platform
@@ -180,46 +175,4 @@ def shortlisted(session: Session, demand_id: int) -> set[int]:
     """The funding calls shortlisted for this demand."""
     return set(
         session.exec(select(FundingMark.funding_id).where(FundingMark.demand_id == demand_id))
-    )
-
-
-def shortlist(
-    session: Session,
-    *,
-    principal: Principal | None,
-    demand: Demand,
-    funding_id: int,
-    keep: bool,
-    now: datetime,
-    ip: str | None = None,
-) -> None:
-    """The demand's owner shortlists a call (``keep``) or takes it off the list."""
-    org = listings.owner_org(session, principal, DEMAND, demand)
-    assert principal is not None and org.id is not None and demand.id is not None
-    call = session.get(Funding, funding_id)
-    if call is None or call.status != "published":
-        raise FieldErrors({"funding_id": "找不到该资金扶持项目"})
-    row = session.exec(
-        select(FundingMark).where(
-            FundingMark.demand_id == demand.id, FundingMark.funding_id == funding_id
-        )
-    ).first()
-    if keep == (row is not None):
-        return
-    if keep:
-        session.add(
-            FundingMark(org_id=org.id, demand_id=demand.id, funding_id=funding_id, created_at=now)
-        )
-    else:
-        session.delete(row)
-    session.flush()
-    audit.record(
-        session,
-        action="funding.shortlisted" if keep else "funding.unshortlisted",
-        now=now,
-        actor=principal.user,
-        entity="demand",
-        entity_id=demand.external_id,
-        detail={"funding": call.external_id},
-        ip=ip,
     )
