@@ -70,9 +70,9 @@ def _matches(session: Session, gateway: SearchGateway, row: Demand, today: date)
     """The ranked solutions, for the demand's owners and officials only; and the funding
     calls it is eligible for and the shared platforms it can build on (issue 16)."""
     programmes = {
-        "funding": funding.funding_for_demand(session, gateway, row, today=today),
+        "funding": funding.funding_for_demand(session, gateway.pipeline, row, today=today),
         "funding_marks": funding.shortlisted(session, row.id or 0),
-        "platforms": funding.platforms_for_demand(session, gateway, row, today=today),
+        "platforms": funding.platforms_for_demand(session, gateway.pipeline, row, today=today),
     }
     try:
         ranked = matches_for_demand(session, gateway, row, limit=10, today=today).matches

@@ -71,7 +71,9 @@ def demand_funding(
     demand_id: int,
 ) -> ProgrammeMatches:
     demand = _demand(session, principal, demand_id)
-    verdicts = service.funding_for_demand(session, gateway, demand, today=clock.now().date())
+    verdicts = service.funding_for_demand(
+        session, gateway.pipeline, demand, today=clock.now().date()
+    )
     return _public(verdicts, service.shortlisted(session, demand_id))
 
 
@@ -90,7 +92,9 @@ def demand_platforms(
     demand_id: int,
 ) -> ProgrammeMatches:
     demand = _demand(session, principal, demand_id)
-    return _public(service.platforms_for_demand(session, gateway, demand, today=clock.now().date()))
+    return _public(
+        service.platforms_for_demand(session, gateway.pipeline, demand, today=clock.now().date())
+    )
 
 
 @matches.put(

@@ -38,14 +38,14 @@ def coverage_tables(session: Session, gateway: SearchGateway, *, today: date) ->
     vocab = get_vocabularies()
     as_of = today.isoformat()
     labels = service.labels()
-    calls = [service.call_of(gateway, r) for r in service.open_calls(session, today=today)]
+    calls = [service.call_of(gateway.pipeline, r) for r in service.open_calls(session, today=today)]
     demands = _open_demands(session, today)
     eligible_for: Counter[int] = Counter()  # call id → demands eligible
     demands_by_place: Counter[str] = Counter()
     without_by_place: Counter[str] = Counter()
     needed: dict[str, Counter[str]] = {}  # city → capability → demands needing it
     for demand in demands:
-        project = service.project_of(session, gateway, demand)
+        project = service.project_of(session, gateway.pipeline, demand)
         verdicts = [v for v in rank_funding(project, calls, today=today, labels=labels)]
         eligible = [v for v in verdicts if v.eligible]
         for v in eligible:

@@ -23,11 +23,11 @@ from matching.programmes import (
     rank_funding,
     rank_platforms,
 )
+from matching.text import TextPipeline
 from portal.matching.service import labels as match_labels
 from portal.matching.service import lexicon
 from portal.models import Demand, Funding, FundingMark, Introduction, Organization, Platform
 from portal.reference.vocab import SEED_DIR, get_vocabularies
-from portal.search.gateway import SearchGateway
 
 NEEDS_FILE = SEED_DIR / "matching" / "platform_needs.json"
 
@@ -65,17 +65,17 @@ def demand_stage(session: Session, demand: Demand) -> str | None:
     return max(stages, key=STAGES.index) if stages else None
 
 
-def _words(gateway: SearchGateway, text: str) -> frozenset[str]:
-    return frozenset(gateway.pipeline.query_tokens(text))
+def _words(pipeline: TextPipeline, text: str) -> frozenset[str]:
+    return frozenset(pipeline.query_tokens(text))
 
 
-def project_of(session: Session, gateway: SearchGateway, demand: Demand) -> Project:
+def project_of(session: Session, pipeline: TextPipeline, demand: Demand) -> Project:
     org = session.get(Organization, demand.org_id)
     text = f"{demand.title} {demand.description}"
     scenarios, capabilities = tuple(demand.scenarios), tuple(demand.capabilities)
     if not scenarios or not capabilities:
         # As the solution matching does: what an enterprise left empty, its words tell.
-        guessed_s, guessed_c = infer(lexicon(), text, gateway.pipeline.document_tokens(text))
+        guessed_s, guessed_c = infer(lexicon(), text, pipeline.document_tokens(text))
         scenarios = scenarios or guessed_s
         capabilities = capabilities or guessed_c
     return Project(
@@ -86,7 +86,7 @@ def project_of(session: Session, gateway: SearchGateway, demand: Demand) -> Proj
         stage=demand_stage(session, demand),
         budget=demand.budget_max if demand.budget_max is not None else demand.budget_min,
         needs=platform_needs(scenarios, capabilities, needs_of()),
-        words=_words(gateway, text),
+        words=_words(pipeline, text),
     )
 
 
@@ -104,7 +104,7 @@ def open_calls(session: Session, *, today: date) -> list[Funding]:
     )
 
 
-def call_of(gateway: SearchGateway, row: Funding) -> FundingCall:
+def call_of(pipeline: TextPipeline, row: Funding) -> FundingCall:
     assert row.id is not None
     return FundingCall(
         id=row.id,
@@ -118,17 +118,17 @@ def call_of(gateway: SearchGateway, row: Funding) -> FundingCall:
         amount_max=row.amount_max,
         cost_share=row.cost_share,
         deadline=row.deadline,
-        words=_words(gateway, f"{row.title} {row.summary}"),
+        words=_words(pipeline, f"{row.title} {row.summary}"),
     )
 
 
 def funding_for_demand(
-    session: Session, gateway: SearchGateway, demand: Demand, *, today: date
+    session: Session, pipeline: TextPipeline, demand: Demand, *, today: date
 ) -> list[Verdict]:
     """The calls ``demand`` is eligible for, ranked, then those it is not yet eligible for
     (its project has not reached the stage they ask for), each with its reasons."""
-    project = project_of(session, gateway, demand)
-    calls = [call_of(gateway, r) for r in open_calls(session, today=today)]
+    project = project_of(session, pipeline, demand)
+    calls = [call_of(pipeline, r) for r in open_calls(session, today=today)]
     return rank_funding(project, calls, today=today, labels=labels())
 
 
@@ -158,10 +158,10 @@ def live_platforms(session: Session, *, today: date) -> list[tuple[Platform, Org
 
 
 def platforms_for_demand(
-    session: Session, gateway: SearchGateway, demand: Demand, *, today: date
+    session: Session, pipeline: TextPipeline, demand: Demand, *, today: date
 ) -> list[Verdict]:
     """The shared platforms serving the demand's city that offer what it needs."""
-    project = project_of(session, gateway, demand)
+    project = project_of(session, pipeline, demand)
     if not project.needs:
         return []
     platforms = [platform_of(p, o) for p, o in live_platforms(session, today=today)]
@@ -176,3 +176,14 @@ def shortlisted(session: Session, demand_id: int) -> set[int]:
     return set(
         session.exec(select(FundingMark.funding_id).where(FundingMark.demand_id == demand_id))
     )
+
+
+def funding_for_introduction(
+    session: Session, pipeline: TextPipeline, intro: Introduction, *, today: date
+) -> list[Verdict]:
+    """For the demand's side of an introduction at poc or contract: the calls its demand is
+    eligible for now (the stage the introduction reached opens the calls that ask for it)."""
+    demand = session.get(Demand, intro.demand_id)
+    if demand is None:
+        return []
+    return [v for v in funding_for_demand(session, pipeline, demand, today=today) if v.eligible]

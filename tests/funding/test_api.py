@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from portal.clock import FrozenClock
 from portal.imports.service import import_lines
-from portal.models import AuditLog, Funding, FundingMark, Organization
+from portal.models import AuditLog, Funding, FundingMark, Introduction, Organization
 from portal.search.gateway import SearchGateway
 from portal.search.sync import reindex
 from tests.factories import (
@@ -20,6 +20,7 @@ from tests.factories import (
     make_incubation,
     make_org,
     make_platform,
+    make_solution,
     make_token,
     make_user,
 )
@@ -284,3 +285,34 @@ def test_import_of_the_three_kinds(session: Session) -> None:
     issues = {(i.line, i.field) for i in report.issues}
     assert issues == {(5, "org"), (7, "org"), (8, "stages")}
     assert all("不能发布" in i.message for i in report.issues if i.field == "org")
+
+
+def test_an_introduction_at_poc_shows_the_calls_it_opened(
+    client: TestClient, session: Session, clock: FrozenClock
+) -> None:
+    enterprise = make_org(session)
+    buyer = make_user(session, org=enterprise)
+    need = make_demand(session, org=enterprise, budget_max=300.0, status="published")
+    offer = make_solution(session, status="published")
+    poc_call = _loan(session, clock, title="方案验证补助", stages=["poc"])
+    intro = Introduction(
+        demand_id=need.id,
+        solution_id=offer.id,
+        initiator="demand",
+        requester_org_id=enterprise.id,
+        receiver_org_id=offer.org_id,
+        message="希望进一步沟通方案验证的安排和周期。",
+        stage="negotiating",
+        expires_at=clock.now() + timedelta(days=14),
+        answered_at=clock.now(),
+    )
+    session.add(intro)
+    session.commit()
+    sign_in(client, buyer.email)
+    assert 'data-testid="intro-funding"' not in client.get(f"/introductions/{intro.id}").text
+    intro.stage = "poc"
+    session.add(intro)
+    session.commit()
+    page = client.get(f"/introductions/{intro.id}").text
+    assert 'data-testid="intro-funding"' in page and poc_call.title in page
+    assert "项目已进入方案验证阶段" in page
