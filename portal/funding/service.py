@@ -187,3 +187,49 @@ def funding_for_introduction(
     if demand is None:
         return []
     return [v for v in funding_for_demand(session, pipeline, demand, today=today) if v.eligible]
+
+
+# --- for the notifications (issue 14): what to alert, computed here ----------------------
+
+
+def demands_fitting_call(
+    session: Session, pipeline: TextPipeline, call: Funding, *, today: date
+) -> list[tuple[Demand, Verdict]]:
+    """The published, open demands a newly published call is eligible for (with the
+    verdict, whose sentences an alert can quote): whom a "new funding call" alert goes to."""
+    document = call_of(pipeline, call)
+    fitting: list[tuple[Demand, Verdict]] = []
+    demands = session.exec(
+        select(Demand)
+        .where(
+            Demand.status == "published",
+            or_(col(Demand.deadline).is_(None), col(Demand.deadline) >= today),
+        )
+        .order_by(col(Demand.id))
+    ).all()
+    for demand in demands:
+        project = project_of(session, pipeline, demand)
+        verdicts = rank_funding(project, [document], today=today, labels=labels())
+        if verdicts and verdicts[0].eligible:
+            verdict = verdicts[0]
+            fitting.append((demand, verdict))
+    return fitting
+
+
+def shortlisted_due(
+    session: Session, *, today: date, within_days: int
+) -> list[tuple[FundingMark, Funding]]:
+    """Shortlisted calls, still published, whose deadline is within ``within_days`` days
+    (today included): what a "deadline approaching" reminder is about."""
+    last = date.fromordinal(today.toordinal() + within_days)
+    rows = session.exec(
+        select(FundingMark, Funding)
+        .join(Funding, col(Funding.id) == col(FundingMark.funding_id))
+        .where(
+            Funding.status == "published",
+            col(Funding.deadline) >= today,
+            col(Funding.deadline) <= last,
+        )
+        .order_by(col(Funding.deadline), col(FundingMark.id))
+    ).all()
+    return [(m, f) for m, f in rows]

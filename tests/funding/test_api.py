@@ -316,3 +316,25 @@ def test_an_introduction_at_poc_shows_the_calls_it_opened(
     page = client.get(f"/introductions/{intro.id}").text
     assert 'data-testid="intro-funding"' in page and poc_call.title in page
     assert "项目已进入方案验证阶段" in page
+
+
+def test_what_the_notifications_will_read(session: Session, clock: FrozenClock) -> None:
+    """Issue 14 raises the alerts; these say whom a new call fits and which shortlisted
+    calls are near their deadline."""
+    from portal.funding.service import demands_fitting_call, shortlisted_due
+    from portal.search.gateway import get_pipeline
+
+    today = clock.now().date()
+    fits = make_demand(session, industry="ceramics", city="zhuzhou", status="published")
+    make_demand(session, industry="ceramics", city="changsha", status="published")
+    make_demand(session, industry="ceramics", city="zhuzhou", status="draft")
+    loan = _loan(session, clock, amount_min=None, deadline=today + timedelta(days=3))
+    assert [d.id for d, _ in demands_fitting_call(session, get_pipeline(), loan, today=today)] == [
+        fits.id
+    ]
+    far = _loan(session, clock, amount_min=None, deadline=today + timedelta(days=30))
+    for call in (loan, far):
+        session.add(FundingMark(org_id=fits.org_id, demand_id=fits.id, funding_id=call.id))
+    session.flush()
+    assert [f.id for _, f in shortlisted_due(session, today=today, within_days=3)] == [loan.id]
+    assert [f.id for _, f in shortlisted_due(session, today=today, within_days=2)] == []
