@@ -107,49 +107,68 @@ def _days(n: int) -> str:
     return "今天截止" if n == 0 else f"还有 {n} 天"
 
 
+def _blocked(project: Project, call: FundingCall, today: date, labels: Labels) -> bool:
+    """Whether a gate hides the call from ``project``: the industry, the place, the kind of
+    organisation, the deadline (the deadline day itself is still open), the budget under
+    the smallest amount, or a stage the project is already past. Checked before any
+    sentence is written: most calls are hidden from most demands."""
+    if call.industries and project.industry not in call.industries:
+        return True
+    if call.org_kinds and project.org_kind not in call.org_kinds:
+        return True
+    if call.deadline is not None and call.deadline < today:
+        return True
+    if (
+        call.amount_min is not None
+        and project.budget is not None
+        and project.budget < call.amount_min
+    ):
+        return True
+    if call.stages and project.stage not in call.stages:
+        first = min(_stage_index(s) for s in call.stages)
+        if _stage_index(project.stage) >= first:
+            return True
+    return place_fit(project.city, project.zone, call.regions, labels) is None
+
+
+def _stage_reached(project: Project, call: FundingCall) -> bool:
+    return not call.stages or project.stage in call.stages
+
+
+def is_eligible(project: Project, call: FundingCall, *, today: date, labels: Labels) -> bool:
+    """Whether ``project`` may apply to ``call`` now: its verdict's ``eligible``, without
+    the sentences (counts over every demand and call)."""
+    return not _blocked(project, call, today, labels) and _stage_reached(project, call)
+
+
 def funding_verdict(project: Project, call: FundingCall, *, today: date, labels: Labels) -> Verdict:
-    """The call's gates for ``project``, in order, and its rank among the eligible."""
+    """The call's gates for ``project`` and, when it is shown, its reasons, what is
+    missing and its rank among the eligible."""
+    if _blocked(project, call, today, labels):
+        return Verdict(call.id, call.external_id, call.title, False, False, 0.0, [], [])
     reasons: list[str] = []
     missing: list[str] = []
-
-    def hidden() -> Verdict:
-        return Verdict(call.id, call.external_id, call.title, False, False, 0.0, [], [])
-
-    # Industry.
     if not call.industries:
         industry_fit = 0.5
         reasons.append("不限行业")
-    elif project.industry in call.industries:
+    else:
         industry_fit = 1.0
         reasons.append(f"支持{labels('industry', project.industry)}行业")
-    else:
-        return hidden()
-    # Place.
     place = place_fit(project.city, project.zone, call.regions, labels)
-    if place is None:
-        return hidden()
+    assert place is not None
     place_score, place_note = place
     reasons.append(place_note)
-    # Kind of organisation.
     if call.org_kinds:
-        if project.org_kind not in call.org_kinds:
-            return hidden()
         reasons.append(f"{labels('org_kind', project.org_kind)}可申请")
-    # Deadline: the deadline day itself is still open.
     if call.deadline is not None:
         left = (call.deadline - today).days
-        if left < 0:
-            return hidden()
         reasons.append(f"申请截止 {call.deadline.isoformat()}（{_days(left)}）")
     else:
         reasons.append("长期受理")
-    # The project's size against the call's smallest amount.
     support_fit = 0.5
     if call.amount_min is not None:
         if project.budget is None:
             missing.append(f"需求未填写预算，请核对申请门槛（{call.amount_min:g} 万元起）")
-        elif project.budget < call.amount_min:
-            return hidden()
         else:
             reasons.append(
                 f"项目预算 {project.budget:g} 万元，达到 {call.amount_min:g} 万元的申请门槛"
@@ -163,18 +182,15 @@ def funding_verdict(project: Project, call: FundingCall, *, today: date, labels:
             support_fit = min(1.0, cap / project.budget)
             reasons.append(f"预计最多可获支持 {cap:g} 万元（约占预算 {support_fit:.0%}）")
     # Stage: a project that has not yet reached the call's first stage may get there.
-    eligible = True
+    eligible = _stage_reached(project, call)
     stage_fit = 0.6
     if call.stages:
-        wanted = sorted(call.stages, key=_stage_index)
-        if project.stage in call.stages:
+        if eligible:
             stage_fit = 1.0
             reasons.append(f"项目已进入{labels('funding_stage', project.stage or '')}阶段")
-        elif _stage_index(project.stage) < _stage_index(wanted[0]):
-            eligible = False
-            missing.insert(0, f"需进入{labels('funding_stage', wanted[0])}阶段后可申请")
         else:
-            return hidden()
+            first = min(call.stages, key=_stage_index)
+            missing.insert(0, f"需进入{labels('funding_stage', first)}阶段后可申请")
     else:
         reasons.append("不限项目阶段")
     overlap = len(project.words & call.words) / len(call.words) if call.words else 0.0

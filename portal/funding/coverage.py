@@ -9,13 +9,13 @@ from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
-from matching.programmes import WIDE_REGIONS, rank_funding
+from matching.programmes import WIDE_REGIONS, is_eligible
+from matching.text import TextPipeline
 from portal.dashboards.service import Table
 from portal.funding import service
 from portal.models import Demand, Organization
 from portal.reference.vocab import get_vocabularies
 from portal.search.documents import zones_of
-from portal.search.gateway import SearchGateway
 
 SOURCE = "本平台数据库（已发布、未过期的需求、资金扶持与共性技术平台）"
 KEYS = ("funding_gaps", "platform_gaps", "funding_calls")
@@ -34,22 +34,21 @@ def _open_demands(session: Session, today: date) -> list[Demand]:
     )
 
 
-def coverage_tables(session: Session, gateway: SearchGateway, *, today: date) -> dict[str, Table]:
+def coverage_tables(session: Session, pipeline: TextPipeline, *, today: date) -> dict[str, Table]:
     vocab = get_vocabularies()
     as_of = today.isoformat()
     labels = service.labels()
-    calls = [service.call_of(gateway.pipeline, r) for r in service.open_calls(session, today=today)]
+    calls = [service.call_of(pipeline, r) for r in service.open_calls(session, today=today)]
     demands = _open_demands(session, today)
     eligible_for: Counter[int] = Counter()  # call id → demands eligible
     demands_by_place: Counter[str] = Counter()
     without_by_place: Counter[str] = Counter()
     needed: dict[str, Counter[str]] = {}  # city → capability → demands needing it
-    for demand in demands:
-        project = service.project_of(session, gateway.pipeline, demand)
-        verdicts = [v for v in rank_funding(project, calls, today=today, labels=labels)]
-        eligible = [v for v in verdicts if v.eligible]
-        for v in eligible:
-            eligible_for[v.id] += 1
+    projects = service.projects_of(session, pipeline, demands, words=False)
+    for demand, project in zip(demands, projects, strict=True):
+        eligible = [c for c in calls if is_eligible(project, c, today=today, labels=labels)]
+        for c in eligible:
+            eligible_for[c.id] += 1
         for place in (
             f"city:{demand.city}",
             *(f"zone:{z}" for z in zones_of(demand.city, demand.zone)),

@@ -55,39 +55,80 @@ def needs_of() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in raw.items() if not k.startswith("_")}
 
 
-def demand_stage(session: Session, demand: Demand) -> str | None:
-    """The furthest stage its introductions reached (poc, contract, network_live), if any."""
-    stages = session.exec(
-        select(Introduction.stage).where(
-            Introduction.demand_id == demand.id, col(Introduction.stage).in_(STAGES)
+def demand_stages(session: Session, demand_ids: list[int]) -> dict[int, str]:
+    """The furthest stage each demand's introductions reached (poc, contract, network_live);
+    demands without one are absent."""
+    out: dict[int, str] = {}
+    if not demand_ids:
+        return out
+    rows = session.exec(
+        select(Introduction.demand_id, Introduction.stage).where(
+            col(Introduction.demand_id).in_(demand_ids), col(Introduction.stage).in_(STAGES)
         )
     ).all()
-    return max(stages, key=STAGES.index) if stages else None
+    for demand_id, stage in rows:
+        if demand_id not in out or STAGES.index(stage) > STAGES.index(out[demand_id]):
+            out[demand_id] = stage
+    return out
 
 
-def _words(pipeline: TextPipeline, text: str) -> frozenset[str]:
-    return frozenset(pipeline.query_tokens(text))
+def demand_stage(session: Session, demand: Demand) -> str | None:
+    return demand_stages(session, [demand.id]).get(demand.id) if demand.id else None
+
+
+# Words of a call's title and summary, by text: the same calls are read for every demand.
+_call_words: dict[str, frozenset[str]] = {}
+
+
+def _words(pipeline: TextPipeline, text: str, *, cache: bool = False) -> frozenset[str]:
+    if cache and text in _call_words:
+        return _call_words[text]
+    words = frozenset(pipeline.query_tokens(text))
+    if cache:
+        if len(_call_words) > 10_000:
+            _call_words.clear()
+        _call_words[text] = words
+    return words
+
+
+def projects_of(
+    session: Session, pipeline: TextPipeline, demands: list[Demand], *, words: bool = True
+) -> list[Project]:
+    """The demands as projects, their stages and organisations read in one query each.
+    ``words`` False: without the words, which only rank (the gates never read them) — for
+    the alerts and the coverage tables, which ask only whether a demand is eligible."""
+    stages = demand_stages(session, [d.id for d in demands if d.id is not None])
+    org_ids = {d.org_id for d in demands}
+    kinds = dict(
+        session.exec(
+            select(Organization.id, Organization.kind).where(col(Organization.id).in_(org_ids))
+        ).all()
+    )
+    projects: list[Project] = []
+    for demand in demands:
+        text = f"{demand.title} {demand.description}"
+        scenarios, capabilities = tuple(demand.scenarios), tuple(demand.capabilities)
+        if not scenarios:
+            # As the solution matching does: what an enterprise left empty, its words tell.
+            guessed_s, guessed_c = infer(lexicon(), text, pipeline.document_tokens(text))
+            scenarios, capabilities = guessed_s, capabilities or guessed_c
+        projects.append(
+            Project(
+                industry=demand.industry,
+                city=demand.city,
+                zone=demand.zone,
+                org_kind=kinds.get(demand.org_id, "enterprise"),
+                stage=stages.get(demand.id) if demand.id is not None else None,
+                budget=demand.budget_max if demand.budget_max is not None else demand.budget_min,
+                needs=platform_needs(scenarios, capabilities, needs_of()),
+                words=_words(pipeline, text) if words else frozenset(),
+            )
+        )
+    return projects
 
 
 def project_of(session: Session, pipeline: TextPipeline, demand: Demand) -> Project:
-    org = session.get(Organization, demand.org_id)
-    text = f"{demand.title} {demand.description}"
-    scenarios, capabilities = tuple(demand.scenarios), tuple(demand.capabilities)
-    if not scenarios or not capabilities:
-        # As the solution matching does: what an enterprise left empty, its words tell.
-        guessed_s, guessed_c = infer(lexicon(), text, pipeline.document_tokens(text))
-        scenarios = scenarios or guessed_s
-        capabilities = capabilities or guessed_c
-    return Project(
-        industry=demand.industry,
-        city=demand.city,
-        zone=demand.zone,
-        org_kind=org.kind if org else "enterprise",
-        stage=demand_stage(session, demand),
-        budget=demand.budget_max if demand.budget_max is not None else demand.budget_min,
-        needs=platform_needs(scenarios, capabilities, needs_of()),
-        words=_words(pipeline, text),
-    )
+    return projects_of(session, pipeline, [demand])[0]
 
 
 def open_calls(session: Session, *, today: date) -> list[Funding]:
@@ -118,7 +159,7 @@ def call_of(pipeline: TextPipeline, row: Funding) -> FundingCall:
         amount_max=row.amount_max,
         cost_share=row.cost_share,
         deadline=row.deadline,
-        words=_words(pipeline, f"{row.title} {row.summary}"),
+        words=_words(pipeline, f"{row.title} {row.summary}", cache=True),
     )
 
 
@@ -207,12 +248,11 @@ def demands_fitting_call(
         )
         .order_by(col(Demand.id))
     ).all()
-    for demand in demands:
-        project = project_of(session, pipeline, demand)
+    projects = projects_of(session, pipeline, list(demands), words=False)
+    for demand, project in zip(demands, projects, strict=True):
         verdicts = rank_funding(project, [document], today=today, labels=labels())
         if verdicts and verdicts[0].eligible:
-            verdict = verdicts[0]
-            fitting.append((demand, verdict))
+            fitting.append((demand, verdicts[0]))
     return fitting
 
 

@@ -34,7 +34,7 @@ def test_demands_without_funding_and_capabilities_without_platforms(
         status="published",
     )
     make_platform(session, platform_capabilities=["ai"], regions=["zhuzhou"], status="published")
-    tables = coverage_tables(session, gateway, today=today)
+    tables = coverage_tables(session, gateway.pipeline, today=today)
     gaps = {row[0]: row[1:] for row in tables["funding_gaps"].rows}
     assert gaps["株洲"] == [1, 0, 0.0]
     assert gaps["长沙"] == [2, 2, 100.0]

@@ -15,6 +15,7 @@ from matching.programmes import (
     SharedPlatform,
     Vendor,
     funding_verdict,
+    is_eligible,
     is_young,
     platform_needs,
     rank_funding,
@@ -93,7 +94,10 @@ def test_support_is_capped_by_the_cost_share_and_the_largest_amount() -> None:
     ],
 )
 def test_the_hard_gates(change: dict[str, object], shown: bool) -> None:
-    assert verdict(**change).shown is shown
+    v = verdict(**change)
+    assert v.shown is shown
+    # The counts of the coverage view read the same gates without the sentences.
+    assert is_eligible(PROJECT, call(**change), today=TODAY, labels=LABELS) is v.eligible
 
 
 def test_a_park_call_is_open_to_a_demand_inside_the_park() -> None:
