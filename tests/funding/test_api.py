@@ -338,3 +338,20 @@ def test_what_the_notifications_will_read(session: Session, clock: FrozenClock) 
     session.flush()
     assert [f.id for _, f in shortlisted_due(session, today=today, within_days=3)] == [loan.id]
     assert [f.id for _, f in shortlisted_due(session, today=today, within_days=2)] == []
+
+
+def test_the_search_pages_offer_each_kinds_facets(
+    client: TestClient, session: Session, clock: FrozenClock, gateway: SearchGateway
+) -> None:
+    _loan(session, clock, stages=["contract"], org_kinds=["enterprise"])
+    make_platform(session, platform_capabilities=["uhd_video"], access="api", status="published")
+    make_incubation(session, regions=["yuelushan"], support=["mentoring"], status="published")
+    reindex(session, gateway)
+    funds = client.get("/funds").text
+    assert "项目阶段" in funds and "申请机构类型" in funds and "已签约" in funds
+    platforms = client.get("/platforms").text
+    assert "平台能力" in platforms and "超高清视频" in platforms and "API 调用" in platforms
+    incubation = client.get("/incubations", params={"zone": "yuelushan"}).text
+    assert "创业导师" in incubation and "5G应用孵化" in incubation
+    narrowed = client.get("/incubations", params={"zone": "malanshan"}).text
+    assert "没有找到符合条件的孵化项目" in narrowed
