@@ -355,3 +355,15 @@ def test_the_search_pages_offer_each_kinds_facets(
     assert "创业导师" in incubation and "5G应用孵化" in incubation
     narrowed = client.get("/incubations", params={"zone": "malanshan"}).text
     assert "没有找到符合条件的孵化项目" in narrowed
+
+
+def test_the_public_profile_lists_the_organisations_calls(
+    client: TestClient, session: Session, clock: FrozenClock
+) -> None:
+    bank = make_org(session, kind="finance")
+    loan = _loan(session, clock, org=bank)
+    _loan(session, clock, org=bank, title="草稿中的贷款", status="draft")
+    session.commit()
+    page = client.get(f"/organizations/{bank.id}").text
+    assert 'data-testid="org-funds"' in page and loan.title in page
+    assert "草稿中的贷款" not in page
