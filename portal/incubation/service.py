@@ -14,6 +14,13 @@ from portal.reference.vocab import get_vocabularies
 from portal.search.sync import track_records
 
 
+# The organisations an incubator takes in: those that build applications (not operators,
+# banks or incubators themselves).
+INCUBATED_KINDS = frozenset(
+    {"integrator", "app_developer", "equipment_vendor", "research_institute", "university"}
+)
+
+
 def vendor_of(session: Session, org: Organization) -> Vendor:
     assert org.id is not None
     industries: set[str] = set()
@@ -35,6 +42,8 @@ def vendor_of(session: Session, org: Organization) -> Vendor:
 
 def programmes_for(session: Session, org: Organization, *, today: date) -> list[Verdict] | None:
     """The open programmes ``org`` fits, ranked; None when it is not a young vendor."""
+    if org.kind not in INCUBATED_KINDS:
+        return None
     vendor = vendor_of(session, org)
     if not is_young(vendor):
         return None

@@ -45,3 +45,10 @@ def test_a_vendor_with_a_record_is_not_shown_incubation(
     assert programmes_for(session, org, today=clock.now().date()) is None
     young = make_org(session, kind="integrator")
     assert programmes_for(session, young, today=clock.now().date())
+
+
+def test_operators_and_banks_are_not_incubated(session: Session, clock: FrozenClock) -> None:
+    make_incubation(session, regions=["hunan"], status="published")
+    for kind in ("operator", "finance", "incubator"):
+        org = make_org(session, kind=kind)
+        assert programmes_for(session, org, today=clock.now().date()) is None
