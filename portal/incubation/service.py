@@ -13,7 +13,6 @@ from portal.models import Incubation, Introduction, Organization, Solution
 from portal.reference.vocab import get_vocabularies
 from portal.search.sync import track_records
 
-
 # The organisations an incubator takes in: those that build applications (not operators,
 # banks or incubators themselves).
 INCUBATED_KINDS = frozenset(
