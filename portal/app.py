@@ -29,8 +29,12 @@ from portal.demands import routes as demands_routes
 from portal.deps import check_path_ids, load_request_auth
 from portal.events import api as events_api
 from portal.events import routes as events_routes
+from portal.funding import api as funding_api
+from portal.funding import routes as funding_routes
 from portal.health import api as health_api
 from portal.home import routes as home_routes
+from portal.incubation import api as incubation_api
+from portal.incubation import routes as incubation_routes
 from portal.indicators import api as indicators_api
 from portal.indicators import routes as indicators_routes
 from portal.introductions import api as introductions_api
@@ -46,6 +50,8 @@ from portal.notifications import api as notifications_api
 from portal.notifications import routes as notifications_routes
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
+from portal.platforms import api as platforms_api
+from portal.platforms import routes as platforms_routes
 from portal.reports import routes as reports_routes
 from portal.saved_searches import api as saved_searches_api
 from portal.saved_searches import routes as saved_searches_routes
@@ -102,6 +108,15 @@ ROUTERS = (
     saved_searches_routes.router,
     notifications_api.router,
     saved_searches_api.router,
+    # Funding, shared technology platforms and incubation (issue 16).
+    funding_routes.router,
+    funding_routes.actions,
+    platforms_routes.router,
+    incubation_routes.router,
+    funding_api.router,
+    funding_api.matches,
+    platforms_api.router,
+    incubation_api.router,
 )
 
 

@@ -1021,3 +1021,86 @@ class IndicatorUpload(SQLModel, table=True):
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
     created_at: datetime = _timestamp()
+
+
+# --- funding, shared technology platforms, incubation (issue 16) ------------------------
+
+
+def _json_codes() -> Any:
+    # ``sa_type`` rather than ``sa_column``: a column object cannot be shared by the tables
+    # that inherit a field.
+    return Field(default_factory=list, sa_type=JSON, nullable=False)
+
+
+def _moment(*, required: bool = False) -> Any:
+    if required:
+        return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+
+
+class _ProgrammeColumns(SQLModel):
+    """What the three listing kinds of issue 16 share with every listing (lifecycle,
+    moderation, versioning); each table adds its own fields."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=100, unique=True, index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    title: str = Field(max_length=200)
+    summary: str = ""
+    description: str = ""
+    regions: list[str] = _json_codes()  # cities, pilot zones, ``hunan`` or ``national``
+    status: str = Field(default="published", max_length=16, index=True)
+    reject_reason: str | None = None
+    reviewed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    reviewed_at: datetime | None = _moment()
+    closed_at: datetime | None = _moment()
+    version: int = 1
+    is_demo: bool = False
+    created_at: datetime = _moment(required=True)
+    updated_at: datetime = _moment(required=True)
+
+
+class Funding(_ProgrammeColumns, table=True):
+    """资金扶持: a fund call, subsidy, loan product or equity programme. Money in 万元."""
+
+    industries: list[str] = _json_codes()  # empty = any industry
+    org_kinds: list[str] = _json_codes()  # empty = any organisation kind
+    stages: list[str] = _json_codes()  # project stages that may apply; empty = any
+    amount_min: float | None = None
+    amount_max: float | None = None
+    cost_share: float | None = None  # the largest share of the project cost, in %
+    deadline: date | None = None  # the application deadline (the last day one may apply)
+    apply_url: str | None = Field(default=None, max_length=500)
+    source: str | None = Field(default=None, max_length=500)
+
+
+class Platform(_ProgrammeColumns, table=True):
+    """共性技术平台: positioning, AI, ultra-HD video or AR/VR offered as a service."""
+
+    platform_capabilities: list[str] = _json_codes()
+    access: str | None = Field(default=None, max_length=16)
+    price_model: str | None = Field(default=None, max_length=16)
+    expires_on: date | None = None
+
+
+class Incubation(_ProgrammeColumns, table=True):
+    """应用孵化: a cohort of an incubator's or a park's programme."""
+
+    industries: list[str] = _json_codes()  # empty = any industry
+    support: list[str] = _json_codes()
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+class FundingMark(SQLModel, table=True):
+    """A demand's owner shortlisted a funding call for it (收藏); the deadline reminder of
+    the notifications reads these."""
+
+    __tablename__ = "funding_mark"
+    __table_args__ = (UniqueConstraint("org_id", "demand_id", "funding_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True)
+    funding_id: int = Field(foreign_key="funding.id", index=True)
+    created_at: datetime = _moment(required=True)

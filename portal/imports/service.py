@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, or_, select
 
+from portal.auth.permissions import may_post
 from portal.clock import get_clock
 from portal.imports.schemas import (
     APPLY_ORDER,
@@ -192,7 +193,7 @@ class _Importer:
         return row
 
     def _after_write(self, kind: str, row: Any) -> None:
-        if kind in ("solution", "demand", "use_case"):
+        if kind in KINDS or kind == "use_case":
             enqueue(self.session, entity=kind, entity_id=row.id, version=row.version)  # type: ignore[arg-type]
 
     # --- one function per record type ---------------------------------------------
@@ -224,6 +225,9 @@ class _Importer:
         values = r.model_dump(include=set(kind.field_names))
         ok = self.fail_all(line, errors_in(kind, values, today=None))
         owner = self.org(line, r.org)
+        if owner is not None and not may_post(kind.name, owner):
+            self.fail(line, "org", f"机构 {r.org!r}（{owner.kind}）不能发布{kind.label}")
+            ok = False
         if ok and owner is not None:
             columns = kind.to_columns(kind.fields.model_validate(values))
             columns.update(org_id=owner.id, status=r.status)

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from portal.auth.permissions import Action, authorize
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
 from portal.deps import ClockDep, SessionDep, SettingsDep, SignedIn
+from portal.funding import service as funding
 from portal.introductions import funnel as funnels
 from portal.introductions import marks, service
 from portal.kit.errors import FieldErrors, NotFound
@@ -23,6 +24,7 @@ from portal.listings import service as listings
 from portal.listings.registry import DEMAND, SOLUTION
 from portal.models import Demand, Introduction, PrivateNetwork, Solution
 from portal.reference.vocab import get_vocabularies
+from portal.search.gateway import get_pipeline
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 FormText = Annotated[str, Form(max_length=2000)]
@@ -262,6 +264,11 @@ def _detail(
         "values": values or {},
         **_labels(),
     }
+    if side == "demand" and stage in ("poc", "contract"):
+        # The stage reached opens funding calls that ask for it (issue 16).
+        context["funding"] = funding.funding_for_introduction(
+            session, get_pipeline(), intro, today=now.date()
+        )
     return render(request, "introductions/detail.html", context, status_code=status_code)
 
 

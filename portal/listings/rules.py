@@ -33,6 +33,17 @@ FIELD_LABELS = {
     "budget_max": "预算上限",
     "deadline": "截止日期",
     "anonymous": "匿名发布",
+    "org_kinds": "申请机构类型",
+    "stages": "项目阶段",
+    "amount_min": "扶持金额下限",
+    "amount_max": "扶持金额上限",
+    "cost_share": "最高占项目投资比例",
+    "platform_capabilities": "平台能力",
+    "access": "接入方式",
+    "price_model": "收费模式",
+    "starts_on": "开始日期",
+    "ends_on": "结束日期",
+    "support": "提供的支持",
 }
 
 
@@ -51,6 +62,19 @@ def _regions(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
             "未知地区代码 "
             + "、".join(repr(c) for c in unknown)
             + "（应为 14 个市州代码、hunan 或 national）"
+        )
+
+
+def _places(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
+    """Regions that may also name a pilot zone (a funding call of a park)."""
+    vocab = get_vocabularies()
+    places = set(vocab.regions) | set(vocab.codes("pilot_zone"))
+    unknown = [c for c in codes if c not in places]
+    if unknown and name not in errors:
+        errors[name] = (
+            "未知地区代码 "
+            + "、".join(repr(c) for c in unknown)
+            + "（应为市州代码、试点区域代码、hunan 或 national）"
         )
 
 
@@ -116,4 +140,65 @@ def demand_errors(
     _range(errors, budget_min, budget_max, ("budget_min", "budget_max"))
     if today is not None and deadline is not None and deadline < today:
         errors["deadline"] = "截止日期不能早于今天"
+    return errors
+
+
+def funding_errors(
+    *,
+    industries: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    org_kinds: Iterable[str] = (),
+    stages: Iterable[str] = (),
+    amount_min: float | None = None,
+    amount_max: float | None = None,
+    deadline: date | None = None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """``today`` set: a deadline before it is refused (an import may carry history)."""
+    errors: dict[str, str] = {}
+    _codes(errors, "industries", "industry", industries)
+    _places(errors, "regions", regions)
+    _codes(errors, "org_kinds", "org_kind", org_kinds)
+    _codes(errors, "stages", "funding_stage", stages)
+    _range(errors, amount_min, amount_max, ("amount_min", "amount_max"))
+    if today is not None and deadline is not None and deadline < today:
+        errors["deadline"] = "申请截止日期不能早于今天"
+    return errors
+
+
+def platform_errors(
+    *,
+    platform_capabilities: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    access: str | None = None,
+    price_model: str | None = None,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    _codes(errors, "platform_capabilities", "platform_capability", platform_capabilities)
+    _regions(errors, "regions", regions)
+    if access is not None:
+        _codes(errors, "access", "platform_access", [access])
+    if price_model is not None:
+        _codes(errors, "price_model", "price_model", [price_model])
+    return errors
+
+
+def incubation_errors(
+    *,
+    industries: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    support: Iterable[str] = (),
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """``today`` set: a cohort that has already ended is refused."""
+    errors: dict[str, str] = {}
+    _codes(errors, "industries", "industry", industries)
+    _places(errors, "regions", regions)
+    _codes(errors, "support", "incubation_support", support)
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = "结束日期（ends_on）不能早于开始日期（starts_on）"
+    elif today is not None and ends_on is not None and ends_on < today:
+        errors["ends_on"] = "结束日期不能早于今天"
     return errors

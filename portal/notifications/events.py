@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from portal.listings.registry import KINDS as LISTING_KINDS
 from portal.models import Demand, Event, Introduction, PublishedListing, Solution
 from portal.notifications.service import notify
 
@@ -23,7 +24,7 @@ _INTRO_STAGES = {
 
 
 def listing_link(kind_name: str, listing_id: int) -> str:
-    return f"/{kind_name}s/{listing_id}"
+    return f"/{LISTING_KINDS[kind_name].plural}/{listing_id}"
 
 
 def listing_decided(

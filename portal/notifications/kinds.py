@@ -31,6 +31,12 @@ KINDS: dict[str, Kind] = {
         Kind("introduction_message", "对接新消息", "对接的另一方发来了新消息"),
         Kind("introduction_stage", "对接进展更新", "对接的另一方更新了进展"),
         Kind("agenda_changed", "对接会日程", "您所在机构在对接会上的洽谈日程已生成或有变动"),
+        Kind("funding_call", "新的资金扶持", "新发布的资金扶持适用于您所在机构的需求"),
+        Kind(
+            "funding_deadline",
+            "收藏的资金扶持即将截止",
+            "您所在机构收藏的资金扶持将在 7 天内截止申请",
+        ),
         Kind("new_match", "新的匹配", "新发布的条目与您所在机构的发布高度匹配"),
         Kind("saved_search_match", "保存的搜索有新结果", "新发布的条目符合您保存的搜索"),
         Kind("listing_expiring", "发布即将到期", "您所在机构的发布将在 14 天内到期"),

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from portal.audit import service as audit
 from portal.auth.permissions import Principal
 from portal.clock import aware
+from portal.funding import service as funding
 from portal.introductions import service as introductions
 from portal.listings import service as listings
 from portal.listings.kinds import ListingKind
@@ -24,6 +25,7 @@ from portal.mail import queue_mail
 from portal.matching import service as matching
 from portal.models import (
     Demand,
+    Funding,
     Notification,
     PrivateNetwork,
     PublishedListing,
@@ -32,6 +34,7 @@ from portal.models import (
     WebhookDelivery,
 )
 from portal.moderation import service as moderation
+from portal.notifications.events import listing_link
 from portal.notifications.kinds import KINDS as NOTIFICATION_KINDS
 from portal.notifications.service import (
     absolute,
@@ -48,6 +51,7 @@ NEW_MATCH_LIMIT = 20  # the best matches of a new listing looked at; "high" fit 
 EXPIRING_DAYS = 14
 FRESHNESS_DAYS = 90
 STALE_AFTER_DAYS = 30  # more, without a confirmation
+FUNDING_DEADLINE_DAYS = 7  # a shortlisted call's deadline reminder
 
 
 # --- a listing just published -------------------------------------------------------------
@@ -122,11 +126,67 @@ def scan_publication(
     row = session.get(kind.model, item.listing_id)
     raised = 0
     if row is not None and row.status == "published":
-        raised += new_matches(session, gateway, kind=item.kind, row=row, now=now)
-        raised += saved_searches.alert(session, gateway.pipeline, kind=item.kind, row=row, now=now)
+        # Matches and saved searches are of demands and solutions; a funding call alerts
+        # the demands it is eligible for; platforms and incubation raise nothing yet.
+        if item.kind in ("demand", "solution"):
+            raised += new_matches(session, gateway, kind=item.kind, row=row, now=now)
+            raised += saved_searches.alert(
+                session, gateway.pipeline, kind=item.kind, row=row, now=now
+            )
+        elif item.kind == "funding":
+            raised += funding_call_alerts(session, gateway, row, now=now)
     item.scanned_at = now
     session.add(item)
     session.flush()
+    return raised
+
+
+def funding_call_alerts(
+    session: Session, gateway: SearchGateway, call: Funding, *, now: datetime
+) -> int:
+    """``funding_call`` for the owners of the open demands a newly published call is
+    eligible for (the same gates as the demand page), once per call and demand."""
+    today = now.astimezone(SHANGHAI).date()
+    raised = 0
+    fitting = funding.demands_fitting_call(session, gateway.pipeline, call, today=today)
+    for demand, verdict in fitting:
+        raised += len(
+            notify(
+                session,
+                kind="funding_call",
+                org_id=demand.org_id,
+                subject=f"新的资金扶持“{call.title}”适用于您的需求“{demand.title}”",
+                body="\n".join(verdict.explanation),
+                link=listing_link("funding", call.id or 0),
+                dedupe_key=f"funding_call:{call.id}:{demand.id}",
+                now=now,
+            )
+        )
+    return raised
+
+
+def scan_funding_deadlines(session: Session, *, now: datetime, **_: Any) -> int:
+    """``funding_deadline`` for a shortlisted call whose application deadline is at most
+    ``FUNDING_DEADLINE_DAYS`` away, once per shortlist and deadline."""
+    today = now.astimezone(SHANGHAI).date()
+    raised = 0
+    for mark, call in funding.shortlisted_due(
+        session, today=today, within_days=FUNDING_DEADLINE_DAYS
+    ):
+        assert call.deadline is not None
+        left = (call.deadline - today).days
+        raised += len(
+            notify(
+                session,
+                kind="funding_deadline",
+                org_id=mark.org_id,
+                subject=f"收藏的资金扶持“{call.title}”将于 {call.deadline.isoformat()} 截止申请"
+                + ("（今天截止）" if left == 0 else f"（还剩 {left} 天）"),
+                link=listing_link("funding", call.id or 0),
+                dedupe_key=f"funding_deadline:{mark.id}:{call.deadline.isoformat()}",
+                now=now,
+            )
+        )
     return raised
 
 

@@ -68,6 +68,11 @@ JOBS: tuple[Job, ...] = (
     Job("introductions", CronTrigger(minute="*/5", timezone=SHANGHAI), scans.expire_introductions),
     Job("expiring", CronTrigger(minute=0, timezone=SHANGHAI), scans.scan_expiring),
     Job("freshness", CronTrigger(hour=7, minute=30, timezone=SHANGHAI), scans.scan_freshness),
+    Job(
+        "funding_deadlines",
+        CronTrigger(hour=7, minute=45, timezone=SHANGHAI),
+        scans.scan_funding_deadlines,
+    ),
     # The morning digests: officials' review and declaration summaries, mail, WeCom.
     Job("digests", CronTrigger(hour=8, minute=0, timezone=SHANGHAI), scans.send_digests),
 )
@@ -109,8 +114,14 @@ def run_publications(
                         session.commit()
                     except Exception as exc:  # the search backend down: next round
                         session.rollback()
-                        log.warning("scan of %s %s failed: %s", item.kind, item.listing_id, exc)
-                        report.errors.append(f"publications: {exc}")
+                        log.warning(
+                            "scan of %s %s failed: %r",
+                            item.kind,
+                            item.listing_id,
+                            exc,
+                            exc_info=True,
+                        )
+                        report.errors.append(f"publications: {exc!r}")
                         return
                     report.published += 1
             if len(pending) < 50:

@@ -22,7 +22,9 @@ from portal.bootstrap import ensure_ready
 from portal.cli import app as cli
 from portal.db import get_engine, session_scope
 from portal.listings.registry import DEMAND
+from portal.listings.registry import KINDS as LISTING_KINDS
 from portal.models import (
+    FundingMark,
     Lease,
     Notification,
     OrgWebhook,
@@ -32,12 +34,12 @@ from portal.models import (
     utcnow,
 )
 from portal.moderation import service as moderation
-from portal.notifications import delivery, service, worker
+from portal.notifications import delivery, scans, service, worker
 from portal.saved_searches import service as saved_searches
 from portal.search.gateway import SearchGateway
 from portal.search.sync import drain_all
 from tests.conftest import RecordingMailer
-from tests.factories import make_org, make_user
+from tests.factories import make_demand, make_funding, make_org, make_platform, make_user
 from tests.matching.test_engine import demand, solution
 from tests.notifications.conftest import People, Robot
 
@@ -398,3 +400,60 @@ def test_portal_worker_runs_rounds_until_stopped(data_dir: Path, gateway: Search
         stop.set()
         thread.join(timeout=30)
     assert heartbeat.exists() and not thread.is_alive()
+
+
+def test_a_funding_call_alerts_the_demands_it_fits_and_a_shortlisted_deadline_once(
+    session: Session, gateway: SearchGateway, people: People
+) -> None:
+    today = NOW.date()
+    fits = make_demand(
+        session, people.enterprise, status="published", industry="ceramics", city="zhuzhou",
+        title="窑炉视觉质检", budget_min=50, budget_max=200,
+    )  # fmt: skip
+    elsewhere = make_org(session, kind="enterprise")
+    elsewhere_user = make_user(session, org=elsewhere)
+    make_demand(
+        session, elsewhere, status="published", industry="steel", city="changsha",
+        title="炼钢天车远控",
+    )  # fmt: skip
+    bank = make_org(session, kind="finance")
+    call = make_funding(
+        session, bank, status="pending", industries=["ceramics"], regions=["zhuzhou"],
+        title="陶瓷产业5G改造贷款", deadline=today + timedelta(days=5),
+    )  # fmt: skip
+    platform = make_platform(session, status="pending")  # raises nothing, blocks nothing
+    moderation.decide(
+        session,
+        principal=Principal(user=people.official),
+        items=[
+            (LISTING_KINDS["platform"], platform.id or 0),
+            (LISTING_KINDS["funding"], call.id or 0),
+        ],
+        decision="approve",
+        now=NOW,
+    )
+    report = run(session, gateway)
+    assert report.published == 2 and not report.errors, report
+    [alert] = session.exec(
+        select(Notification).where(
+            Notification.user_id == people.buyer.id, Notification.kind == "funding_call"
+        )
+    ).all()
+    assert call.title in alert.title and fits.title in alert.title
+    assert alert.url == f"/funds/{call.id}"
+    assert kinds_of(session, elsewhere_user) == []
+
+    # Shortlisted, then the deadline comes within a week: one reminder, however often asked.
+    session.add(
+        FundingMark(org_id=people.enterprise.id or 0, demand_id=fits.id or 0,
+                    funding_id=call.id or 0, created_at=NOW)
+    )  # fmt: skip
+    session.flush()
+    assert scans.scan_funding_deadlines(session, now=NOW) == 1
+    assert scans.scan_funding_deadlines(session, now=NOW + timedelta(days=1)) == 0
+    [reminder] = session.exec(
+        select(Notification).where(
+            Notification.user_id == people.buyer.id, Notification.kind == "funding_deadline"
+        )
+    ).all()
+    assert "还剩 5 天" in reminder.title and reminder.url == f"/funds/{call.id}"
