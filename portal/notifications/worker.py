@@ -102,6 +102,7 @@ def run_publications(
         report.busy.append("publications")
         return
     try:
+        failed = False
         while True:
             with _session(engine) as session:
                 pending = scans.pending_publications(session)
@@ -113,6 +114,8 @@ def run_publications(
                         report.raised += scans.scan_publication(session, gateway, item, now=now)
                         session.commit()
                     except Exception as exc:  # the search backend down: next round
+                        # One listing that cannot be scanned must not hold back the others
+                        # behind it: go on with the batch, and retry the failures next round.
                         session.rollback()
                         log.warning(
                             "scan of %s %s failed: %r",
@@ -122,9 +125,10 @@ def run_publications(
                             exc_info=True,
                         )
                         report.errors.append(f"publications: {exc!r}")
-                        return
+                        failed = True
+                        continue
                     report.published += 1
-            if len(pending) < 50:
+            if failed or len(pending) < 50:
                 return
     finally:
         lease.release()

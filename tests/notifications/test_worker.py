@@ -457,3 +457,27 @@ def test_a_funding_call_alerts_the_demands_it_fits_and_a_shortlisted_deadline_on
         )
     ).all()
     assert "还剩 5 天" in reminder.title and reminder.url == f"/funds/{call.id}"
+
+
+def test_a_listing_that_cannot_be_scanned_does_not_hold_back_the_others(
+    session: Session, gateway: SearchGateway, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portal.notifications import scans
+    from portal.notifications.events import listing_published
+
+    first = make_demand(session, people.enterprise, status="published", title="坏数据需求")
+    second = make_demand(session, people.enterprise, status="published", title="正常需求")
+    for row in (first, second):
+        listing_published(session, kind_name="demand", listing_id=row.id or 0, now=NOW)
+    real = scans.scan_publication
+
+    def broken_for_first(session: Session, gateway: SearchGateway, item: Any, **kw: Any) -> int:
+        if item.listing_id == first.id:
+            raise ValueError("cannot read this listing")
+        return real(session, gateway, item, **kw)
+
+    monkeypatch.setattr(scans, "scan_publication", broken_for_first)
+    report = run(session, gateway)
+    assert report.published == 1 and len(report.errors) == 1, report
+    monkeypatch.setattr(scans, "scan_publication", real)
+    assert run(session, gateway).published == 1  # the first, retried once it can be read
