@@ -41,6 +41,8 @@ ACTIONS = {
     "listing.archived": "下架解决方案",
     "listing.closed": "关闭需求",
     "listing.confirmed": "确认发布仍然有效",
+    "funding.shortlisted": "收藏资金扶持",
+    "funding.unshortlisted": "取消收藏资金扶持",
     "case.created": "新增标杆案例",
     "case.updated": "修改标杆案例",
     "indicator.edited": "修改指标",

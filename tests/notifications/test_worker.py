@@ -139,7 +139,13 @@ def test_each_job_runs_once_per_fire_time(
     session: Session, gateway: SearchGateway, people: People
 ) -> None:
     first = run(session, gateway)
-    assert sorted(first.jobs) == ["digests", "expiring", "freshness", "introductions"]
+    assert sorted(first.jobs) == [
+        "digests",
+        "expiring",
+        "freshness",
+        "funding_deadlines",
+        "introductions",
+    ]
     assert run(session, gateway, now=NOW + timedelta(minutes=1)).jobs == []
     later = run(session, gateway, now=NOW + timedelta(minutes=5))
     assert later.jobs == ["introductions"]
@@ -301,7 +307,13 @@ def test_two_workers_at_once_send_each_message_once_and_run_each_job_once(
         a.join()
     assert reports["b"].webhooks.skipped and reports["b"].webhooks.sent == 0
     assert reports["b"].jobs == []  # A ran them, and recorded it before posting
-    assert sorted(reports["a"].jobs) == ["digests", "expiring", "freshness", "introductions"]
+    assert sorted(reports["a"].jobs) == [
+        "digests",
+        "expiring",
+        "freshness",
+        "funding_deadlines",
+        "introductions",
+    ]
     assert sorted(robot.texts) == sorted(set(robot.texts)) and len(robot.texts) == 3
 
 
