@@ -117,12 +117,12 @@ def test_enterprise_sees_ranked_solutions_and_vendor_sees_opportunities(
     page.get_by_test_id("my-demands").get_by_role(
         "link", name="臂架结构件焊缝自动检测", exact=True
     ).click()
-    matches = page.get_by_test_id("matches")
-    expect(matches).to_be_visible()
-    expect(matches.locator("li.match").first).to_be_visible()
-    assert matches.locator("li.match").count() >= 2
-    expect(matches.get_by_test_id("match-reasons").first).not_to_be_empty()
-    scores = [int(s.rstrip("%")) for s in matches.get_by_test_id("match-score").all_inner_texts()]
+    recommended = page.get_by_role("region", name="推荐的解决方案").get_by_test_id("matches")
+    expect(recommended.locator("li.match").first).to_be_visible()
+    expect(recommended.get_by_test_id("match-reasons").first).not_to_be_empty()
+    # The recommendations, then the nearest below the minimum fit: one descending order.
+    assert page.locator("li.match").count() >= 2
+    scores = [int(s.rstrip("%")) for s in page.get_by_test_id("match-score").all_inner_texts()]
     assert scores == sorted(scores, reverse=True)
     sign_out(page)
 
