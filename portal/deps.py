@@ -11,11 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from portal.auth import context as auth_context
+from portal.auth import language
 from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
 from portal.clock import Clock, get_clock
 from portal.db import become_write, get_engine, unit_of_work
 from portal.inputs import MAX_INT
+from portal.kit import i18n
 from portal.kit.errors import NotFound
 from portal.models import User, WebSession
 from portal.search.gateway import SearchGateway, get_gateway
@@ -81,6 +83,10 @@ async def load_request_auth(
     request. Runs once per request (FastAPI caches it)."""
     await run_in_threadpool(auth_context.load, request, session, now=clock.now(), policy=policy)
     await auth_context.check_csrf(request)
+    # Set here, on the request's own context, so that the route and its template see it.
+    locale = await run_in_threadpool(language.apply_profile, request, session)
+    request.state.locale = locale
+    i18n.set_locale(locale)
 
 
 async def submitted_form(request: Request) -> FormData:

@@ -9,17 +9,24 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from portal.kit import i18n
 from portal.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "static"
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
+templates.env.add_extension("jinja2.ext.i18n")
+# ``_()`` and ``{% trans %}`` follow the request's language (portal.kit.i18n).
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
 
 
 @lru_cache(maxsize=256)
@@ -64,7 +71,24 @@ def _url_path(app: Any, name: str, path_params: tuple[tuple[str, Any], ...]) -> 
     return str(app.url_path_for(name, **dict(path_params)))
 
 
-templates.env.globals.update(static_url=static_url, settings=get_settings, url_for=url_for)
+@pass_context
+def lang_url(context: dict[str, Any], locale: str) -> str:
+    """This page in another language: the same URL with ``?lang=`` (the switcher)."""
+    request: Request = context["request"]
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    query.append(("lang", locale))
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+templates.env.globals.update(
+    static_url=static_url,
+    settings=get_settings,
+    url_for=url_for,
+    lang_url=lang_url,
+    get_locale=i18n.get_locale,
+    language_tag=i18n.language_tag,
+    locale_names=i18n.LOCALE_NAMES,
+)
 templates.env.filters["number"] = _number
 templates.env.filters["cell"] = _cell
 
