@@ -23,6 +23,7 @@ from matching import features as f
 from matching.documents import DemandDoc, SolutionDoc, demand_from_index, solution_from_index
 from matching.explain import Fit, verdict
 from matching.inference import Lexicon, infer
+from matching.messages import N_
 from matching.search import (
     AnyOf,
     Eq,
@@ -65,7 +66,7 @@ VENDOR_FIT_SHARE = 0.5  # the vendor's view: half preferences, half what it can 
 # 0.84, recall 0.62. The 6 of 17 demands it leaves with no recommendation are written in
 # plain words the engine infers little from; their best answer still leads the nearest.
 MIN_FIT = 0.76
-TEXT_VERDICT = "仅按文字相关度排序，未核对场景、能力、行业与预算"
+TEXT_VERDICT = N_("仅按文字相关度排序，未核对场景、能力、行业与预算")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from portal.db import become_write, get_engine, unit_of_work
 from portal.inputs import MAX_INT
 from portal.kit import i18n
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.models import User, WebSession
 from portal.search.gateway import SearchGateway, get_gateway
 from portal.settings import Settings, get_settings
@@ -126,17 +127,17 @@ def get_signed_in_principal(request: Request, _: RequestAuth) -> Principal:
     return principal
 
 
-def get_api_principal(request: Request, _: RequestAuth) -> Principal:
+def get_api_principal(request: Request, _auth: RequestAuth) -> Principal:
     """A Bearer token's principal, or the session's (the CSRF header was checked)."""
     principal = auth_context.api_principal(request)
     if principal is None:
-        raise auth_context.Unauthorized("请提供有效的 API 令牌（Authorization: Bearer）或先登录")
+        raise auth_context.Unauthorized(_("请提供有效的 API 令牌（Authorization: Bearer）或先登录"))
     return principal
 
 
-def get_optional_api_principal(request: Request, _: RequestAuth) -> Principal | None:
+def get_optional_api_principal(request: Request, _auth: RequestAuth) -> Principal | None:
     if getattr(request.state, "bearer_used", False) and request.state.bearer_principal is None:
-        raise auth_context.Unauthorized("API 令牌无效或已撤销")
+        raise auth_context.Unauthorized(_("API 令牌无效或已撤销"))
     return auth_context.api_principal(request)
 
 

@@ -18,14 +18,16 @@ from portal.clusters.service import PROXY_NOTE, ClusterCounts, cluster_counts
 from portal.indicators.schemas import IndicatorPublic
 from portal.indicators.service import STATUS_LABELS, list_indicators
 from portal.kit.errors import NotFound
+from portal.kit.i18n import N_, _
+from portal.kit.templating import Year
 from portal.models import PrivateNetwork
 from portal.networks.service import REGISTRY_SOURCE, Progress, progress
 from portal.reference.service import PLAN_SOURCE
 from portal.reference.vocab import get_vocabularies
 from portal.zones.service import PlaceCounts, place_counts
 
-LISTINGS_SOURCE = "本平台数据库（已发布的需求与解决方案、标杆案例库、专网登记）"
-NETWORKS_SOURCE = "本平台专网登记（经确认、在用的虚拟/混合专网）"
+LISTINGS_SOURCE = N_("本平台数据库（已发布的需求与解决方案、标杆案例库、专网登记）")
+NETWORKS_SOURCE = N_("本平台专网登记（经确认、在用的虚拟/混合专网）")
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Table:
     note: str | None = None
     # Per row, a link for the first cell (pages only; not exported).
     links: list[str | None] = field(default_factory=list)
+    # The first column is a code (for exports and machines); pages show the name after it.
+    codes_first: bool = False
 
 
 def _pct(value: float | None) -> float | None:
@@ -51,75 +55,79 @@ def progress_tables(p: Progress) -> list[Table]:
     today = p.as_of.isoformat()
     official = p.official
     summary: list[list[Any]] = [
-        ["基线（个）", p.baseline, p.baseline_year, PLAN_SOURCE],
-        ["目标（个）", p.target, p.target_year, p.target_source or PLAN_SOURCE],
+        [_("基线（个）"), p.baseline, p.baseline_year, PLAN_SOURCE],
+        [_("目标（个）"), p.target, p.target_year, _(p.target_source or PLAN_SOURCE)],
         [
-            "官方统计（个）",
+            _("官方统计（个）"),
             official.value if official else None,
             official.year if official else None,
-            (official.source if official else None) or "—",
+            _(official.source) if official and official.source else "—",
         ],
-        ["平台登记在用（个）", p.registered_in_service, p.as_of.year, REGISTRY_SOURCE],
+        [_("平台登记在用（个）"), p.registered_in_service, p.as_of.year, REGISTRY_SOURCE],
         [
-            "差距：官方统计 − 平台登记（个）",
+            _("差距：官方统计 − 平台登记（个）"),
             p.gap,
             official.year if official else None,
-            "两者之差",
+            _("两者之差"),
         ],
         [
-            "规划轨迹年均增速（%）",
+            _("规划轨迹年均增速（%）"),
             _pct(p.implied_rate),
             p.target_year,
-            "由基线与目标推算（几何增长）",
+            _("由基线与目标推算（几何增长）"),
         ],
         [
-            f"{p.target_year}年规划轨迹值（个）",
+            _("{target_year}年规划轨迹值（个）").format(target_year=p.target_year),
             round(p.expected.get(p.target_year, p.target), 1),
             p.target_year,
-            "几何轨迹",
+            _("几何轨迹"),
         ],
         [
-            "达标尚需每年新增（个）",
+            _("达标尚需每年新增（个）"),
             round(p.needed_per_year, 1) if p.needed_per_year is not None else None,
             p.current[0],
-            "自最新数值起平均分摊",
+            _("自最新数值起平均分摊"),
         ],
         [
-            "达标所需年均增速（%）",
+            _("达标所需年均增速（%）"),
             _pct(p.needed_rate),
             p.current[0],
-            "自最新数值起几何增长",
+            _("自最新数值起几何增长"),
         ],
         [
-            f"趋势预测：{p.target_year}年（个）",
+            _("趋势预测：{target_year}年（个）").format(target_year=p.target_year),
             p.forecast,
             p.target_year,
-            f"按{p.forecast_basis}的对数线性趋势外推" if p.forecast_basis else "数据不足两年",
+            _("按{forecast_basis}的对数线性趋势外推").format(forecast_basis=p.forecast_basis)
+            if p.forecast_basis
+            else _("数据不足两年"),
         ],
     ]
-    series = [[s.year, s.expected, s.official, s.registered] for s in p.series]
+    for row in summary:  # the third column holds years
+        row[2] = Year(row[2]) if row[2] is not None else None
+    series = [[Year(s.year), s.expected, s.official, s.registered] for s in p.series]
     by = [
-        ("networks_by_city", "按城市的在用专网", "city", p.by_city),
-        ("networks_by_industry", "按行业的在用专网", "industry", p.by_industry),
-        ("networks_by_operator", "按运营商的在用专网", "operator", p.by_operator),
+        ("networks_by_city", _("按城市的在用专网"), "city", p.by_city),
+        ("networks_by_industry", _("按行业的在用专网"), "industry", p.by_industry),
+        ("networks_by_operator", _("按运营商的在用专网"), "operator", p.by_operator),
     ]
     tables = [
         Table(
             "progress_summary",
-            "5G行业虚拟专网：目标、官方统计与平台登记",
-            ["项目", "数值", "年份", "来源"],
+            _("5G行业虚拟专网：目标、官方统计与平台登记"),
+            [_("项目"), _("数值"), _("年份"), _("来源")],
             summary,
             f"{PLAN_SOURCE}；{REGISTRY_SOURCE}",
             today,
         ),
         Table(
             "progress_series",
-            "逐年：规划轨迹、官方统计与平台登记",
-            ["年份", "规划轨迹（个）", "官方统计（个）", "平台登记在用（累计，个）"],
+            _("逐年：规划轨迹、官方统计与平台登记"),
+            [_("年份"), _("规划轨迹（个）"), _("官方统计（个）"), _("平台登记在用（累计，个）")],
             series,
             f"{PLAN_SOURCE}；{REGISTRY_SOURCE}",
             today,
-            note="平台登记按开通日期累计，只计目前仍在用的专网；开通日期未知的计入当年。",
+            note=_("平台登记按开通日期累计，只计目前仍在用的专网；开通日期未知的计入当年。"),
         ),
     ]
     for key, title, vocabulary, counts in by:
@@ -127,10 +135,11 @@ def progress_tables(p: Progress) -> list[Table]:
             Table(
                 key,
                 title,
-                ["代码", "名称", "专网数（个）"],
+                [_("代码"), _("名称"), _("专网数（个）")],
                 [[c, vocab.label(vocabulary, c), n] for c, n in counts.items()],
                 NETWORKS_SOURCE,
                 today,
+                codes_first=True,
             )
         )
     return tables
@@ -140,29 +149,38 @@ def _place_rows(places: list[PlaceCounts]) -> list[list[Any]]:
     return [[p.code, p.name, p.demands, p.solutions, p.networks, p.cases] for p in places]
 
 
-PLACE_COLUMNS = ["代码", "名称", "应用需求", "服务该地的解决方案", "在用专网", "标杆案例"]
+PLACE_COLUMNS = [
+    N_("代码"),
+    N_("名称"),
+    N_("应用需求"),
+    N_("服务该地的解决方案"),
+    N_("在用专网"),
+    N_("标杆案例"),
+]
 
 
 def place_tables(zones: list[PlaceCounts], cities: list[PlaceCounts], today: date) -> list[Table]:
     return [
         Table(
             "zones",
-            "“三市两山”试点区域",
+            _("“三市两山”试点区域"),
             PLACE_COLUMNS,
             _place_rows(zones),
             LISTINGS_SOURCE,
             today.isoformat(),
-            note="园区按其所在城市计算服务该地的解决方案；案例未标注园区，显示为“—”。",
+            note=_("园区按其所在城市计算服务该地的解决方案；案例未标注园区，显示为“—”。"),
             links=[f"/zones/{z.code}" for z in zones],
+            codes_first=True,
         ),
         Table(
             "cities",
-            "14个市州",
+            _("14个市州"),
             PLACE_COLUMNS,
             _place_rows(cities),
             LISTINGS_SOURCE,
             today.isoformat(),
             links=[f"/cities/{c.code}" for c in cities],
+            codes_first=True,
         ),
     ]
 
@@ -170,8 +188,16 @@ def place_tables(zones: list[PlaceCounts], cities: list[PlaceCounts], today: dat
 def cluster_table(clusters: list[ClusterCounts], today: date) -> Table:
     return Table(
         "clusters",
-        "重点产业集群",
-        ["代码", "行业", "应用需求", "开放需求", "开放且无强匹配", "在用专网", "标杆案例"],
+        _("重点产业集群"),
+        [
+            _("代码"),
+            _("行业"),
+            _("应用需求"),
+            _("开放需求"),
+            _("开放且无强匹配"),
+            _("在用专网"),
+            _("标杆案例"),
+        ],
         [
             [
                 c.code,
@@ -187,6 +213,7 @@ def cluster_table(clusters: list[ClusterCounts], today: date) -> Table:
         LISTINGS_SOURCE,
         today.isoformat(),
         note=PROXY_NOTE,
+        codes_first=True,
     )
 
 
@@ -197,14 +224,14 @@ def indicator_table(rows: list[IndicatorPublic], today: date) -> Table:
         body.append(
             [
                 r.seq,
-                r.name,
-                r.unit,
+                _(r.name),
+                _(r.unit),
                 r.baseline_printed,
                 r.target_printed,
-                r.target_year,
+                Year(r.target_year),
                 r.growth,
                 latest.value if latest else None,
-                latest.year if latest else None,
+                Year(latest.year) if latest else None,
                 (latest.source if latest else None) or "—",
                 r.progress_percent,
                 STATUS_LABELS[r.status],
@@ -212,25 +239,25 @@ def indicator_table(rows: list[IndicatorPublic], today: date) -> Table:
         )
     return Table(
         "indicators",
-        "表1 发展主要预期指标：进展",
+        _("表1 发展主要预期指标：进展"),
         [
-            "序号",
-            "指标名称",
-            "单位",
-            "2020年",
-            "目标",
-            "目标年份",
-            "年均/累计",
-            "最新实际值",
-            "年份",
-            "来源",
-            "进度（%）",
-            "状态",
+            _("序号"),
+            _("指标名称"),
+            _("单位"),
+            _("2020年"),
+            _("目标"),
+            _("目标年份"),
+            _("年均/累计"),
+            _("最新实际值"),
+            _("年份"),
+            _("来源"),
+            _("进度（%）"),
+            _("状态"),
         ],
         body,
-        f"{PLAN_SOURCE}；实际值来源逐行注明",
+        _("{PLAN_SOURCE}；实际值来源逐行注明").format(PLAN_SOURCE=PLAN_SOURCE),
         today.isoformat(),
-        note="状态按“年均/累计”一栏隐含的轨迹判断；“[ ]”为5年累计变化数。",
+        note=_("状态按“年均/累计”一栏隐含的轨迹判断；“[ ]”为5年累计变化数。"),
     )
 
 
@@ -247,23 +274,23 @@ def _network_rows(networks: list[PrivateNetwork]) -> list[list[Any]]:
             vocab.label("network_mode", n.mode),
             vocab.label("network_status", n.status),
             n.commissioned_on.isoformat() if n.commissioned_on else None,
-            "是" if n.confirmed else "否",
+            _("是") if n.confirmed else _("否"),
         ]
         for n in networks
     ]
 
 
 NETWORK_COLUMNS = [
-    "专网编号",
-    "专网名称",
-    "企业",
-    "运营商",
-    "行业",
-    "城市",
-    "模式",
-    "状态",
-    "开通日期",
-    "已确认",
+    N_("专网编号"),
+    N_("专网名称"),
+    N_("企业"),
+    N_("运营商"),
+    N_("行业"),
+    N_("城市"),
+    N_("模式"),
+    N_("状态"),
+    N_("开通日期"),
+    N_("已确认"),
 ]
 
 
@@ -276,10 +303,10 @@ def registry_table(session: Session, today: date, *, pending: bool, limit: int |
     rows = list(session.exec(statement).all())
     return Table(
         "networks_pending" if pending else "networks_registry",
-        "待确认的企业申报专网" if pending else "专网登记册",
+        _("待确认的企业申报专网") if pending else _("专网登记册"),
         NETWORK_COLUMNS,
         _network_rows(rows),
-        "本平台专网登记",
+        _("本平台专网登记"),
         today.isoformat(),
         public=False,
         links=[f"/networks/{n.id}/edit" for n in rows],
@@ -341,5 +368,5 @@ OFFICIAL_TABLES = frozenset({"networks_registry", "networks_pending"})
 def build_table(session: Session, key: str, *, today: date) -> Table:
     builder = _BUILDERS.get(key)
     if builder is None:
-        raise NotFound("没有这张表")
+        raise NotFound(_("没有这张表"))
     return builder(session, today)

@@ -77,7 +77,7 @@ def headline(session: Session) -> Headline:
     vocab = get_vocabularies()
     clusters = [
         Cluster(
-            term.code, term.name_zh, demand_counts.get(term.code, 0), case_counts.get(term.code, 0)
+            term.code, term.name, demand_counts.get(term.code, 0), case_counts.get(term.code, 0)
         )
         for term in vocab.terms["industry"].values()
         if term.featured

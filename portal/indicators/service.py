@@ -16,13 +16,14 @@ from portal.indicators.schemas import IndicatorActual, IndicatorPublic, Indicato
 from portal.indicators.trajectory import expected_path, implied_expected
 from portal.inputs import text_error
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import N_, _
 from portal.models import Indicator, IndicatorTarget, IndicatorValue, utcnow
 
 STATUS_LABELS = {
-    "on_track": "按计划推进",
-    "behind": "落后于进度",
-    "no_data": "暂无新数据",
-    "not_measurable": "无法量化",
+    "on_track": N_("按计划推进"),
+    "behind": N_("落后于进度"),
+    "no_data": N_("暂无新数据"),
+    "not_measurable": N_("无法量化"),
 }
 
 
@@ -138,15 +139,15 @@ def latest_actual(session: Session, code: str) -> IndicatorValue | None:
 def get_indicator(session: Session, code: str) -> Indicator:
     indicator = session.get(Indicator, code)
     if indicator is None:
-        raise NotFound("找不到该指标")
+        raise NotFound(_("找不到该指标"))
     return indicator
 
 
 def _check_year(year: int | None, errors: dict[str, str], low: int = 2000) -> None:
     if year is None:
-        errors["year"] = "请填写年份"
+        errors["year"] = _("请填写年份")
     elif not low <= year <= 2100:
-        errors["year"] = f"年份应在 {low}–2100 之间"
+        errors["year"] = _("年份应在 {low}–2100 之间").format(low=low)
 
 
 def record_value(
@@ -166,15 +167,15 @@ def record_value(
     errors: dict[str, str] = {}
     indicator = session.get(Indicator, code)
     if indicator is None:
-        errors["indicator"] = "请选择表1中的指标"
+        errors["indicator"] = _("请选择表1中的指标")
     _check_year(year, errors)
     if value is None:
-        errors["value"] = "请填写数值"
+        errors["value"] = _("请填写数值")
     elif indicator is not None and (reason := value_error(indicator, value)):
         errors["value"] = reason
     source = (source or "").strip() or None
     if not source:
-        errors["source"] = "请注明数据来源（文件、网址或发布机构）"
+        errors["source"] = _("请注明数据来源（文件、网址或发布机构）")
     elif reason := text_error(source):
         errors["source"] = reason
     if errors:
@@ -223,17 +224,17 @@ def set_target(
     errors: dict[str, str] = {}
     indicator = session.get(Indicator, code)
     if indicator is None:
-        errors["indicator"] = "请选择表1中的指标"
+        errors["indicator"] = _("请选择表1中的指标")
     _check_year(year, errors, low=2021)
     printed = (printed or "").strip()  # the target as printed ("力争小于1.35")
     out_of_bounds = value_error(indicator, value) if indicator and value is not None else None
     if value is None and not printed:
-        errors["value"] = "请填写目标值"
+        errors["value"] = _("请填写目标值")
     elif reason := out_of_bounds or text_error(printed):
         errors["value"] = reason
     source = (source or "").strip() or None
     if not source:
-        errors["source"] = "请注明目标出处（规划文件名称）"
+        errors["source"] = _("请注明目标出处（规划文件名称）")
     elif reason := text_error(source):
         errors["source"] = reason
     if errors:

@@ -19,12 +19,13 @@ from sqlmodel import Session, col, select
 
 from portal.clock import aware
 from portal.introductions.service import PIPELINE, STAGE_LABELS, stage_of
+from portal.kit.i18n import N_
 from portal.models import Demand, Introduction, IntroductionStep, PrivateNetwork
 
 FUNNEL = ("requested", *PIPELINE)  # requested → accepted → … → network_live
 ENDINGS = ("declined", "expired", "closed")
 Dimension = Literal["industry", "city", "zone", "cluster"]
-SOURCE = "本平台对接记录（对接请求、答复与各阶段的更新日期）"
+SOURCE = N_("本平台对接记录（对接请求、答复与各阶段的更新日期）")
 
 
 @dataclass

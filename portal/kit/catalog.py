@@ -28,6 +28,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 # Where strings shown to people live: (folder, file pattern, Babel extraction method).
 SOURCES = [
     ("portal", "*.py", "python"),
+    ("matching", "*.py", "python"),  # the explanations (matching.messages)
     ("templates", "*.html", "jinja2.ext:babel_extract"),
     ("templates", "*.txt", "jinja2.ext:babel_extract"),
 ]
@@ -58,7 +59,23 @@ def extract() -> Catalog:
                         auto_comments=comments,
                         context=context,
                     )
+    for message, filename in seed_messages():
+        catalog.add(message, None, [(filename, 0)])
     return catalog
+
+
+def seed_messages() -> Iterator[tuple[str, str]]:
+    """Reference data shown as labels: the names, categories and units of 表1 and its source
+    (``seed/indicators.json``); pages pass them through ``_()``."""
+    import json
+
+    path = ROOT / "seed" / "indicators.json"
+    table = json.loads(path.read_text(encoding="utf-8"))
+    yield table["source"], "seed/indicators.json"
+    for row in table["rows"]:
+        for key in ("name", "category", "unit"):
+            if CJK.search(row.get(key) or ""):
+                yield row[key], "seed/indicators.json"
 
 
 def read_catalog(locale: str) -> Catalog:
@@ -98,11 +115,12 @@ class Report:
     untranslated: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
     unmarked: list[str] = field(default_factory=list)
+    mismatched: list[str] = field(default_factory=list)
     compile_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not (self.untranslated or self.unmarked or self.compile_error)
+        return not (self.untranslated or self.unmarked or self.mismatched or self.compile_error)
 
     def lines(self) -> Iterator[str]:
         yield f"{self.strings} strings in the catalog"
@@ -110,10 +128,21 @@ class Report:
             yield f"no English translation: {text!r}"
         for text in self.unmarked:
             yield f"Chinese text not marked for translation: {text}"
+        for text in self.mismatched:
+            yield f"the translation's placeholders differ from the source's: {text}"
         for text in self.unused:
             yield f"in the catalog but no longer used (run extract): {text!r}"
         if self.compile_error:
             yield f"the catalog does not compile: {self.compile_error}"
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)s|\{[^{}]*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """``%(name)s`` and ``{name}`` fields: a translation must keep the same ones (Babel
+    checks only the first kind)."""
+    return sorted(PLACEHOLDER.findall(text))
 
 
 def _translated(message: object) -> bool:
@@ -138,6 +167,8 @@ def check() -> Report:
             found = catalog.get(message.id, message.context)
             if found is None or not _translated(found) or found.fuzzy:
                 report.untranslated.append(str(message.id))
+            elif placeholders(str(message.id)) != placeholders(str(found.string)):
+                report.mismatched.append(f"{message.id!r} → {found.string!r}")
         report.unused += [
             str(m.id) for m in catalog if m.id and template.get(m.id, m.context) is None
         ]

@@ -10,12 +10,15 @@ and translated where they are shown."""
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 import logging
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 
+from markupsafe import escape
 from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -77,10 +80,7 @@ def language_tag() -> str:
     return LANGUAGE_TAGS[get_locale()]
 
 
-def compile_catalog(po: Path, mo: Path) -> None:
-    """Compile a ``.po`` file; raises on a catalog that does not compile (bad placeholders,
-    syntax errors), which ``make translations`` and the catalog test rely on."""
-    from babel.messages.mofile import write_mo
+def _read_catalog(po: Path) -> Any:
     from babel.messages.pofile import read_po
 
     with po.open("rb") as source:
@@ -90,22 +90,37 @@ def compile_catalog(po: Path, mo: Path) -> None:
     ]
     if errors:
         raise ValueError(f"{po}: {errors[:5]}")
+    return catalog
+
+
+def compile_catalog(po: Path, mo: Path) -> None:
+    """Compile a ``.po`` file; raises on a catalog that does not compile (bad placeholders,
+    syntax errors), which ``make translations`` and the catalog test rely on."""
+    from babel.messages.mofile import write_mo
+
+    catalog = _read_catalog(po)
     with mo.open("wb") as target:
         write_mo(target, catalog)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(locale: str) -> _gettext.NullTranslations:
     if locale == SOURCE:
         return _gettext.NullTranslations()
     directory = TRANSLATIONS_DIR / locale / "LC_MESSAGES"
     po, mo = directory / f"{DOMAIN}.po", directory / f"{DOMAIN}.mo"
-    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
-        # `make install` compiles the catalogs; a tree used without it still gets English.
-        log.info("compiling %s", po)
-        compile_catalog(po, mo)
-    with mo.open("rb") as handle:
-        return _gettext.GNUTranslations(handle)
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as handle:
+            return _gettext.GNUTranslations(handle)
+    # `make install` compiles the catalogs; without it (or with a newer .po), compile in
+    # memory: nothing is written where the application runs.
+    from babel.messages.mofile import write_mo
+
+    log.info("compiling %s in memory", po)
+    buffer = io.BytesIO()
+    write_mo(buffer, _read_catalog(po))
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
 
 
 def gettext(message: str) -> str:
@@ -123,9 +138,26 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(locale).ngettext(singular, plural, n)
 
 
+class LazyText(str):
+    """A string defined at import time (labels, titles): its value stays the Chinese source,
+    so comparisons and dictionary keys do not change with the language; it is translated
+    when shown (``str()``, formatting, Jinja's escaping)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return gettext(str.__str__(self))
+
+    def __format__(self, spec: str) -> str:
+        return format(self.__str__(), spec)
+
+    def __html__(self) -> str:
+        return str(escape(self.__str__()))
+
+
 def N_(message: str) -> str:
     """Marks a string for the catalog where it is defined; it is translated where shown."""
-    return message
+    return LazyText(message)
 
 
 _ = gettext

@@ -6,10 +6,12 @@ start-up by :func:`portal.labels.register`: the kit imports no domain."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -40,6 +42,12 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_version(path)}"
 
 
+class Year(int):
+    """A year in a table: a number in exports, written without a thousands separator."""
+
+    __slots__ = ()
+
+
 def _number(value: float | int | None, digits: int = 1) -> str:
     if value is None:
         return "—"
@@ -48,10 +56,26 @@ def _number(value: float | int | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def _localtime(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as people in Hunan read it: Beijing time (stored times are UTC; a naive
+    one is UTC too)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(LOCAL_TIME).strftime(fmt)
+    return value.strftime(fmt)
+
+
 def _cell(value: Any) -> str:
     """A table cell: "—" for no value, numbers as ``number`` writes them, the rest as text."""
     if value is None:
         return "—"
+    if isinstance(value, Year):
+        return str(int(value))
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _number(value)
     return str(value)
@@ -91,6 +115,10 @@ templates.env.globals.update(
 )
 templates.env.filters["number"] = _number
 templates.env.filters["cell"] = _cell
+templates.env.filters["localtime"] = _localtime
+# Reference data that has an English name in the catalog (表1's names); no formatting, so a
+# "%" in the data is safe (``_()`` in templates formats).
+templates.env.filters["tr"] = i18n.gettext
 
 
 def register(

@@ -10,29 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from portal.kit.i18n import N_, _
 from portal.reference.vocab import get_vocabularies
 
 FIELD_LABELS = {
-    "title": "标题",
-    "summary": "一句话简介",
-    "description": "详细描述",
-    "industries": "适用行业",
-    "industry": "所属行业",
-    "scenarios": "应用场景",
-    "capabilities": "5G能力",
-    "must_have": "必须具备的能力",
-    "regions": "服务区域",
-    "price_min": "报价下限",
-    "price_max": "报价上限",
-    "preferences.industries": "偏好行业",
-    "preferences.regions": "偏好地区",
-    "preferences.min_budget": "最低项目金额",
-    "city": "所在城市",
-    "zone": "试点区域",
-    "budget_min": "预算下限",
-    "budget_max": "预算上限",
-    "deadline": "截止日期",
-    "anonymous": "匿名发布",
+    "title": N_("标题"),
+    "summary": N_("一句话简介"),
+    "description": N_("详细描述"),
+    "industries": N_("适用行业"),
+    "industry": N_("所属行业"),
+    "scenarios": N_("应用场景"),
+    "capabilities": N_("5G能力"),
+    "must_have": N_("必须具备的能力"),
+    "regions": N_("服务区域"),
+    "price_min": N_("报价下限"),
+    "price_max": N_("报价上限"),
+    "preferences.industries": N_("偏好行业"),
+    "preferences.regions": N_("偏好地区"),
+    "preferences.min_budget": N_("最低项目金额"),
+    "city": N_("所在城市"),
+    "zone": N_("试点区域"),
+    "budget_min": N_("预算下限"),
+    "budget_max": N_("预算上限"),
+    "deadline": N_("截止日期"),
+    "anonymous": N_("匿名发布"),
 }
 
 
@@ -40,7 +41,7 @@ def _codes(errors: dict[str, str], name: str, vocabulary: str, codes: Iterable[s
     vocab = get_vocabularies()
     unknown = [c for c in codes if not vocab.has(vocabulary, c)]
     if unknown and name not in errors:
-        errors[name] = "未知代码 " + "、".join(repr(c) for c in unknown)
+        errors[name] = _("未知代码 ") + "、".join(repr(c) for c in unknown)
 
 
 def _regions(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
@@ -48,9 +49,9 @@ def _regions(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
     unknown = [c for c in codes if c not in regions]
     if unknown and name not in errors:
         errors[name] = (
-            "未知地区代码 "
+            _("未知地区代码 ")
             + "、".join(repr(c) for c in unknown)
-            + "（应为 14 个市州代码、hunan 或 national）"
+            + _("（应为 14 个市州代码、hunan 或 national）")
         )
 
 
@@ -58,8 +59,11 @@ def _range(
     errors: dict[str, str], low: float | None, high: float | None, names: tuple[str, str]
 ) -> None:
     if low is not None and high is not None and high < low and names[1] not in errors:
-        errors[names[1]] = (
-            f"{FIELD_LABELS[names[1]]}（{names[1]}）不能小于{FIELD_LABELS[names[0]]}（{names[0]}）"
+        errors[names[1]] = _("{value}（{value2}）不能小于{value3}（{value4}）").format(
+            value=FIELD_LABELS[names[1]],
+            value2=names[1],
+            value3=FIELD_LABELS[names[0]],
+            value4=names[0],
         )
 
 
@@ -107,13 +111,15 @@ def demand_errors(
     _codes(errors, "capabilities", "capability", capabilities)
     _codes(errors, "must_have", "capability", must_have)
     if not vocab.has("city", city):
-        errors["city"] = f"未知城市代码 {city!r}"
+        errors["city"] = _("未知城市代码 {city!r}").format(city=city)
     elif zone is not None:
         if not vocab.has("pilot_zone", zone):
-            errors["zone"] = f"未知试点区域 {zone!r}"
+            errors["zone"] = _("未知试点区域 {zone!r}").format(zone=zone)
         elif vocab.terms["pilot_zone"][zone].city != city:
-            errors["zone"] = f"试点区域 {vocab.label('pilot_zone', zone)} 不在该城市"
+            errors["zone"] = _("试点区域 {value} 不在该城市").format(
+                value=vocab.label("pilot_zone", zone)
+            )
     _range(errors, budget_min, budget_max, ("budget_min", "budget_max"))
     if today is not None and deadline is not None and deadline < today:
-        errors["deadline"] = "截止日期不能早于今天"
+        errors["deadline"] = _("截止日期不能早于今天")
     return errors

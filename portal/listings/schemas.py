@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from portal.inputs import MultiLine, SingleLine, VisibleLine
+from portal.kit.i18n import _
 
 __all__ = [
     "Codes",
@@ -55,7 +56,7 @@ def _iso_date(value: Any) -> Any:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError("日期格式应为 YYYY-MM-DD") from None
+            raise ValueError(_("日期格式应为 YYYY-MM-DD")) from None
     return value
 
 

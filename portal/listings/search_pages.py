@@ -13,6 +13,7 @@ from starlette.datastructures import QueryParams
 
 from matching.search import SearchBackendError, SearchRequest
 from portal.inputs import whole_number
+from portal.kit.i18n import N_
 from portal.reference.vocab import get_vocabularies
 from portal.search.gateway import SearchGateway
 from portal.search.schemas import SearchResultPublic, SearchType
@@ -23,16 +24,21 @@ MAX_PAGE = 500
 
 # facet name → (vocabulary, label)
 FACET_VOCAB = {
-    "industry": ("industry", "行业"),
-    "scenario": ("scenario", "应用场景"),
-    "capability": ("capability", "5G能力"),
-    "city": ("city", "城市"),
-    "zone": ("pilot_zone", "试点区域"),
-    "org_kind": ("org_kind", "机构类型"),
-    "evidence": ("evidence", "证据等级"),
+    "industry": ("industry", N_("行业")),
+    "scenario": ("scenario", N_("应用场景")),
+    "capability": ("capability", N_("5G能力")),
+    "city": ("city", N_("城市")),
+    "zone": ("pilot_zone", N_("试点区域")),
+    "org_kind": ("org_kind", N_("机构类型")),
+    "evidence": ("evidence", N_("证据等级")),
 }
-FACET_LABELS = {"solution": {"city": "服务城市"}}
-SORT_LABELS = {"relevance": "相关度", "newest": "最新", "deadline": "截止日期", "year": "年份"}
+FACET_LABELS = {"solution": {"city": N_("服务城市")}}
+SORT_LABELS = {
+    "relevance": N_("相关度"),
+    "newest": N_("最新"),
+    "deadline": N_("截止日期"),
+    "year": N_("年份"),
+}
 # Solutions are filtered by pilot zone (the zone's city is served) without a count of their own.
 EXTRA_FILTERS = {"solution": ("zone",)}
 
@@ -164,7 +170,7 @@ def _facets(page: SearchPage) -> list[Facet]:
             # With counts, only the codes that would find something (and the chosen one).
             if counted and page.result is not None and not count and code != selected:
                 continue
-            options.append(FacetOption(code, term.name_zh, count))
+            options.append(FacetOption(code, term.name, count))
         facets.append(Facet(name, label, selected, options))
     return facets
 

@@ -22,6 +22,7 @@ from portal.deps import (
     WebSessionDep,
     client_ip,
 )
+from portal.kit.i18n import _
 from portal.kit.redirects import safe_next, see_other
 from portal.kit.templating import render
 from portal.mail import queue_mail
@@ -41,7 +42,7 @@ def login_page(
 ) -> Response:
     if user is not None:
         return see_other(safe_next(next))
-    notices = {"reset": "密码已重置，请用新密码登录。", "signed_out": "您已退出登录。"}
+    notices = {"reset": _("密码已重置，请用新密码登录。"), "signed_out": _("您已退出登录。")}
     return render(
         request,
         "auth/login.html",
