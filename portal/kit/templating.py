@@ -104,7 +104,15 @@ def lang_url(context: dict[str, Any], locale: str) -> str:
     return f"{request.url.path}?{urlencode(query)}"
 
 
+def shown_title(item: Any) -> str:
+    """A listing's (or a search hit's) title: its English one in English, when it has one."""
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    english = get("title_en", "") if i18n.get_locale() == "en" else ""
+    return english or get("title", "")
+
+
 templates.env.globals.update(
+    shown_title=shown_title,
     static_url=static_url,
     settings=get_settings,
     url_for=url_for,

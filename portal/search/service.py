@@ -148,6 +148,8 @@ def _hit(doc: dict[str, Any], score: float) -> SearchHitPublic:
         external_id=doc["external_id"],
         title=doc["title"],
         summary=doc.get("summary") or "",
+        title_en=doc.get("title_en") or "",
+        summary_en=doc.get("summary_en") or "",
         score=round(max(0.0, min(1.0, score)), 4),
         industry=doc.get("industry"),
         industries=doc.get("industries"),
