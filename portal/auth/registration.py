@@ -209,6 +209,16 @@ def register(
     return Registration(email=email, user=user, token=raw)
 
 
+def reissue_verification(session: Session, *, user: User, now: datetime) -> str | None:
+    """A new confirmation link for an account still awaiting one (the raw token), or None
+    when the account was confirmed meanwhile."""
+    if user.email_verified or user.id is None:
+        return None
+    return links.issue(
+        session, user_id=user.id, purpose=links.VERIFY, lifetime=VERIFY_LIFETIME, now=now
+    )
+
+
 def valid_verification(session: Session, *, token: str, now: datetime) -> PasswordReset | None:
     return links.find_open(session, purpose=links.VERIFY, token=token, now=now)
 

@@ -44,6 +44,20 @@ class SignInRefused(FieldErrors):
         self.unlock = unlock
 
 
+class AwaitingVerification(SignInRefused):
+    """The right password of an account whose email is not confirmed yet: only someone who
+    holds the password learns that the account exists and awaits its emailed link."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(AWAITING_VERIFICATION)
+        self.user = user
+
+
+AWAITING_VERIFICATION = N_(
+    "该账号正在等待邮箱确认：请打开注册时发到该邮箱的确认邮件中的链接。没有收到？可以重新发送。"
+)
+
+
 def sign_in(
     session: Session,
     *,
@@ -148,6 +162,10 @@ def _sign_in(
             message += ACCOUNT_LOCKED_NOTICE
         raise SignInRefused(message, status=429)
     valid = verify_password(user.password_hash if user else None, password)
+    if valid and user is not None and user.is_active and not user.email_verified:
+        # Only with the password: the account's owner learns it awaits its link (issue 18);
+        # to anyone else an unconfirmed account answers like a wrong password.
+        raise AwaitingVerification(user)
     # Demo accounts (known passwords) never open outside development. An account whose
     # email is not yet confirmed gets the same message as a wrong password: a distinct
     # message would let whoever registered an address learn whether it was already taken.

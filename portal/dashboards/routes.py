@@ -18,6 +18,7 @@ from portal.dashboards.service import (
     progress_page_tables,
 )
 from portal.deps import ClockDep, PagePrincipal, SessionDep, SignedIn
+from portal.inputs import whole_number
 from portal.kit.errors import NotFound
 from portal.kit.i18n import _
 from portal.kit.templating import render
@@ -74,6 +75,11 @@ def dashboard_page(
     p, tables = dashboard_tables(session, today=clock.now().date())
     context = _context(p, tables)
     context["imported"] = request.query_params.get("imported")
+    # What the import changed: a re-import of the same rows changes nothing (issue 18).
+    context["import_counts"] = {
+        key: whole_number(request.query_params.get(key) or "") or 0
+        for key in ("created", "updated", "unchanged")
+    }
     return render(request, "dashboards/dashboard.html", context, block=None)
 
 

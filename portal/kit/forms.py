@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from portal.kit.i18n import _
-from portal.kit.translate import translate_error
+from portal.kit.translate import date_reason, translate_error
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,7 +63,7 @@ def day(form: FormData, name: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = _("日期格式应为 YYYY-MM-DD")
+        errors[name] = date_reason(raw)
         return None
 
 

@@ -3,6 +3,7 @@ JSON API and the importer alike."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from portal.kit.i18n import N_, _
@@ -16,6 +17,17 @@ _TYPE_NAMES = {
     "dict_type": N_("对象"),
     "model_type": N_("对象"),
 }
+
+
+_DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def date_reason(raw: object) -> str:
+    """Why ``raw`` is not a date: a day that does not exist (2026-13-45, 2026-02-30), or a
+    wrong format. Forms, the JSON API and the importer say the same."""
+    if isinstance(raw, str) and _DATE_SHAPE.fullmatch(raw.strip()):
+        return _("不存在这一天：{value}（日期应为 YYYY-MM-DD）").format(value=raw.strip())
+    return _("日期格式应为 YYYY-MM-DD")
 
 
 def translate_error(error: Any) -> tuple[str, str]:
@@ -51,5 +63,5 @@ def translate_error(error: Any) -> tuple[str, str]:
     if kind == "json_invalid":
         return "", _("不是合法的 JSON")
     if kind.startswith("date"):
-        return name, _("日期格式应为 YYYY-MM-DD")
+        return name, date_reason(error.get("input"))
     return name, str(error["msg"])

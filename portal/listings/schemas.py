@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from portal.inputs import MultiLine, SingleLine, VisibleLine
-from portal.kit.i18n import _
+from portal.kit.translate import date_reason
 
 __all__ = [
     "Codes",
@@ -57,7 +57,7 @@ def _iso_date(value: Any) -> Any:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError(_("日期格式应为 YYYY-MM-DD")) from None
+            raise ValueError(date_reason(value)) from None
     return value
 
 

@@ -5,6 +5,7 @@ declares its own networks."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -352,6 +353,12 @@ def confirm_upload(
             status_code=400,
         )
     count = applied.created + applied.updated + applied.unchanged
-    return RedirectResponse(
-        str(request.app.url_path_for("dashboard")) + f"?imported={count}", status_code=303
+    query = urlencode(
+        {
+            "imported": count,
+            "created": applied.created,
+            "updated": applied.updated,
+            "unchanged": applied.unchanged,
+        }
     )
+    return RedirectResponse(str(request.app.url_path_for("dashboard")) + f"?{query}", 303)
