@@ -169,3 +169,10 @@ def test_a_day_that_does_not_exist_is_not_called_a_wrong_format() -> None:
     assert reasons[0].startswith("不存在这一天：2026-13-45")
     assert reasons[1].startswith("不存在这一天：2026-02-30")
     assert reasons[2] == "日期格式应为 YYYY-MM-DD"
+
+
+def test_a_range_error_names_the_fields_as_people_read_them() -> None:
+    from portal.listings.rules import solution_errors
+
+    errors = solution_errors(regions=["hunan"], price_min=50, price_max=20)
+    assert errors["price_max"] == "报价上限不能小于报价下限"

@@ -59,11 +59,9 @@ def _range(
     errors: dict[str, str], low: float | None, high: float | None, names: tuple[str, str]
 ) -> None:
     if low is not None and high is not None and high < low and names[1] not in errors:
-        errors[names[1]] = _("{value}（{value2}）不能小于{value3}（{value4}）").format(
-            value=FIELD_LABELS[names[1]],
-            value2=names[1],
-            value3=FIELD_LABELS[names[0]],
-            value4=names[0],
+        # Names people read, not field codes (issue 18): the API's error names the field.
+        errors[names[1]] = _("{high}不能小于{low}").format(
+            high=FIELD_LABELS[names[1]], low=FIELD_LABELS[names[0]]
         )
 
 
