@@ -1,5 +1,5 @@
 """The Chinese text pipeline shared by every search backend (English words too: plurals
-are folded to the singular, and synonym groups may map an English word to its Chinese one).
+are folded to the singular, so "cranes" in an English title meets "crane" in a query).
 
 NFKC (全角 ５Ｇ → 5G) and lowercase, then jieba segmentation with a domain dictionary,
 then synonyms rewritten to one canonical word and stop words dropped. Documents are cut
