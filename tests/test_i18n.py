@@ -99,3 +99,13 @@ def test_an_unsupported_or_malformed_choice_falls_back(client: TestClient) -> No
 def test_user_model_keeps_the_language(session: Session) -> None:
     user = make_user(session, locale="en")
     assert session.get(User, user.id).locale == "en"  # type: ignore[union-attr]
+
+
+def test_a_choice_made_before_signing_in_becomes_the_profiles(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session, org=make_org(session, kind="enterprise"))
+    client.get("/login?lang=en")
+    sign_in(client, user.email)
+    session.refresh(user)
+    assert user.locale == "en"

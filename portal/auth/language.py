@@ -20,14 +20,18 @@ def apply_profile(request: Request, session: Session) -> str:
     if user is None:
         return locale
     asked = getattr(state, "locale_asked", None)
-    if asked and user.locale != asked:
+    explicit = getattr(state, "locale_explicit", False)
+    # A choice made in this browser (?lang= now, or its cookie before signing in) becomes
+    # the profile's when the profile has none yet.
+    chosen = asked or (locale if explicit and user.locale is None else None)
+    if chosen and user.locale != chosen:
 
         def save() -> None:
-            user.locale = asked
+            user.locale = chosen
             session.add(user)
 
         write_on_read_path(session, save)
-    elif not getattr(state, "locale_explicit", False) and user.locale in i18n.LOCALES:
+    elif not explicit and user.locale in i18n.LOCALES:
         locale = user.locale
         state.locale_remember = locale  # the browser keeps it from now on
     return locale
