@@ -64,6 +64,7 @@ def _audit(page: Page, base_url: str, who: str, paths: list[str], results: dict[
                 "violations": found,
             }
     page.context.add_cookies([{"name": "lang", "value": "zh_CN", "url": base_url}])
+    page.reload()
 
 
 def test_no_serious_or_critical_violation_on_any_page(page: Page, base_url: str) -> None:

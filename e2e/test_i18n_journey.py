@@ -71,7 +71,7 @@ def test_vendor_lists_a_solution_with_an_english_title_in_english(
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(english)
     expect(page.get_by_test_id("status")).to_have_text("Pending review")
-    page.get_by_role("link", name="My listings").click()
+    page.get_by_test_id("menu").get_by_role("link", name="My listings").click()
     expect(page.get_by_test_id("my-solutions")).to_contain_text(title)
     assert html_lang(page) == "en"
     page.get_by_role("button", name="Sign out").click()

@@ -101,11 +101,9 @@ def test_user_model_keeps_the_language(session: Session) -> None:
     assert session.get(User, user.id).locale == "en"  # type: ignore[union-attr]
 
 
-def test_a_choice_made_before_signing_in_becomes_the_profiles(
-    client: TestClient, session: Session
-) -> None:
+def test_a_cookie_alone_does_not_rewrite_the_profile(client: TestClient, session: Session) -> None:
     user = make_user(session, org=make_org(session, kind="enterprise"))
     client.get("/login?lang=en")
     sign_in(client, user.email)
     session.refresh(user)
-    assert user.locale == "en"
+    assert user.locale is None

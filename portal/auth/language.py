@@ -21,13 +21,12 @@ def apply_profile(request: Request, session: Session) -> str:
         return locale
     asked = getattr(state, "locale_asked", None)
     explicit = getattr(state, "locale_explicit", False)
-    # A choice made in this browser (?lang= now, or its cookie before signing in) becomes
-    # the profile's when the profile has none yet.
-    chosen = asked or (locale if explicit and user.locale is None else None)
-    if chosen and user.locale != chosen:
+    # A switch made while signed in is the profile's choice; a cookie alone is the
+    # browser's (a shared computer's cookie does not rewrite everyone's profile).
+    if asked and user.locale != asked:
 
         def save() -> None:
-            user.locale = chosen
+            user.locale = asked
             session.add(user)
 
         write_on_read_path(session, save)
