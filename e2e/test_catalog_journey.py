@@ -135,7 +135,7 @@ def test_enterprise_sees_ranked_solutions_and_vendor_sees_opportunities(
 
 
 def test_search_pages_work_without_javascript(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()
     for path, label in (("/solutions", "服务城市"), ("/demands", "城市")):
         page.goto(base_url + path + "?q=陶瓷")
