@@ -12,6 +12,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     PORTAL_ENV=production PORTAL_DATA_DIR=/data HOST=0.0.0.0 PORT=8000
 WORKDIR /app
 RUN useradd --system --uid 10001 --home-dir /app portal
+# The Chinese font of the evaluation report, embedded in its PDF (portal/reports/fonts.py).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY portal portal
 COPY matching matching

@@ -9,17 +9,19 @@ PORT ?= 8000
 export HOST PORT
 
 .PHONY: run test install install-test vendor system-deps lint format typecheck migrations-check runtime-check \
-        test-sqlite test-postgres test-e2e bench clean translations i18n
+        test-sqlite test-postgres test-e2e bench clean runtime-deps translations i18n
 
-## make run: install everything, migrate, seed, and serve on http://$(HOST):$(PORT)
+## make run: install everything, migrate, seed, and serve on http://$(HOST):$(PORT), with the
+## notification worker beside the server (stopped with it)
 run: install
 	$(PORTAL) seed --demo
-	$(PORTAL) serve --host $(HOST) --port $(PORT)
+	@$(PORTAL) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(PORTAL) serve --host $(HOST) --port $(PORT)
 
 ## make test: lint, types, migrations, the suite on SQLite and on PostgreSQL, browser journeys
 test: install-test system-deps lint typecheck migrations-check runtime-check test-sqlite test-postgres test-e2e
 
-install: $(VENV)/.stamp-install static/vendor/.stamp translations
+install: $(VENV)/.stamp-install static/vendor/.stamp runtime-deps translations
 
 $(VENV)/.stamp-install: pyproject.toml
 	@bash scripts/ensure-venv.sh $(PYTHON) $(VENV)
@@ -41,6 +43,10 @@ static/vendor/.stamp: package.json package-lock.json scripts/vendor.sh
 
 system-deps:
 	@bash scripts/ensure-system-deps.sh
+
+# The Chinese font of the evaluation report (Debian's fonts-wqy-microhei), when missing.
+runtime-deps:
+	@bash scripts/ensure-system-deps.sh runtime
 
 lint:
 	$(BIN)/ruff check .

@@ -16,7 +16,9 @@ def test_visitor_reads_the_network_figure_and_opens_a_case(page: Page, base_url:
     expect(page).to_have_title(re.compile("湖南5G应用产业生态对接平台"))
     figure = page.get_by_test_id("networks-figure")
     expect(figure).to_contain_text("5G行业虚拟专网")
-    expect(page.get_by_test_id("networks-official")).to_have_text("66")
+    # After 2025 the headline is the period's outcome, never 2020's 66 (issue 17).
+    expect(page.get_by_test_id("networks-outcome")).to_contain_text("2021–2025 年规划期已结束")
+    expect(page.get_by_test_id("networks-official")).not_to_have_text("66")
     expect(page.get_by_test_id("networks-target")).to_have_text("300")
     registered = int(page.get_by_test_id("networks-registered").inner_text())
     assert registered >= 1  # the demo seed registers networks in service

@@ -66,6 +66,14 @@ VENDOR_FIT_SHARE = 0.5  # the vendor's view: half preferences, half what it can 
 # 0.84, recall 0.62. The 6 of 17 demands it leaves with no recommendation are written in
 # plain words the engine infers little from; their best answer still leads the nearest.
 MIN_FIT = 0.76
+# A listing unchanged and unconfirmed this long (a listing marked stale counts as such)
+# ranks lower by this factor, and its match says why.
+STALE_DAYS = 730
+STALE_FACTOR = 0.8
+STALE_NOTE = {
+    "solution": N_("方案信息可能已过时：长期未更新，发布方也未确认仍然有效"),
+    "demand": N_("需求信息可能已过时：长期未更新，发布方也未确认仍然有效"),
+}
 TEXT_VERDICT = N_("仅按文字相关度排序，未核对场景、能力、行业与预算")
 
 
@@ -252,8 +260,11 @@ class MatchEngine:
         strategy: Strategy = "full",
         text_score: float | None = None,
         explain: bool = True,
+        ranked: Literal["solution", "demand"] = "solution",
     ) -> Match:
-        """Score one pair from the demand's and the vendor's side; explain it in Chinese."""
+        """Score one pair from the demand's and the vendor's side; explain it in Chinese.
+        ``ranked`` is the side being ranked: if it is out of date (unchanged and unconfirmed
+        for ``STALE_DAYS``, as a listing marked stale counts) the pair scores lower."""
         demand, labels, w = prepared.doc, self.labels, self.weights
         text_d = f.text_demand_to_solution(prepared.weights, solution)
         if strategy == "text":
@@ -303,7 +314,12 @@ class MatchEngine:
             name: round(w.get(name, 0.0) * part.value, 4) for name, part in parts.items()
         }
         contributions["vendor_view"] = round(vendor_view, 4)
-        score = round(f.harmonic(demand_view, vendor_view), 4)
+        score = f.harmonic(demand_view, vendor_view)
+        listed = solution.updated if ranked == "solution" else demand.updated
+        aged = listed is not None and (today - listed).days >= STALE_DAYS
+        if aged:
+            score *= STALE_FACTOR
+        score = round(score, 4)
         fit: Fit = "high" if score >= self.min_fit else "low"
         match = Match(
             solution.id, solution.external_id, solution.title, score, contributions, fit=fit
@@ -312,6 +328,8 @@ class MatchEngine:
             return match
         notes = [p.note for p in parts.values() if p.note]
         missing = [p.missing for p in parts.values() if p.missing]
+        if aged:
+            missing.append(STALE_NOTE[ranked])
         return replace(
             match,
             explanation=notes + missing + pref_notes + pref_misses,
@@ -437,7 +455,12 @@ class MatchEngine:
             if full and not self.passes_gates(demand, solution):
                 continue
             pair = self.score(
-                self.prepare(demand), solution, today, strategy=strategy, text_score=hit.score
+                self.prepare(demand),
+                solution,
+                today,
+                strategy=strategy,
+                text_score=hit.score,
+                ranked="demand",
             )
             results.append(
                 replace(pair, id=demand.id, external_id=demand.external_id, title=demand.title)

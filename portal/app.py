@@ -27,8 +27,14 @@ from portal.dashboards import routes as dashboards_routes
 from portal.demands import api as demands_api
 from portal.demands import routes as demands_routes
 from portal.deps import check_path_ids, load_request_auth
+from portal.events import api as events_api
+from portal.events import routes as events_routes
+from portal.funding import api as funding_api
+from portal.funding import routes as funding_routes
 from portal.health import api as health_api
 from portal.home import routes as home_routes
+from portal.incubation import api as incubation_api
+from portal.incubation import routes as incubation_routes
 from portal.indicators import api as indicators_api
 from portal.indicators import routes as indicators_routes
 from portal.introductions import api as introductions_api
@@ -41,8 +47,15 @@ from portal.matching import api as matching_api
 from portal.moderation import routes as moderation_routes
 from portal.networks import api as networks_api
 from portal.networks import routes as networks_routes
+from portal.notifications import api as notifications_api
+from portal.notifications import routes as notifications_routes
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
+from portal.platforms import api as platforms_api
+from portal.platforms import routes as platforms_routes
+from portal.reports import routes as reports_routes
+from portal.saved_searches import api as saved_searches_api
+from portal.saved_searches import routes as saved_searches_routes
 from portal.search import api as search_api
 from portal.settings import Settings, get_settings
 from portal.solutions import api as solutions_api
@@ -86,6 +99,25 @@ ROUTERS = (
     # Introductions and the matchmaking pipeline (issue 13).
     introductions_routes.router,
     introductions_api.router,
+    # Matchmaking events and their agendas (issue 15).
+    events_routes.router,
+    events_api.router,
+    # The evaluation report of a plan period (issue 17).
+    reports_routes.router,
+    # Notifications, saved searches and freshness (issue 14).
+    notifications_routes.router,
+    saved_searches_routes.router,
+    notifications_api.router,
+    saved_searches_api.router,
+    # Funding, shared technology platforms and incubation (issue 16).
+    funding_routes.router,
+    funding_routes.actions,
+    platforms_routes.router,
+    incubation_routes.router,
+    funding_api.router,
+    funding_api.matches,
+    platforms_api.router,
+    incubation_api.router,
 )
 
 
@@ -168,7 +200,11 @@ def create_app(*, background_sync: bool = True) -> FastAPI:
         redoc_url=None,
         # Who is asking (session cookie or Bearer token), and the CSRF check, for every route.
         # Ids in paths beyond the database's integer range are a 404 for every route.
-        dependencies=[Depends(load_request_auth), Depends(check_path_ids)],
+        dependencies=[
+            Depends(load_request_auth),
+            Depends(check_path_ids),
+            Depends(notifications_routes.load_unread),  # the bell's count (issue 14)
+        ],
     )
     labels.register()
     app.production = not get_settings().is_development

@@ -84,6 +84,7 @@ def seed_demo(engine: Engine | None = None, *, force: bool = False) -> ImportRep
         report = _load_seed_file(session, DEMO_FILE, key="seed:demo", demo=True)
     seed_demo_accounts(engine)
     seed_demo_introductions(engine)
+    seed_demo_events(engine)
     return report
 
 
@@ -94,6 +95,17 @@ def seed_demo_introductions(engine: Engine) -> None:
     with Session(engine) as session:
         begin_write(session)
         demo.seed(session, now=get_clock().now())
+        session.commit()
+
+
+def seed_demo_events(engine: Engine) -> None:
+    from portal.clock import get_clock
+    from portal.events import demo
+    from portal.search.gateway import get_gateway
+
+    with Session(engine) as session:
+        begin_write(session)
+        demo.seed(session, get_gateway(), now=get_clock().now())
         session.commit()
 
 

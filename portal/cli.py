@@ -458,6 +458,126 @@ def _evaluate_pairs(
         typer.echo(evaluation.format_feedback_report(report))
 
 
+@app.command()
+def agenda(
+    input_file: Annotated[
+        Path,
+        typer.Option("--input", help="the event as JSON: slots, tables, participants, meetings"),
+    ],
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="an earlier output of this command: regenerate moving few meetings"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the output JSON object")] = False,
+) -> None:
+    """Place accepted meetings into slots and tables (OR-Tools CP-SAT; greedy as baseline).
+    Needs no database: the input file is the whole problem."""
+    import scheduling
+
+    def read(path: Path, what: str) -> Any:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            typer.echo(f"无法读取{what} {path}：{exc.strerror or exc}", err=True)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            typer.echo(f"{what} {path} 不是有效的 JSON：{exc}", err=True)
+        raise typer.Exit(2)
+
+    data = read(input_file, "输入文件")
+    before = read(previous, "上一版日程") if previous is not None else None
+    try:
+        problem = scheduling.parse_problem(data)
+        earlier = scheduling.parse_schedule(before) if before is not None else None
+    except scheduling.ProblemError as exc:
+        typer.echo(f"输入有误：{exc}", err=True)
+        raise typer.Exit(2) from None
+    result = scheduling.solve(problem, previous=earlier)
+    if as_json:
+        typer.echo(json.dumps(scheduling.to_json(result), ensure_ascii=False, indent=2))
+        return
+    typer.echo(
+        f"已安排 {result.count} / {len(problem.meetings)} 场"
+        f"（贪心基线 {result.baseline_scheduled} 场），"
+        f"总权重 {result.objective:g}，{'已证明最优' if result.optimal else '时限内最好结果'}"
+        f"（{result.seconds:.1f} 秒）"
+    )
+    for x in result.placements:
+        typer.echo(f"  {x.slot}  {x.table:>3} 号桌  {x.meeting}")
+    if result.unscheduled:
+        typer.echo("未能安排：" + "、".join(result.unscheduled))
+
+
+@app.command()
+def report(
+    period: Annotated[str, typer.Option(help="the plan period, e.g. 2021-2025")],
+    out: Annotated[Path, typer.Option(help="where to write the report")],
+    format: Annotated[str, typer.Option("--format", help="pdf | docx")] = "pdf",
+) -> None:
+    """Write the evaluation report of a plan period (总结评估 / 中期评估) as PDF or DOCX."""
+    from portal.clock import get_clock
+    from portal.kit.errors import PortalError
+    from portal.reports.routes import CONTENT_TYPES, render_report
+    from portal.reports.service import build_report
+
+    if format not in CONTENT_TYPES:
+        typer.echo("--format 只能是 pdf 或 docx", err=True)
+        raise typer.Exit(2)
+    ensure_ready()
+    try:
+        with Session(get_engine()) as session:
+            built = build_report(session, period=period, now=get_clock().now())
+            body = render_report(built, format)
+    except PortalError as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(1) from None
+    out.write_bytes(body)
+    typer.echo(f"已生成《{built.title}》：{out}（{len(body):,} 字节）")
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="process everything due now, then exit")
+    ] = False,
+) -> None:
+    """Deliver notifications (mail, WeCom) and run the scheduled jobs: new-match and
+    saved-search scans, introduction expiry, expiry and freshness reminders, the 08:00
+    (Asia/Shanghai) digests. Safe to run in several processes at once."""
+    import signal
+    import threading
+
+    from portal.notifications import worker as notification_worker
+
+    settings = get_settings()
+    ensure_ready()
+    gateway = _search_ready()
+    engine, mailer = get_engine(), mail.get_mailer()
+    if once:
+        report = notification_worker.run_once(engine, gateway=gateway, mailer=mailer)
+        typer.echo(
+            f"已扫描新发布 {report.published} 条，产生通知 {report.raised} 条；"
+            f"已运行任务：{'、'.join(report.jobs) or '无'}；"
+            f"已发送邮件 {report.mail.sent} 封、企业微信消息 {report.webhooks.sent} 条。"
+        )
+        if report.busy:
+            typer.echo(f"另一进程正在处理：{'、'.join(report.busy)}。")
+        for error in report.errors:
+            typer.echo(f"失败，稍后重试：{error}", err=True)
+        raise typer.Exit(3 if report.errors else 0)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo(f"通知与定时任务进程已启动（每 {settings.portal_worker_interval:g} 秒一轮）。")
+    notification_worker.run_forever(
+        engine,
+        gateway=gateway,
+        mailer=mailer,
+        interval=settings.portal_worker_interval,
+        stop=stop,
+        heartbeat=settings.portal_data_dir / "worker.heartbeat",
+    )
+
+
 def main() -> None:  # pragma: no cover
     app(prog_name="portal")
 

@@ -197,6 +197,9 @@ class Solution(SQLModel, table=True):
     archived_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    # Freshness (issue 14): the owner's last "still current" and when it was marked stale.
+    confirmed_at: datetime | None = _optional_timestamp()
+    stale_at: datetime | None = _optional_timestamp()
     version: int = 1
     is_demo: bool = False
     created_at: datetime = _timestamp()
@@ -236,6 +239,8 @@ class Demand(SQLModel, table=True):
     closed_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    confirmed_at: datetime | None = _optional_timestamp()
+    stale_at: datetime | None = _optional_timestamp()
     version: int = 1
     is_demo: bool = False
     created_at: datetime = _timestamp()
@@ -316,6 +321,10 @@ class IndicatorValue(SQLModel, table=True):
     source: str | None = None
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # When the figure was published (or the date it stands at), and when officials expect
+    # the next one: a figure past its next update is shown as 待更新.
+    as_of: date | None = None
+    next_update: date | None = None
 
 
 # --- plumbing -------------------------------------------------------------------------
@@ -402,7 +411,9 @@ class Introduction(SQLModel, table=True):
     requested_by: int | None = Field(default=None, foreign_key="user_account.id")
     message: str = Field(max_length=1000)
     next_step: str = Field(default="call", max_length=16)  # call | visit | demo | quote
-    event_id: int | None = Field(default=None, index=True)  # a matchmaking event carrying it
+    event_id: int | None = Field(  # a matchmaking event carrying it (issue 15)
+        default=None, foreign_key="matchmaking_event.id", index=True
+    )
     stage: str = Field(default="requested", max_length=16, index=True)
     is_open: bool = True
     decline_reason: str | None = Field(default=None, max_length=16)
@@ -748,6 +759,114 @@ def _sync_solution_reach(session: Any, _context: Any) -> None:
     _add_serving(connection, _serving_delta(before, after, _city_codes()))
 
 
+# --- notifications, saved searches and the worker (issue 14) ----------------------------
+
+
+class Notification(SQLModel, table=True):
+    """One item of a user's inbox. ``dedupe_key`` makes an event raised twice (a rerun
+    scan, two workers) one item; mail and webhook deliveries are queued beside it."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "dedupe_key", name="uq_notification_user_dedupe"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+        Index("ix_notification_digest", "digest_pending", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    org_id: int | None = Field(default=None, foreign_key="organization.id")
+    kind: str = Field(max_length=32)
+    title: str = Field(max_length=300)
+    body: str = ""
+    url: str = Field(max_length=500)
+    dedupe_key: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _timestamp()
+    read_at: datetime | None = _optional_timestamp()
+    # Waiting for the user's daily mail digest (their preference for this kind).
+    digest_pending: bool = False
+    emailed_at: datetime | None = _optional_timestamp()
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How a user wants mail of one kind: immediate | digest | off (absent: the default)."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    kind: str = Field(max_length=32, primary_key=True)
+    mode: str = Field(max_length=16)
+
+
+class OrgWebhook(SQLModel, table=True):
+    """An organisation's 企业微信 group robot: its webhook URL and how it wants messages."""
+
+    __tablename__ = "org_webhook"
+
+    org_id: int = Field(foreign_key="organization.id", primary_key=True)
+    url: str = Field(max_length=500)
+    mode: str = Field(default="immediate", max_length=16)  # immediate | digest | off
+    updated_at: datetime = _timestamp()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """A message to post to an organisation's robot, written in the event's transaction and
+    posted by the worker. ``held`` rows wait for the organisation's daily digest."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "sent_at", "held", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    url: str = Field(max_length=500)
+    text: str
+    held: bool = False
+    created_at: datetime = _timestamp()
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime = _timestamp()
+    sent_at: datetime | None = _optional_timestamp()
+
+
+class SavedSearch(SQLModel, table=True):
+    """A search kept by a user ("保存搜索并提醒我"): new published listings that meet it
+    raise ``saved_search_match``. ``words`` are the query's tokens, cut once at save time."""
+
+    __tablename__ = "saved_search"
+    __table_args__ = (Index("ix_saved_search_type_active", "type", "paused"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    type: str = Field(max_length=16)  # solution | demand
+    name: str = Field(max_length=100)
+    q: str = Field(default="", max_length=200)
+    filters: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    words: list[str] = _json_list()
+    paused: bool = False
+    created_at: datetime = _timestamp()
+
+
+class PublishedListing(SQLModel, table=True):
+    """A listing just published, for the worker's new-match and saved-search scans."""
+
+    __tablename__ = "published_listing"
+    __table_args__ = (Index("ix_published_listing_pending", "scanned_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    listing_id: int
+    created_at: datetime = _timestamp()
+    scanned_at: datetime | None = _optional_timestamp()
+
+
+class WorkerJob(SQLModel, table=True):
+    """When each scheduled job of the worker last ran (it is due at its next fire time)."""
+
+    __tablename__ = "worker_job"
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_run_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
 STATS_VERSION_KEY = "stats_version"  # global: stamped by ``dashboards.cache.bump`` only
 STATS_FAMILIES = ("solutions", "demands", "cases", "networks", "indicators")
 
@@ -771,6 +890,7 @@ def _bump_stats_version(session: Any, _context: Any) -> None:
         (PrivateNetwork, "networks"),
         (IndicatorValue, "indicators"),
         (IndicatorTarget, "indicators"),
+        (PlanPeriod, "indicators"),
     )
     families = {
         family
@@ -800,3 +920,195 @@ def _register_reach_listener() -> None:
 
 
 _register_reach_listener()
+
+
+# --- matchmaking events (对接会, issue 15) ------------------------------------------------
+
+
+class Event(SQLModel, table=True):
+    """A matchmaking event: when and where, the meeting slots (``day_start``–``day_end`` cut
+    into ``slot_minutes`` slots, skipping ``breaks`` such as "12:00-13:30", local time of
+    the venue), how many tables, whom it targets, and the agenda's last generation."""
+
+    __tablename__ = "matchmaking_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    description: str = Field(default="", max_length=4000)
+    starts_on: date = Field(index=True)
+    ends_on: date
+    day_start: str = Field(default="09:00", max_length=5)  # HH:MM
+    day_end: str = Field(default="12:00", max_length=5)
+    slot_minutes: int = 20
+    breaks: list[str] = _json_list()  # "HH:MM-HH:MM"
+    venue: str | None = Field(default=None, max_length=200)
+    online_url: str | None = Field(default=None, max_length=300)
+    tables: int = 10
+    industries: list[str] = _json_list()  # target industries (the featured ones are clusters)
+    zones: list[str] = _json_list()  # target pilot zones
+    registration_deadline: date
+    capacity: int = 50  # organisations
+    registration_closed: bool = False
+    created_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    agenda_at: datetime | None = _optional_timestamp()
+    # The last generation's figures: scheduled, unscheduled, objective, optimal,
+    # baseline_scheduled, moved, seconds.
+    agenda_summary: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+
+
+class EventRegistration(SQLModel, table=True):
+    """An organisation at an event: the listings it brings, the slots it cannot attend
+    (slot ids), who comes, and its check-in on the day."""
+
+    __tablename__ = "event_registration"
+    __table_args__ = (UniqueConstraint("event_id", "org_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="matchmaking_event.id", index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    demand_ids: list[int] = _json_list()
+    solution_ids: list[int] = _json_list()
+    unavailable: list[str] = _json_list()
+    attendees: str = Field(default="", max_length=500)
+    registered_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+    checked_in_at: datetime | None = _optional_timestamp()
+
+
+class EventMeeting(SQLModel, table=True):
+    """A one-to-one meeting requested at an event: an introduction carried by the event,
+    its place in the agenda (slot id and table, once generated), whether it was held, and
+    each side's answer to 继续对接？ afterwards."""
+
+    __tablename__ = "event_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="matchmaking_event.id", index=True)
+    introduction_id: int = Field(foreign_key="introduction.id", unique=True)
+    score: float = 0.0  # the match score when it was requested: the agenda's weight
+    slot: str | None = Field(default=None, max_length=32)
+    table_no: int | None = None
+    attendance: str | None = Field(default=None, max_length=16)  # held | no_show
+    follow_up_demand: bool | None = None
+    follow_up_solution: bool | None = None
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class PlanPeriod(SQLModel, table=True):
+    """A plan period (表1's 2021–2025, a later plan's 2026–2030): its targets are the
+    ``indicator_target`` rows of its target year; it starts where the previous one ended.
+    Officials add one with the document it comes from; no code names a period."""
+
+    __tablename__ = "plan_period"
+
+    target_year: int = Field(primary_key=True)
+    baseline_year: int
+    name: str = Field(max_length=100)  # “十四五”
+    source: str = Field(max_length=300)  # the plan document
+    created_at: datetime = _timestamp()
+
+
+class IndicatorUpload(SQLModel, table=True):
+    """A yearly statistics sheet an official uploaded, kept between the validation report
+    and the confirmation (like ``network_upload``); nothing is applied before that."""
+
+    __tablename__ = "indicator_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    filename: str = Field(max_length=200)
+    headers: list[str] = _json_list()
+    rows: list[dict[str, Any]] = _json_list()
+    applied_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    created_at: datetime = _timestamp()
+
+
+# --- funding, shared technology platforms, incubation (issue 16) ------------------------
+
+
+def _json_codes() -> Any:
+    # ``sa_type`` rather than ``sa_column``: a column object cannot be shared by the tables
+    # that inherit a field.
+    return Field(default_factory=list, sa_type=JSON, nullable=False)
+
+
+def _moment(*, required: bool = False) -> Any:
+    if required:
+        return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+
+
+class _ProgrammeColumns(SQLModel):
+    """What the three listing kinds of issue 16 share with every listing (lifecycle,
+    moderation, versioning); each table adds its own fields."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=100, unique=True, index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    title: str = Field(max_length=200)
+    summary: str = ""
+    description: str = ""
+    regions: list[str] = _json_codes()  # cities, pilot zones, ``hunan`` or ``national``
+    status: str = Field(default="published", max_length=16, index=True)
+    reject_reason: str | None = None
+    reviewed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    reviewed_at: datetime | None = _moment()
+    closed_at: datetime | None = _moment()
+    version: int = 1
+    is_demo: bool = False
+    created_at: datetime = _moment(required=True)
+    updated_at: datetime = _moment(required=True)
+
+
+class Funding(_ProgrammeColumns, table=True):
+    """资金扶持: a fund call, subsidy, loan product or equity programme. Money in 万元."""
+
+    industries: list[str] = _json_codes()  # empty = any industry
+    org_kinds: list[str] = _json_codes()  # empty = any organisation kind
+    stages: list[str] = _json_codes()  # project stages that may apply; empty = any
+    amount_min: float | None = None
+    amount_max: float | None = None
+    cost_share: float | None = None  # the largest share of the project cost, in %
+    deadline: date | None = None  # the application deadline (the last day one may apply)
+    apply_url: str | None = Field(default=None, max_length=500)
+    source: str | None = Field(default=None, max_length=500)
+
+
+class Platform(_ProgrammeColumns, table=True):
+    """共性技术平台: positioning, AI, ultra-HD video or AR/VR offered as a service."""
+
+    platform_capabilities: list[str] = _json_codes()
+    access: str | None = Field(default=None, max_length=16)
+    price_model: str | None = Field(default=None, max_length=16)
+    expires_on: date | None = None
+
+
+class Incubation(_ProgrammeColumns, table=True):
+    """应用孵化: a cohort of an incubator's or a park's programme."""
+
+    industries: list[str] = _json_codes()  # empty = any industry
+    support: list[str] = _json_codes()
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+class FundingMark(SQLModel, table=True):
+    """A demand's owner shortlisted a funding call for it (收藏); the deadline reminder of
+    the notifications reads these."""
+
+    __tablename__ = "funding_mark"
+    __table_args__ = (UniqueConstraint("org_id", "demand_id", "funding_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    demand_id: int = Field(foreign_key="demand.id", index=True)
+    funding_id: int = Field(foreign_key="funding.id", index=True)
+    created_at: datetime = _moment(required=True)

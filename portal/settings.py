@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto are believed; nobody's by default, so a client cannot pick the
     # address the per-IP limits count.
     portal_trusted_proxies: str = ""
+    # Notifications (issue 14): the portal's address as people reach it (links in mail and
+    # WeCom messages written by the worker, which has no request to read it from), and how
+    # often ``portal worker`` looks for work.
+    portal_base_url: str = "http://127.0.0.1:8000"
+    portal_worker_interval: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("portal_trusted_proxies")
     @classmethod

@@ -3,9 +3,9 @@
 What is optimised, in this order (lexicographic):
 
 1. the number of meetings placed;
-2. then their total weight (the match score);
-3. then, when regenerating after late changes, the number of meetings kept in the slot they
-   had before (so as few as possible move).
+2. when regenerating after late changes, the number of meetings kept in the slot they had
+   before (so as few as possible move: participants already hold their agendas);
+3. then their total weight (the match score).
 
 Rules every schedule keeps: a participant is in at most one meeting per slot, never in a
 slot they cannot attend, a meeting is placed at most once, and a slot holds at most
@@ -374,15 +374,15 @@ def solve(
     """The best schedule CP-SAT finds within ``time_limit_s`` (default: the problem's) on
     ``workers`` threads; ``optimal`` when every level was proven best.
 
-    The three levels are solved in turn on one model, each later solve keeping the earlier
-    levels at the values found (``count >= c``, then ``weight >= w``), so the order is
+    The levels are solved in turn on one model, each later solve keeping the earlier
+    levels at the values found (``count >= c``, then ``kept >= k``), so the order is
     exact. Staging rather than one big-M objective (count × (1 + Σw) + weight) because the
     count level is then a pure 0/1 objective, which CP-SAT's core-based search settles in
     under a second on a full 960-meeting instance where the big-M objective took 20–25 s.
     A level is skipped when its starting point is provably best already (the count meets
     ``_count_bound``, or every meeting that can be placed is). Time: the count level gets
-    half of the limit (40 % with ``previous``), the weight level the rest (60 % of what is
-    left with ``previous``), the kept level whatever remains.
+    half of the limit (40 % with ``previous``), then with ``previous`` the kept level 60 % of
+    what is left, and the weight level the rest.
 
     The starting point is the greedy schedule or, with ``previous``, the previous one
     repaired and completed greedily, whichever is better. Tables are assigned afterwards,
@@ -428,28 +428,29 @@ def solve(
         bound = min(bound, solver_bound)
         proven = status == "OPTIMAL" or len(best) >= bound
     model.require(model.count, len(best))
-    # 2. then the heaviest total
-    if len(best) == len(model.placed):  # every meeting that can be placed is
-        statuses.append("weight:bound")
-    else:
-        found, status, _ = model.run(model.weight, best, share(0.6 if before else 1.0), "max_lp")
-        statuses.append(f"weight:{status}")
-        if found is not None and score(found)[1] > score(best)[1]:
-            best = found
-        proven = proven and status == "OPTIMAL"
-    # 3. then as few moved as possible
+    # 2. when regenerating, as few moved as possible: people already hold their agendas,
+    # and a meeting moved for a sliver of match score costs them more than it gains
     keep = model.keep(before)
     if keep is not None:
-        model.require(model.weight, score(best)[1])
         kept = sum(1 for m, (s, _) in before.items() if best.get(m) == s)
         if kept == len(model.keepable):
             statuses.append("kept:bound")
         else:
-            found, status, _ = model.run(keep, best, share(1.0), None)
+            found, status, _ = model.run(keep, best, share(0.6), None)
             statuses.append(f"kept:{status}")
-            if found is not None:
+            if found is not None and _kept(found, before) > kept:
                 best = found
             proven = proven and status == "OPTIMAL"
+        model.require(keep, _kept(best, before))
+    # 3. then the heaviest total
+    if len(best) == len(model.placed):  # every meeting that can be placed is
+        statuses.append("weight:bound")
+    else:
+        found, status, _ = model.run(model.weight, best, share(1.0), "max_lp")
+        statuses.append(f"weight:{status}")
+        if found is not None and score(found)[1] > score(best)[1]:
+            best = found
+        proven = proven and status == "OPTIMAL"
     return _finish(
         problem,
         best,
@@ -554,6 +555,10 @@ class _AgendaModel:
             if solver.boolean_value(var)
         }
         return found, name, math.floor(solver.best_objective_bound + 1e-6)
+
+
+def _kept(slot_of: Mapping[str, str], before: Mapping[str, tuple[str, int]]) -> int:
+    return sum(1 for m, (s, _) in before.items() if slot_of.get(m) == s)
 
 
 def _count_bound(problem: Problem) -> int:

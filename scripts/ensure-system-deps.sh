@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# What the test suite needs from Debian: Chromium for the browser journeys and
-# PostgreSQL's server binaries for the throwaway cluster. Installed only when missing.
+# What the portal needs from Debian, installed only when missing:
+# - always (`make run`, `make test`): fonts-wqy-microhei, the Chinese TrueType font the
+#   evaluation report embeds in its PDF and draws its charts with (portal/reports/fonts.py);
+# - for the test suite (no argument, `make test`): Chromium for the browser journeys and
+#   PostgreSQL's server binaries for the throwaway cluster.
+# `ensure-system-deps.sh runtime` checks only what the running portal needs.
 set -euo pipefail
 need=()
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
-if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  need+=(postgresql)
+if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+  need+=(fonts-wqy-microhei)
+fi
+if [ "${1:-all}" != runtime ]; then
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+  if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    need+=(postgresql)
+  fi
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing from Debian: ${need[*]}" >&2

@@ -9,8 +9,11 @@ from sqlmodel import Session
 
 from portal.models import (
     Demand,
+    Funding,
+    Incubation,
     Membership,
     Organization,
+    Platform,
     PrivateNetwork,
     Solution,
     UseCase,
@@ -163,3 +166,53 @@ def make_token(session: Session, user: User, *, scope: str = "write") -> str:
         now=get_clock().now(),
     )
     return raw
+
+
+def make_funding(session: Session, org: Organization | None = None, **kw: Any) -> Funding:
+    n = _next()
+    org = org or make_org(session, kind="finance")
+    values: dict[str, Any] = {
+        "external_id": f"fund-{n}",
+        "org_id": org.id,
+        "title": f"5G应用资金{n}",
+        "summary": "一句话简介",
+        "regions": ["hunan"],
+    }
+    values.update(kw)
+    row = Funding(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_platform(session: Session, org: Organization | None = None, **kw: Any) -> Platform:
+    n = _next()
+    org = org or make_org(session, kind="operator")
+    values: dict[str, Any] = {
+        "external_id": f"plat-{n}",
+        "org_id": org.id,
+        "title": f"共性技术平台{n}",
+        "platform_capabilities": ["ai"],
+        "regions": ["hunan"],
+    }
+    values.update(kw)
+    row = Platform(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_incubation(session: Session, org: Organization | None = None, **kw: Any) -> Incubation:
+    n = _next()
+    org = org or make_org(session, kind="incubator")
+    values: dict[str, Any] = {
+        "external_id": f"incu-{n}",
+        "org_id": org.id,
+        "title": f"5G应用孵化{n}",
+        "regions": ["changsha"],
+    }
+    values.update(kw)
+    row = Incubation(**values)
+    session.add(row)
+    session.flush()
+    return row

@@ -1,7 +1,7 @@
 """interface language per user, English title and summary on listings
 
 Revision ID: r18i18n0001
-Revises: j3intro0001
+Revises: p16fund0001
 Create Date: 2026-12-01 00:10:00
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision: str = 'r18i18n0001'
-down_revision: str | None = 'j3intro0001'
+down_revision: str | None = 'p16fund0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

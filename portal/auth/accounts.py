@@ -160,6 +160,8 @@ DEMO_PASSWORD = "demo-password-2026"
 DEMO_ACCOUNTS: tuple[tuple[str, str, str | None], ...] = (
     ("enterprise", "enterprise@demo.hn5g.example", "demo-ent-xjzz"),
     ("vendor", "vendor@demo.hn5g.example", "demo-vnd-xltx"),
+    # A second vendor, for the journeys where two vendors meet one enterprise (issue 15).
+    ("vendor", "vendor2@demo.hn5g.example", "demo-vnd-rsxj"),
     ("official", "official@demo.hn5g.example", None),
     ("admin", "admin@demo.hn5g.example", None),
 )

@@ -61,11 +61,31 @@ def role_for_org_kind(kind: str) -> Role:
 
 # Who posts which kind of listing: the role of the organisations whose members post it.
 POSTER_ROLES = {"solution": Role.VENDOR, "demand": Role.ENTERPRISE}
+# Kinds posted by organisations of given kinds rather than by a whole role (issue 16):
+# funding by finance institutions and officials (a government body's members); platforms
+# by whoever operates technology; incubation by incubators and parks, universities and
+# research institutes.
+POSTER_ORG_KINDS: dict[str, frozenset[str]] = {
+    "funding": frozenset({"finance", "government"}),
+    "platform": frozenset(
+        {
+            "operator",
+            "equipment_vendor",
+            "integrator",
+            "app_developer",
+            "research_institute",
+            "university",
+        }
+    ),
+    "incubation": frozenset({"incubator", "university", "research_institute"}),
+}
 
 
 def may_post(listing_kind: str, org: Organization) -> bool:
     """Whether members of ``org`` post listings of this kind (vendors solutions,
-    enterprises demands)."""
+    enterprises demands, finance members and officials funding …)."""
+    if listing_kind in POSTER_ORG_KINDS:
+        return org.kind in POSTER_ORG_KINDS[listing_kind]
     return POSTER_ROLES.get(listing_kind) == role_for_org_kind(org.kind)
 
 
@@ -87,6 +107,7 @@ class Action(StrEnum):
     NETWORK_MANAGE = "network.manage"  # create, edit, import and confirm any network
     NETWORK_DECLARE = "network.declare"  # an enterprise declares a network of its own
     DASHBOARD_VIEW = "dashboard.view"  # the officials' dashboard and its exports
+    EVENT_MANAGE = "event.manage"  # matchmaking events: create, close, agenda, day (issue 15)
 
 
 # What a read-only API token may still do.
@@ -115,7 +136,9 @@ ORG_SCOPED = frozenset(
 
 # Issue 6: only officials (and admins) manage networks and read the dashboard; an
 # enterprise declares its own organisation's networks, which count once confirmed.
-NETWORK_OFFICIAL_ACTIONS = frozenset({Action.NETWORK_MANAGE, Action.DASHBOARD_VIEW})
+NETWORK_OFFICIAL_ACTIONS = frozenset(
+    {Action.NETWORK_MANAGE, Action.DASHBOARD_VIEW, Action.EVENT_MANAGE}
+)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@ every table as CSV and XLSX."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from portal.auth.permissions import Action, authorize
@@ -18,6 +18,7 @@ from portal.dashboards.service import (
     progress_page_tables,
 )
 from portal.deps import ClockDep, PagePrincipal, SessionDep, SignedIn
+from portal.indicators.periods import BASIS_LABELS, STATUS_LABELS
 from portal.inputs import whole_number
 from portal.kit.errors import NotFound
 from portal.kit.i18n import _
@@ -55,24 +56,35 @@ def city_chart(p: Progress) -> dict[str, Any]:
 def _context(p: Progress, tables: list[Table]) -> dict[str, Any]:
     return {
         "p": p,
+        "status_labels": STATUS_LABELS,
+        "basis_labels": BASIS_LABELS,
         "tables": {t.key: t for t in tables},
         "progress_chart": progress_chart(p),
         "city_chart": city_chart(p),
     }
 
 
+PeriodQuery = Annotated[str | None, Query(max_length=20)]
+
+
 @router.get("/progress", name="progress")
-def progress_page(request: Request, session: SessionDep, clock: ClockDep) -> Response:
-    p, tables = progress_page_tables(session, today=clock.now().date())
+def progress_page(
+    request: Request, session: SessionDep, clock: ClockDep, period: PeriodQuery = None
+) -> Response:
+    p, tables = progress_page_tables(session, today=clock.now().date(), period=period)
     return render(request, "dashboards/progress.html", _context(p, tables))
 
 
 @router.get("/dashboard", name="dashboard")
 def dashboard_page(
-    request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: SignedIn,
+    period: PeriodQuery = None,
 ) -> Response:
     authorize(session, principal, Action.DASHBOARD_VIEW)
-    p, tables = dashboard_tables(session, today=clock.now().date())
+    p, tables = dashboard_tables(session, today=clock.now().date(), period=period)
     context = _context(p, tables)
     context["imported"] = request.query_params.get("imported")
     # What the import changed: a re-import of the same rows changes nothing (issue 18).

@@ -15,8 +15,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from portal.clusters.service import PROXY_NOTE, ClusterCounts, cluster_counts
+from portal.indicators.periods import BASIS_LABELS, STALE_LABEL, STATUS_LABELS
 from portal.indicators.schemas import IndicatorPublic
-from portal.indicators.service import STATUS_LABELS, list_indicators
+from portal.indicators.service import list_indicators
 from portal.kit.errors import NotFound
 from portal.kit.i18n import N_, _
 from portal.kit.templating import Year
@@ -45,16 +46,21 @@ class Table:
     # The first column is a code (for exports and machines); pages show the name after it.
     codes_first: bool = False
 
+    @property
+    def year_columns(self) -> frozenset[int]:
+        """Columns of years, printed as 2025, never "2,025"."""
+        return frozenset(i for i, c in enumerate(self.columns) if c.endswith("年份"))
+
 
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
 
-def progress_tables(p: Progress) -> list[Table]:
-    vocab = get_vocabularies()
-    today = p.as_of.isoformat()
+def progress_summary_rows(p: Progress) -> list[list[Any]]:
+    """The figures of the period shown: for a period in progress, the trajectory and what
+    it takes to reach the target; for an ended one, the outcome."""
     official = p.official
-    summary: list[list[Any]] = [
+    rows: list[list[Any]] = [
         [_("基线（个）"), p.baseline, p.baseline_year, PLAN_SOURCE],
         [_("目标（个）"), p.target, p.target_year, _(p.target_source or PLAN_SOURCE)],
         [
@@ -70,6 +76,23 @@ def progress_tables(p: Progress) -> list[Table]:
             official.year if official else None,
             _("两者之差"),
         ],
+    ]
+    o = p.outcome
+    if p.ended and o is not None:
+        basis = _(BASIS_LABELS.get(o.basis or "", "—"))
+        status = _(STATUS_LABELS[o.status])
+        return [
+            *rows,
+            [
+                _("期末结果：{status}（{basis}，个）").format(status=status, basis=basis),
+                o.value,
+                o.year,
+                _(o.source) if o.source else o.source,
+            ],
+            [_("与目标之差（个）"), o.difference, p.target_year, _("期末结果 − 目标")],
+        ]
+    return [
+        *rows,
         [
             _("规划轨迹年均增速（%）"),
             _pct(p.implied_rate),
@@ -103,6 +126,12 @@ def progress_tables(p: Progress) -> list[Table]:
             else _("数据不足两年"),
         ],
     ]
+
+
+def progress_tables(p: Progress) -> list[Table]:
+    vocab = get_vocabularies()
+    today = p.as_of.isoformat()
+    summary = progress_summary_rows(p)
     for row in summary:  # the third column holds years
         row[2] = Year(row[2]) if row[2] is not None else None
     series = [[Year(s.year), s.expected, s.official, s.registered] for s in p.series]
@@ -217,47 +246,66 @@ def cluster_table(clusters: list[ClusterCounts], today: date) -> Table:
     )
 
 
-def indicator_table(rows: list[IndicatorPublic], today: date) -> Table:
+def indicator_rows(rows: list[IndicatorPublic]) -> list[list[Any]]:
     body = []
     for r in rows:
         latest = r.latest
+        figure = r.outcome if r.outcome is not None else latest
+        target = r.period_target
+        update = _(STALE_LABEL) if r.stale else r.next_update.isoformat() if r.next_update else None
         body.append(
             [
                 r.seq,
                 _(r.name),
                 _(r.unit),
+                r.period.code if r.period else None,
                 r.baseline_printed,
-                r.target_printed,
-                Year(r.target_year),
+                target.printed if target else r.target_printed,
+                Year(target.year if target else r.target_year),
                 r.growth,
-                latest.value if latest else None,
-                Year(latest.year) if latest else None,
-                (latest.source if latest else None) or "—",
-                r.progress_percent,
-                STATUS_LABELS[r.status],
+                figure.value if figure else None,
+                Year(figure.year) if figure and figure.year is not None else None,
+                _(figure.source) if figure and figure.source else "—",
+                latest.as_of.isoformat() if latest and latest.as_of else None,
+                update if r.next_update else None,
+                r.outcome.difference if r.outcome else r.progress_percent,
+                _(STATUS_LABELS[r.status]),
             ]
         )
+    return body
+
+
+INDICATOR_COLUMNS = [
+    N_("序号"),
+    N_("指标名称"),
+    N_("单位"),
+    N_("规划期"),
+    N_("2020年"),
+    N_("目标"),
+    N_("目标年份"),
+    N_("年均/累计"),
+    N_("最新/期末实际值"),
+    N_("实际值年份"),
+    N_("来源"),
+    N_("发布日期"),
+    N_("下次更新"),
+    N_("与目标之差 / 进度（%）"),
+    N_("状态"),
+]
+
+
+def indicator_table(rows: list[IndicatorPublic], today: date) -> Table:
     return Table(
         "indicators",
         _("表1 发展主要预期指标：进展"),
-        [
-            _("序号"),
-            _("指标名称"),
-            _("单位"),
-            _("2020年"),
-            _("目标"),
-            _("目标年份"),
-            _("年均/累计"),
-            _("最新实际值"),
-            _("年份"),
-            _("来源"),
-            _("进度（%）"),
-            _("状态"),
-        ],
-        body,
+        [_(c) for c in INDICATOR_COLUMNS],
+        indicator_rows(rows),
         _("{PLAN_SOURCE}；实际值来源逐行注明").format(PLAN_SOURCE=PLAN_SOURCE),
         today.isoformat(),
-        note=_("状态按“年均/累计”一栏隐含的轨迹判断；“[ ]”为5年累计变化数。"),
+        note=_(
+            "规划期已结束的指标给出期末结果（已达标/未达标及与目标之差）；进行中的按“年均/累计”"
+            "一栏隐含的轨迹判断；“[ ]”为5年累计变化数；超过下次更新日期的数值标为“待更新”。"
+        ),
     )
 
 
@@ -316,8 +364,10 @@ def registry_table(session: Session, today: date, *, pending: bool, limit: int |
 # --- the pages' sets of tables, and one table by key (exports) ----------------------------
 
 
-def progress_page_tables(session: Session, *, today: date) -> tuple[Progress, list[Table]]:
-    p = progress(session, today=today)
+def progress_page_tables(
+    session: Session, *, today: date, period: str | None = None
+) -> tuple[Progress, list[Table]]:
+    p = progress(session, today=today, period=period)
     zones, cities = place_counts(session, today=today)
     tables = [
         *progress_tables(p),
@@ -327,9 +377,11 @@ def progress_page_tables(session: Session, *, today: date) -> tuple[Progress, li
     return p, tables
 
 
-def dashboard_tables(session: Session, *, today: date) -> tuple[Progress, list[Table]]:
-    p, tables = progress_page_tables(session, today=today)
-    tables.append(indicator_table(list_indicators(session), today))
+def dashboard_tables(
+    session: Session, *, today: date, period: str | None = None
+) -> tuple[Progress, list[Table]]:
+    p, tables = progress_page_tables(session, today=today, period=period)
+    tables.append(indicator_table(list_indicators(session, today=today, period=period), today))
     tables.append(registry_table(session, today, pending=True, limit=50))
     return p, tables
 
@@ -355,7 +407,7 @@ def _register() -> None:
     _BUILDERS["zones"] = lambda s, d: place_tables(*place_counts(s, today=d), d)[0]
     _BUILDERS["cities"] = lambda s, d: place_tables(*place_counts(s, today=d), d)[1]
     _BUILDERS["clusters"] = lambda s, d: cluster_table(cluster_counts(s, today=d), d)
-    _BUILDERS["indicators"] = lambda s, d: indicator_table(list_indicators(s), d)
+    _BUILDERS["indicators"] = lambda s, d: indicator_table(list_indicators(s, today=d), d)
     _BUILDERS["networks_registry"] = lambda s, d: registry_table(s, d, pending=False, limit=None)
     _BUILDERS["networks_pending"] = lambda s, d: registry_table(s, d, pending=True, limit=None)
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from matching.search import SearchBackendError
 from portal.demands.schemas import DemandCreate, DemandFields, DemandPublic, DemandUpdate
+from portal.funding import service as funding
 from portal.kit.i18n import N_
 from portal.listings.forms import money_input
 from portal.listings.kinds import FormSpec, ListingKind, Values
@@ -67,18 +68,25 @@ def _form_from_row(row: Demand) -> Values:
 
 
 def _matches(session: Session, gateway: SearchGateway, row: Demand, today: date) -> dict[str, Any]:
-    """The ranked solutions, for the demand's owners and officials only."""
+    """The ranked solutions, for the demand's owners and officials only; and the funding
+    calls it is eligible for and the shared platforms it can build on (issue 16)."""
+    programmes = {
+        "funding": funding.funding_for_demand(session, gateway.pipeline, row, today=today),
+        "funding_marks": funding.shortlisted(session, row.id or 0),
+        "platforms": funding.platforms_for_demand(session, gateway.pipeline, row, today=today),
+    }
     try:
         ranked = matches_for_demand(session, gateway, row, limit=10, today=today).matches
         inferred = inferred_needs(session, gateway, row)
     except SearchBackendError:
-        return {"ranked": None, "nearest": [], "inferred": None, "search_down": True}
+        return {"ranked": None, "nearest": [], "inferred": None, "search_down": True, **programmes}
     recommended, nearest = split_by_fit(ranked)
     return {
         "ranked": recommended,
         "nearest": nearest,
         "inferred": inferred,
         "search_down": False,
+        **programmes,
     }
 
 

@@ -3,14 +3,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from portal.deps import OptionalUser, SessionDep
+from portal.deps import ClockDep, OptionalUser, SessionDep
 from portal.home.service import first_steps, headline
+from portal.indicators.periods import STATUS_LABELS
 from portal.kit.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 @router.get("/", name="home")
-def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
+def home(request: Request, session: SessionDep, clock: ClockDep, user: OptionalUser) -> Response:
     steps = first_steps(session, role=user.role) if user is not None else None
-    return render(request, "home.html", {"headline": headline(session), "steps": steps})
+    context = {"headline": headline(session, today=clock.now().date()), "steps": steps}
+    return render(request, "home.html", {**context, "status_labels": STATUS_LABELS})

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from portal.cases.service import count_cases
-from portal.indicators.service import latest_actual
-from portal.models import Demand, Indicator, IndicatorValue, PrivateNetwork, Solution, UseCase
-from portal.networks.service import INDICATOR_CODE, count_registered_in_service
+from portal.models import Demand, PrivateNetwork, Solution, UseCase
+from portal.networks.service import Progress, progress
 from portal.reference.vocab import get_vocabularies
-
-
-@dataclass
-class NetworkHeadline:
-    registered_in_service: int
-    official: IndicatorValue | None
-    baseline: float | None
-    baseline_year: int
-    target: float | None
-    target_year: int
-
-    @property
-    def progress_percent(self) -> float | None:
-        if self.official is None or not self.target:
-            return None
-        return round(100 * self.official.value / self.target, 1)
 
 
 @dataclass
@@ -40,7 +24,7 @@ class Cluster:
 
 @dataclass
 class Headline:
-    networks: NetworkHeadline
+    networks: Progress
     solutions: int
     demands: int
     cases: int
@@ -56,16 +40,9 @@ def _count_by_industry(
     return {industry: int(n) for industry, n in rows}
 
 
-def headline(session: Session) -> Headline:
-    indicator = session.get(Indicator, INDICATOR_CODE)
-    networks = NetworkHeadline(
-        registered_in_service=count_registered_in_service(session),
-        official=latest_actual(session, INDICATOR_CODE),
-        baseline=indicator.baseline if indicator else None,
-        baseline_year=indicator.baseline_year if indicator else 2020,
-        target=indicator.target if indicator else None,
-        target_year=indicator.target_year if indicator else 2025,
-    )
+def headline(session: Session, *, today: date) -> Headline:
+    """The home page's figures; the networks' are the progress page's (current period)."""
+    networks = progress(session, today=today)
     solutions = session.exec(
         select(func.count()).select_from(Solution).where(Solution.status == "published")
     ).one()

@@ -14,8 +14,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from portal.demands.schemas import DemandFields
+from portal.funding.schemas import FundingFields
+from portal.incubation.schemas import IncubationFields
 from portal.inputs import MultiLine, SingleLine, VisibleLine, VisibleText
 from portal.listings.schemas import ExternalId
+from portal.platforms.schemas import PlatformFields
 from portal.solutions.schemas import SolutionFields
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), VisibleLine]
@@ -63,6 +66,33 @@ class DemandRecord(Record, DemandFields):
     status: Literal["draft", "pending", "published", "rejected", "closed", "expired"] = "published"
 
 
+ProgrammeStatus = Literal["draft", "pending", "published", "rejected", "closed"]
+
+
+class FundingRecord(Record, FundingFields):
+    """A funding call (资金扶持): the fields its owner writes."""
+
+    type: Literal["funding"]
+    org: ExternalId
+    status: ProgrammeStatus = "published"
+
+
+class PlatformRecord(Record, PlatformFields):
+    """A shared technology platform (共性技术平台): the fields its operator writes."""
+
+    type: Literal["platform"]
+    org: ExternalId
+    status: ProgrammeStatus = "published"
+
+
+class IncubationRecord(Record, IncubationFields):
+    """An incubation cohort (应用孵化): the fields its incubator or park writes."""
+
+    type: Literal["incubation"]
+    org: ExternalId
+    status: ProgrammeStatus = "published"
+
+
 class UseCaseRecord(Record):
     type: Literal["use_case"]
     title: Name
@@ -104,6 +134,8 @@ class IndicatorValueRecord(BaseModel):
     year: Annotated[int, Field(ge=2000, le=2100)]
     value: float
     source: OptionalText = None
+    as_of: date | None = None  # when the figure was published
+    next_update: date | None = None  # when the next one is expected
 
 
 ImportRecord = Annotated[
@@ -112,9 +144,22 @@ ImportRecord = Annotated[
     | DemandRecord
     | UseCaseRecord
     | NetworkRecord
-    | IndicatorValueRecord,
+    | IndicatorValueRecord
+    | FundingRecord
+    | PlatformRecord
+    | IncubationRecord,
     Field(discriminator="type"),
 ]
 
 # The order records are applied in, so references resolve whatever the order of the file.
-APPLY_ORDER = ["organization", "solution", "demand", "use_case", "network", "indicator_value"]
+APPLY_ORDER = [
+    "organization",
+    "solution",
+    "demand",
+    "use_case",
+    "network",
+    "indicator_value",
+    "funding",
+    "platform",
+    "incubation",
+]

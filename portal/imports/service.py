@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, col, or_, select
 
+from portal.auth.permissions import may_post
 from portal.clock import get_clock
 from portal.imports.schemas import (
     APPLY_ORDER,
@@ -29,7 +30,7 @@ from portal.imports.schemas import (
     SolutionRecord,
     UseCaseRecord,
 )
-from portal.indicators.rules import value_error
+from portal.indicators.rules import update_error, value_error
 from portal.kit.i18n import _
 from portal.kit.translate import translate_error
 from portal.listings.registry import KINDS
@@ -205,7 +206,7 @@ class _Importer:
         return row
 
     def _after_write(self, kind: str, row: Any) -> None:
-        if kind in ("solution", "demand", "use_case"):
+        if kind in KINDS or kind == "use_case":
             enqueue(self.session, entity=kind, entity_id=row.id, version=row.version)  # type: ignore[arg-type]
 
     # --- one function per record type ---------------------------------------------
@@ -237,6 +238,9 @@ class _Importer:
         values = r.model_dump(include=set(kind.field_names))
         ok = self.fail_all(line, errors_in(kind, values, today=None))
         owner = self.org(line, r.org)
+        if owner is not None and not may_post(kind.name, owner):
+            self.fail(line, "org", f"机构 {r.org!r}（{owner.kind}）不能发布{kind.label}")
+            ok = False
         if ok and owner is not None:
             columns = kind.to_columns(kind.fields.model_validate(values))
             columns.update(org_id=owner.id, status=r.status)
@@ -302,6 +306,10 @@ class _Importer:
         if reason := value_error(indicator, r.value):
             self.fail(line, "value", reason)
             return
+        if reason := update_error(r.as_of, r.next_update):
+            self.fail(line, "next_update", reason)
+            return
+        dates = (r.as_of, r.next_update)
         row = self.session.exec(
             select(IndicatorValue).where(
                 IndicatorValue.indicator_code == indicator.code, IndicatorValue.year == r.year
@@ -310,12 +318,18 @@ class _Importer:
         if row is None:
             self.session.add(
                 IndicatorValue(
-                    indicator_code=indicator.code, year=r.year, value=r.value, source=r.source
+                    indicator_code=indicator.code,
+                    year=r.year,
+                    value=r.value,
+                    source=r.source,
+                    as_of=r.as_of,
+                    next_update=r.next_update,
                 )
             )
             self.report.created["indicator_value"] += 1
-        elif (row.value, row.source) != (r.value, r.source):
+        elif (row.value, row.source, row.as_of, row.next_update) != (r.value, r.source, *dates):
             row.value, row.source, row.updated_at = r.value, r.source, utcnow()
+            row.as_of, row.next_update = dates
             self.session.add(row)
             self.report.updated["indicator_value"] += 1
         else:

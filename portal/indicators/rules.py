@@ -8,6 +8,8 @@ negative. The exceptions are decided row by row from what the row measures.
 
 from __future__ import annotations
 
+from datetime import date
+
 from portal.kit.i18n import _
 from portal.models import Indicator
 
@@ -38,4 +40,11 @@ def value_error(indicator: Indicator, value: float) -> str | None:
         )
     if high is not None and value > high:
         return _("{name}不能大于 {high:g}{unit}").format(name=indicator.name, high=high, unit=unit)
+    return None
+
+
+def update_error(as_of: date | None, next_update: date | None) -> str | None:
+    """Why a figure's next expected update cannot be ``next_update``, or None."""
+    if as_of is not None and next_update is not None and next_update <= as_of:
+        return _("下次更新日期应晚于发布日期")
     return None

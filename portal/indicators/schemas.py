@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
 
@@ -7,6 +9,35 @@ class IndicatorActual(BaseModel):
     year: int
     value: float
     source: str | None
+    # Added by issue 17.
+    as_of: date | None = Field(default=None, description="when the figure was published")
+    next_update: date | None = Field(
+        default=None, description="when officials expect the next figure"
+    )
+
+
+class PeriodPublic(BaseModel):
+    """A plan period, e.g. 2021–2025 (baseline 2020)."""
+
+    code: str = Field(description="'2021-2025', as in /reports/{period}.pdf")
+    name: str = Field(description="“十四五”")
+    baseline_year: int
+    target_year: int
+    ended: bool = Field(description="true once the target year is over")
+    source: str | None = Field(description="the plan document the period's targets come from")
+
+
+class OutcomePublic(BaseModel):
+    """An ended period's outcome: the final figure against the target."""
+
+    value: float | None = Field(description="the figure judged; null when none")
+    year: int | None
+    target: float
+    target_year: int
+    difference: float | None = Field(description="value − target")
+    basis: str | None = Field(description="official | registered")
+    source: str | None
+    as_of: date | None
 
 
 class IndicatorTargetPublic(BaseModel):
@@ -53,5 +84,18 @@ class IndicatorPublic(BaseModel):
     )
     status: str = Field(
         default="no_data",
-        description="on_track | behind | no_data (nothing after the baseline) | not_measurable",
+        description="achieved | missed (the period ended) | on_track | behind (in progress) | "
+        "no_data (nothing after the period's baseline) | not_measurable",
     )
+    # Added by issue 17.
+    period: PeriodPublic | None = Field(
+        default=None, description="the plan period the row is judged in"
+    )
+    period_target: IndicatorTargetPublic | None = Field(
+        default=None, description="the target of that period"
+    )
+    outcome: OutcomePublic | None = Field(default=None, description="set when the period has ended")
+    next_update: date | None = Field(
+        default=None, description="when the next official figure is expected"
+    )
+    stale: bool = Field(default=False, description="past its next update: 待更新")

@@ -4,27 +4,37 @@ trajectory each row's growth column implies."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from portal.audit.service import record
 from portal.auth.permissions import Action, Principal, authorize
 from portal.dashboards.cache import memoized
-from portal.indicators.rules import value_error
-from portal.indicators.schemas import IndicatorActual, IndicatorPublic, IndicatorTargetPublic
+from portal.indicators.periods import (
+    STATUS_LABELS,
+    Period,
+    is_stale,
+    judge_outcome,
+    list_periods,
+    period_for,
+    require_period,
+)
+from portal.indicators.rules import update_error, value_error
+from portal.indicators.schemas import (
+    IndicatorActual,
+    IndicatorPublic,
+    IndicatorTargetPublic,
+    OutcomePublic,
+    PeriodPublic,
+)
 from portal.indicators.trajectory import expected_path, implied_expected
 from portal.inputs import text_error
 from portal.kit.errors import FieldErrors, NotFound
-from portal.kit.i18n import N_, _
-from portal.models import Indicator, IndicatorTarget, IndicatorValue, utcnow
+from portal.kit.i18n import _
+from portal.models import Indicator, IndicatorTarget, IndicatorValue, PlanPeriod, utcnow
 
-STATUS_LABELS = {
-    "on_track": N_("按计划推进"),
-    "behind": N_("落后于进度"),
-    "no_data": N_("暂无新数据"),
-    "not_measurable": N_("无法量化"),
-}
+__all__ = ["STATUS_LABELS", "assess", "list_indicators"]
 
 
 def _targets(session: Session) -> dict[str, list[IndicatorTargetPublic]]:
@@ -41,16 +51,41 @@ def _targets(session: Session) -> dict[str, list[IndicatorTargetPublic]]:
     return targets
 
 
-def assess(row: IndicatorPublic) -> IndicatorPublic:
-    """Fill latest, expected, progress and status of ``row`` from its actuals and targets."""
+def period_public(period: Period, today: date) -> PeriodPublic:
+    return PeriodPublic(
+        code=period.code,
+        name=period.name,
+        baseline_year=period.baseline_year,
+        target_year=period.target_year,
+        ended=period.ended(today),
+        source=period.source,
+    )
+
+
+def _falling(row: IndicatorPublic, target: float | None) -> bool:
+    return target is not None and row.baseline is not None and target < row.baseline
+
+
+def assess(row: IndicatorPublic, period: Period | None = None, *, today: date) -> IndicatorPublic:
+    """Fill period, latest, expected, progress, outcome and status of ``row``: an outcome
+    (achieved / missed) once ``period`` has ended, a trajectory (on track / behind) while
+    it runs. Without ``period``, 表1's own."""
+    period = period or Period(row.baseline_year, row.target_year, "", None)
+    row.period = period_public(period, today)
     latest = row.actuals[-1] if row.actuals else None
     row.latest = latest
+    row.next_update = latest.next_update if latest else None
+    row.stale = is_stale(row.next_update, today)
+    own = next((t for t in row.targets if t.year == period.target_year), None)
+    row.period_target = own
+    if period.ended(today):
+        return _assess_outcome(row, period, own)
     numeric_targets = [(t.year, t.value) for t in row.targets if t.value is not None]
     final = max(numeric_targets) if numeric_targets else None
     if row.growth_kind is None and (row.baseline is None or final is None):
         row.status = "not_measurable"
         return row
-    if latest is None or latest.year <= row.baseline_year:
+    if latest is None or latest.year <= period.baseline_year or not period.started(today):
         row.status = "no_data"
         return row
     if latest.year <= row.target_year or final is None or row.baseline is None:
@@ -76,20 +111,66 @@ def assess(row: IndicatorPublic) -> IndicatorPublic:
     if expected is None:
         row.status = "not_measurable"
         return row
-    falling = final is not None and row.baseline is not None and final[1] < row.baseline
+    falling = _falling(row, final[1] if final else None)
     on_track = latest.value <= expected if falling else latest.value >= expected
     row.status = "on_track" if on_track else "behind"
     return row
 
 
-def list_indicators(session: Session) -> list[IndicatorPublic]:
-    """Every row of 表1, assessed; memoized until the data changes (callers copy to mutate)."""
+def _assess_outcome(
+    row: IndicatorPublic, period: Period, own: IndicatorTargetPublic | None
+) -> IndicatorPublic:
+    """The final official figure of the period (its target year's, else the latest within
+    the period) against the period's target."""
+    target = own.value if own is not None else None
+    if target is None and row.growth_kind == "cumulative" and row.target_year == period.target_year:
+        target = row.growth_rate  # "[15]": the cumulative change is the target
+    if target is None:
+        row.status = "not_measurable"
+        return row
+    within = [a for a in row.actuals if period.baseline_year < a.year <= period.target_year]
+    final = within[-1] if within else None
+    outcome = judge_outcome(
+        target=target,
+        target_year=period.target_year,
+        falling=_falling(row, target),
+        value=final.value if final else None,
+        year=final.year if final else None,
+        basis="official" if final else None,
+        source=final.source if final else None,
+        as_of=final.as_of if final else None,
+    )
+    row.status = outcome.status
+    if outcome.status != "no_data":
+        row.outcome = OutcomePublic(
+            value=outcome.value,
+            year=outcome.year,
+            target=outcome.target,
+            target_year=outcome.target_year,
+            difference=outcome.difference,
+            basis=outcome.basis,
+            source=outcome.source,
+            as_of=outcome.as_of,
+        )
+    return row
+
+
+def list_indicators(
+    session: Session, *, today: date, period: str | None = None
+) -> list[IndicatorPublic]:
+    """Every row of 表1, each judged in its period (the current one unless ``period`` names
+    another); memoized until the data changes (callers copy to mutate)."""
+    if period is not None:
+        period = require_period(list_periods(session), period).code
     return memoized(
-        session, ("indicators",), lambda: _list_indicators(session), reads=("indicators",)
+        session,
+        ("indicators", today, period),
+        lambda: _list_indicators(session, today=today, period=period),
+        reads=("indicators",),
     )
 
 
-def _list_indicators(session: Session) -> list[IndicatorPublic]:
+def _list_indicators(session: Session, *, today: date, period: str | None) -> list[IndicatorPublic]:
     actuals: dict[str, list[IndicatorActual]] = defaultdict(list)
     values = session.exec(
         select(IndicatorValue).order_by(
@@ -98,34 +179,49 @@ def _list_indicators(session: Session) -> list[IndicatorPublic]:
     )
     for v in values:
         actuals[v.indicator_code].append(
-            IndicatorActual(year=v.year, value=v.value, source=v.source)
-        )
-    targets = _targets(session)
-    rows = session.exec(select(Indicator).order_by(col(Indicator.sort)))
-    return [
-        assess(
-            IndicatorPublic(
-                code=row.code,
-                seq=row.seq,
-                category=row.category,
-                name=row.name,
-                parent=row.parent_code,
-                unit=row.unit,
-                baseline_year=row.baseline_year,
-                baseline=row.baseline,
-                baseline_printed=row.baseline_printed,
-                target_year=row.target_year,
-                target=row.target,
-                target_printed=row.target_printed,
-                growth=row.growth_printed,
-                growth_kind=row.growth_kind,
-                growth_rate=row.growth,
-                actuals=actuals[row.code],
-                targets=targets[row.code],
+            IndicatorActual(
+                year=v.year,
+                value=v.value,
+                source=v.source,
+                as_of=v.as_of,
+                next_update=v.next_update,
             )
         )
-        for row in rows
-    ]
+    targets = _targets(session)
+    periods = list_periods(session)
+    rows = session.exec(select(Indicator).order_by(col(Indicator.sort)))
+    result = []
+    for row in rows:
+        years = {t.year for t in targets[row.code]}
+        if row.growth_kind == "cumulative":
+            years.add(row.target_year)
+        chosen = period_for(periods, years, today, period) if periods else None
+        result.append(
+            assess(
+                IndicatorPublic(
+                    code=row.code,
+                    seq=row.seq,
+                    category=row.category,
+                    name=row.name,
+                    parent=row.parent_code,
+                    unit=row.unit,
+                    baseline_year=row.baseline_year,
+                    baseline=row.baseline,
+                    baseline_printed=row.baseline_printed,
+                    target_year=row.target_year,
+                    target=row.target,
+                    target_printed=row.target_printed,
+                    growth=row.growth_printed,
+                    growth_kind=row.growth_kind,
+                    growth_rate=row.growth,
+                    actuals=actuals[row.code],
+                    targets=targets[row.code],
+                ),
+                chosen,
+                today=today,
+            )
+        )
+    return result
 
 
 def latest_actual(session: Session, code: str) -> IndicatorValue | None:
@@ -150,6 +246,37 @@ def _check_year(year: int | None, errors: dict[str, str], low: int = 2000) -> No
         errors["year"] = _("年份应在 {low}–2100 之间").format(low=low)
 
 
+def value_errors(
+    session: Session,
+    *,
+    code: str,
+    year: int | None,
+    value: float | None,
+    source: str | None,
+    as_of: date | None = None,
+    next_update: date | None = None,
+) -> dict[str, str]:
+    """Why one official figure cannot be recorded (field → reason), for the form and the
+    yearly statistics sheet alike."""
+    errors: dict[str, str] = {}
+    indicator = session.get(Indicator, code)
+    if indicator is None:
+        errors["indicator"] = _("请选择表1中的指标")
+    _check_year(year, errors)
+    if value is None:
+        errors["value"] = _("请填写数值")
+    elif indicator is not None and (reason := value_error(indicator, value)):
+        errors["value"] = reason
+    source = (source or "").strip()
+    if not source:
+        errors["source"] = _("请注明数据来源（文件、网址或发布机构）")
+    elif reason := text_error(source):
+        errors["source"] = reason
+    if reason := update_error(as_of, next_update):
+        errors["next_update"] = reason
+    return errors
+
+
 def record_value(
     session: Session,
     *,
@@ -160,27 +287,26 @@ def record_value(
     source: str | None,
     now: datetime,
     ip: str | None = None,
+    as_of: date | None = None,
+    next_update: date | None = None,
 ) -> IndicatorValue:
-    """Enter (or correct) the official value of one indicator for one year; audited."""
+    """Enter (or correct) the official value of one indicator for one year, with when it
+    was published and when the next is expected; audited."""
     authorize(session, principal, Action.INDICATOR_EDIT)
     assert principal is not None
-    errors: dict[str, str] = {}
-    indicator = session.get(Indicator, code)
-    if indicator is None:
-        errors["indicator"] = _("请选择表1中的指标")
-    _check_year(year, errors)
-    if value is None:
-        errors["value"] = _("请填写数值")
-    elif indicator is not None and (reason := value_error(indicator, value)):
-        errors["value"] = reason
-    source = (source or "").strip() or None
-    if not source:
-        errors["source"] = _("请注明数据来源（文件、网址或发布机构）")
-    elif reason := text_error(source):
-        errors["source"] = reason
+    errors = value_errors(
+        session,
+        code=code,
+        year=year,
+        value=value,
+        source=source,
+        as_of=as_of,
+        next_update=next_update,
+    )
     if errors:
         raise FieldErrors(errors, status=400)
     assert year is not None and value is not None
+    source = (source or "").strip()
     row = session.exec(
         select(IndicatorValue).where(
             IndicatorValue.indicator_code == code, IndicatorValue.year == year
@@ -191,6 +317,7 @@ def record_value(
         row = IndicatorValue(indicator_code=code, year=year, value=value, source=source)
     else:
         row.value, row.source, row.updated_at = value, source, utcnow()
+    row.as_of, row.next_update = as_of, next_update
     session.add(row)
     session.flush()
     record(
@@ -200,7 +327,14 @@ def record_value(
         actor=principal.user,
         entity="indicator",
         entity_id=code,
-        detail={"year": year, "value": value, "source": source, "before": before},
+        detail={
+            "year": year,
+            "value": value,
+            "source": source,
+            "as_of": as_of.isoformat() if as_of else None,
+            "next_update": next_update.isoformat() if next_update else None,
+            "before": before,
+        },
         ip=ip,
     )
     return row
@@ -217,8 +351,10 @@ def set_target(
     source: str | None,
     now: datetime,
     ip: str | None = None,
+    period_name: str | None = None,
 ) -> IndicatorTarget:
-    """Add or change the target of one indicator for a period's end year (e.g. 2030)."""
+    """Add or change the target of one indicator for a period's end year (e.g. 2030); a
+    year no period ends in starts a new period, named ``period_name``, from ``source``."""
     authorize(session, principal, Action.INDICATOR_EDIT)
     assert principal is not None
     errors: dict[str, str] = {}
@@ -226,6 +362,18 @@ def set_target(
     if indicator is None:
         errors["indicator"] = _("请选择表1中的指标")
     _check_year(year, errors, low=2021)
+    last = session.exec(select(func.max(PlanPeriod.target_year))).one()
+    new_period = year is not None and session.get(PlanPeriod, year) is None
+    if (
+        "year" not in errors
+        and new_period
+        and last is not None
+        and year is not None
+        and year <= last
+    ):
+        errors["year"] = _("目标年份应为某一规划期的末年，或晚于 {last} 年（新一期规划）").format(
+            last=last
+        )
     printed = (printed or "").strip()  # the target as printed ("力争小于1.35")
     out_of_bounds = value_error(indicator, value) if indicator and value is not None else None
     if value is None and not printed:
@@ -241,6 +389,8 @@ def set_target(
         raise FieldErrors(errors, status=400)
     assert year is not None
     printed = printed or (f"{value:g}" if value is not None else "")
+    assert source is not None
+    ensure_period(session, target_year=year, name=period_name, source=source)
     row = session.get(IndicatorTarget, (code, year))
     if row is None:
         row = IndicatorTarget(indicator_code=code, year=year)
@@ -258,3 +408,28 @@ def set_target(
         ip=ip,
     )
     return row
+
+
+def ensure_period(
+    session: Session, *, target_year: int, name: str | None, source: str
+) -> PlanPeriod:
+    """The period ending in ``target_year``; a new one starts where the last earlier one
+    ended (or at 表1's baseline)."""
+    period = session.get(PlanPeriod, target_year)
+    if period is not None:
+        return period
+    earlier = session.exec(
+        select(PlanPeriod)
+        .where(PlanPeriod.target_year < target_year)
+        .order_by(col(PlanPeriod.target_year).desc())
+    ).first()
+    baseline_year = earlier.target_year if earlier else target_year - 5
+    period = PlanPeriod(
+        target_year=target_year,
+        baseline_year=baseline_year,
+        name=(name or "").strip()[:100] or f"{baseline_year + 1}–{target_year} 年规划",
+        source=source[:300],
+    )
+    session.add(period)
+    session.flush()
+    return period

@@ -12,14 +12,15 @@ import itertools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from sqlmodel import Session, col, select
 
 from portal.clock import aware
+from portal.dashboards.service import Table
 from portal.introductions.service import PIPELINE, STAGE_LABELS, stage_of
-from portal.kit.i18n import N_
+from portal.kit.i18n import N_, _
 from portal.models import Demand, Introduction, IntroductionStep, PrivateNetwork
 
 FUNNEL = ("requested", *PIPELINE)  # requested → accepted → … → network_live
@@ -145,3 +146,17 @@ def rows(funnel: Funnel) -> list[list[object]]:
     for stage in ENDINGS:
         out.append([STAGE_LABELS[stage], funnel.current[stage], None, None])
     return out
+
+
+def table(funnel: Funnel, *, as_of: date) -> Table:
+    """The funnel as the export and the evaluation report show it."""
+    return Table(
+        key="introductions_funnel",
+        title=_("对接漏斗"),
+        columns=[_("阶段"), _("到达数"), _("较上一阶段转化率（%）"), _("距上一阶段中位天数")],
+        rows=rows(funnel),
+        source=SOURCE,
+        as_of=as_of.isoformat(),
+        public=False,
+        note=_("到达数含跳过该阶段直接进入后续阶段的对接；不含任何消息内容或联系方式。"),
+    )

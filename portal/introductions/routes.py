@@ -13,8 +13,8 @@ from sqlmodel import col, select
 
 from portal.auth.permissions import Action, authorize
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
-from portal.dashboards.service import Table
 from portal.deps import ClockDep, SessionDep, SettingsDep, SignedIn
+from portal.funding import service as funding
 from portal.introductions import funnel as funnels
 from portal.introductions import marks, service
 from portal.kit.errors import FieldErrors, NotFound
@@ -25,6 +25,7 @@ from portal.listings import service as listings
 from portal.listings.registry import DEMAND, SOLUTION
 from portal.models import Demand, Introduction, PrivateNetwork, Solution
 from portal.reference.vocab import get_vocabularies
+from portal.search.gateway import get_pipeline
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 FormText = Annotated[str, Form(max_length=2000)]
@@ -136,8 +137,7 @@ def create_submit(
             errors=refused.errors,
             status_code=400,
         )
-    url = request.app.url_path_for("introduction", introduction_id=intro.id)
-    return see_other(f"{url}?sent=1")
+    return _back(request, intro, "sent")
 
 
 # --- my introductions and one introduction ----------------------------------------------
@@ -214,16 +214,7 @@ def funnel_export(session: SessionDep, clock: ClockDep, principal: SignedIn, fmt
         raise NotFound(_("只提供 CSV 和 XLSX 格式"))
     now = clock.now()
     result = funnels.compute(session, now=now)
-    table = Table(
-        key="introductions_funnel",
-        title="对接漏斗",
-        columns=[_("阶段"), _("到达数"), _("较上一阶段转化率（%）"), _("距上一阶段中位天数")],
-        rows=funnels.rows(result),
-        source=funnels.SOURCE,
-        as_of=now.date().isoformat(),
-        public=False,
-        note=_("到达数含跳过该阶段直接进入后续阶段的对接；不含任何消息内容或联系方式。"),
-    )
+    table = funnels.table(result, as_of=now.date())
     body = to_csv(table) if fmt == "csv" else to_xlsx(table)
     return Response(
         body,
@@ -274,6 +265,11 @@ def _detail(
         "values": values or {},
         **_labels(),
     }
+    if side == "demand" and stage in ("poc", "contract"):
+        # The stage reached opens funding calls that ask for it (issue 16).
+        context["funding"] = funding.funding_for_introduction(
+            session, get_pipeline(), intro, today=now.date()
+        )
     return render(request, "introductions/detail.html", context, status_code=status_code)
 
 

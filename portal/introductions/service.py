@@ -43,6 +43,7 @@ from portal.models import (
     PrivateNetwork,
     Solution,
 )
+from portal.notifications import events as notifications
 
 Side = Literal["demand", "solution"]
 NEXT_STEPS = {
@@ -214,6 +215,9 @@ def expire_due(session: Session, *, now: datetime) -> list[Introduction]:
         session.add(intro)
         assert intro.id is not None
         session.add(IntroductionStep(introduction_id=intro.id, stage="expired", at=now))
+        notifications.introduction_event(
+            session, intro=intro, event="expired", to_org_id=intro.requester_org_id, now=now
+        )
     session.flush()
     return due
 
@@ -299,6 +303,9 @@ def request(
     _step(session, intro, "requested", principal, requester, now)
     _feedback(session, intro, initiator, requester, "request", now, score=score)
     _audit(session, principal, "introduction.requested", intro, now)
+    notifications.introduction_event(
+        session, intro=intro, event="requested", to_org_id=receiver, now=now
+    )
     return intro
 
 
@@ -431,6 +438,9 @@ def accept(
         entity_id=str(intro.id),
         detail={"orgs": [intro.requester_org_id, intro.receiver_org_id]},
     )
+    notifications.introduction_event(
+        session, intro=intro, event="accepted", to_org_id=intro.requester_org_id, now=now
+    )
     session.flush()
     return intro
 
@@ -468,6 +478,14 @@ def decline(
     )
     _feedback(session, intro, side, intro.receiver_org_id, "decline", now, reason=reason)
     _audit(session, principal, "introduction.declined", intro, now, reason=reason)
+    notifications.introduction_event(
+        session,
+        intro=intro,
+        event="declined",
+        to_org_id=intro.requester_org_id,
+        now=now,
+        note=DECLINE_REASONS[reason],
+    )
     session.flush()
     return intro
 
@@ -504,6 +522,10 @@ def post_message(
     session.add(message)
     intro.updated_at = now
     session.add(intro)
+    other = intro.receiver_org_id if org_id == intro.requester_org_id else intro.requester_org_id
+    notifications.introduction_event(
+        session, intro=intro, event="message", to_org_id=other, now=now
+    )
     session.flush()
     return message
 
@@ -584,6 +606,10 @@ def move_stage(
     session.add(intro)
     _step(session, intro, stage, principal, org_id, now, note=note)
     _audit(session, principal, "introduction.stage", intro, now)
+    other = intro.receiver_org_id if org_id == intro.requester_org_id else intro.requester_org_id
+    notifications.introduction_event(
+        session, intro=intro, event="stage", to_org_id=other, now=now, note=note
+    )
     session.flush()
     return intro
 

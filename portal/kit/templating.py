@@ -81,6 +81,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def cell_text(value: Any, *, year: bool = False) -> str:
+    """A table cell as pages print it, for documents built outside templates (reports);
+    a year is printed as a year (2025, never "2,025")."""
+    if year and value is not None:
+        return str(value)
+    return _cell(value)
+
+
 @pass_context
 def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     """A root-relative URL, so pages stay right behind any proxy or host name."""

@@ -20,6 +20,7 @@ from portal.deps import (
     SignedIn,
     client_ip,
 )
+from portal.incubation import service as incubation_fit
 from portal.introductions import marks
 from portal.introductions import service as introductions
 from portal.kit.errors import FieldErrors
@@ -245,7 +246,14 @@ def opportunities(
         sections.append({"solution": row, "matches": ranked})
     org_ids = [o.id for o in orgs if o.id is not None]
     demand_ids = {m.id for section in sections for m in section["matches"] or []}
+    # A young vendor (few cases, no network yet) is shown the incubation it fits (issue 16).
+    incubation = [
+        {"org": o, "programmes": programmes}
+        for o in orgs
+        if (programmes := incubation_fit.programmes_for(session, o, today=today)) is not None
+    ]
     context = {
+        "incubation": incubation,
         "orgs": orgs,
         "sections": sections,
         "facts": service.demand_facts(session, demand_ids),

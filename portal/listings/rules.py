@@ -34,6 +34,17 @@ FIELD_LABELS = {
     "budget_max": N_("预算上限"),
     "deadline": N_("截止日期"),
     "anonymous": N_("匿名发布"),
+    "org_kinds": N_("申请机构类型"),
+    "stages": N_("项目阶段"),
+    "amount_min": N_("扶持金额下限"),
+    "amount_max": N_("扶持金额上限"),
+    "cost_share": N_("最高占项目投资比例"),
+    "platform_capabilities": N_("平台能力"),
+    "access": N_("接入方式"),
+    "price_model": N_("收费模式"),
+    "starts_on": N_("开始日期"),
+    "ends_on": N_("结束日期"),
+    "support": N_("提供的支持"),
 }
 
 
@@ -52,6 +63,19 @@ def _regions(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
             _("未知地区代码 ")
             + "、".join(repr(c) for c in unknown)
             + _("（应为 14 个市州代码、hunan 或 national）")
+        )
+
+
+def _places(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
+    """Regions that may also name a pilot zone (a funding call of a park)."""
+    vocab = get_vocabularies()
+    places = set(vocab.regions) | set(vocab.codes("pilot_zone"))
+    unknown = [c for c in codes if c not in places]
+    if unknown and name not in errors:
+        errors[name] = (
+            "未知地区代码 "
+            + "、".join(repr(c) for c in unknown)
+            + "（应为市州代码、试点区域代码、hunan 或 national）"
         )
 
 
@@ -120,4 +144,65 @@ def demand_errors(
     _range(errors, budget_min, budget_max, ("budget_min", "budget_max"))
     if today is not None and deadline is not None and deadline < today:
         errors["deadline"] = _("截止日期不能早于今天")
+    return errors
+
+
+def funding_errors(
+    *,
+    industries: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    org_kinds: Iterable[str] = (),
+    stages: Iterable[str] = (),
+    amount_min: float | None = None,
+    amount_max: float | None = None,
+    deadline: date | None = None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """``today`` set: a deadline before it is refused (an import may carry history)."""
+    errors: dict[str, str] = {}
+    _codes(errors, "industries", "industry", industries)
+    _places(errors, "regions", regions)
+    _codes(errors, "org_kinds", "org_kind", org_kinds)
+    _codes(errors, "stages", "funding_stage", stages)
+    _range(errors, amount_min, amount_max, ("amount_min", "amount_max"))
+    if today is not None and deadline is not None and deadline < today:
+        errors["deadline"] = "申请截止日期不能早于今天"
+    return errors
+
+
+def platform_errors(
+    *,
+    platform_capabilities: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    access: str | None = None,
+    price_model: str | None = None,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    _codes(errors, "platform_capabilities", "platform_capability", platform_capabilities)
+    _regions(errors, "regions", regions)
+    if access is not None:
+        _codes(errors, "access", "platform_access", [access])
+    if price_model is not None:
+        _codes(errors, "price_model", "price_model", [price_model])
+    return errors
+
+
+def incubation_errors(
+    *,
+    industries: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    support: Iterable[str] = (),
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """``today`` set: a cohort that has already ended is refused."""
+    errors: dict[str, str] = {}
+    _codes(errors, "industries", "industry", industries)
+    _places(errors, "regions", regions)
+    _codes(errors, "support", "incubation_support", support)
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = "结束日期（ends_on）不能早于开始日期（starts_on）"
+    elif today is not None and ends_on is not None and ends_on < today:
+        errors["ends_on"] = "结束日期不能早于今天"
     return errors

@@ -17,7 +17,14 @@ from portal.kit.i18n import N_
 from portal.reference.vocab import get_vocabularies
 from portal.search.gateway import SearchGateway
 from portal.search.schemas import SearchResultPublic, SearchType
-from portal.search.service import FACETS, SORTS, SearchQuery, build_filter, search
+from portal.search.service import (
+    FACETS,
+    SERVING_TYPES,
+    SORTS,
+    SearchQuery,
+    build_filter,
+    search,
+)
 
 PER_PAGE = 12
 MAX_PAGE = 500
@@ -31,16 +38,26 @@ FACET_VOCAB = {
     "zone": ("pilot_zone", N_("试点区域")),
     "org_kind": ("org_kind", N_("机构类型")),
     "evidence": ("evidence", N_("证据等级")),
+    "stage": ("funding_stage", N_("项目阶段")),
+    "platform_capability": ("platform_capability", N_("平台能力")),
+    "access": ("platform_access", N_("接入方式")),
+    "support": ("incubation_support", N_("提供的支持")),
 }
-FACET_LABELS = {"solution": {"city": N_("服务城市")}}
+FACET_LABELS = {
+    "solution": {"city": N_("服务城市")},
+    "funding": {"city": N_("适用城市"), "org_kind": N_("申请机构类型")},
+    "platform": {"city": N_("服务城市"), "org_kind": N_("运营机构类型")},
+    "incubation": {"city": N_("适用城市"), "org_kind": N_("孵化机构类型")},
+}
 SORT_LABELS = {
     "relevance": N_("相关度"),
     "newest": N_("最新"),
     "deadline": N_("截止日期"),
     "year": N_("年份"),
 }
-# Solutions are filtered by pilot zone (the zone's city is served) without a count of their own.
-EXTRA_FILTERS = {"solution": ("zone",)}
+# Solutions (and the kinds of issue 16) are filtered by pilot zone (the zone's city is
+# served) without a count of their own.
+EXTRA_FILTERS = {kind: ("zone",) for kind in SERVING_TYPES}
 
 
 @dataclass
@@ -131,7 +148,7 @@ def run(
     )
     try:
         page.result = search(gateway, query)
-        if kind == "solution":
+        if kind in SERVING_TYPES:
             _serving_counts(gateway, query, page.result)
     except SearchBackendError:
         page.unavailable = True
@@ -140,18 +157,25 @@ def run(
 
 
 def _serving_counts(gateway: SearchGateway, query: SearchQuery, result: SearchResultPublic) -> None:
-    """For solutions a city means "serves that city" (its regions hold it, ``hunan`` or
-    ``national``), which the regions facet cannot count: count each city with its filter,
-    so that the number beside a city is what choosing it finds. A zone is its city."""
+    """For solutions (and funding, platforms, incubation) a city means "serves that city"
+    (its regions hold it, ``hunan`` or ``national``), which the regions facet cannot count:
+    count each city with its filter, so that the number beside a city is what choosing it
+    finds. A zone counts with its own filter (a call may be open to one park only)."""
     vocab = get_vocabularies()
     words = tuple(gateway.pipeline.query_tokens(query.q)) if query.q.strip() else ()
     cities: dict[str, int] = {}
     for city in vocab.codes("city"):
         candidate = replace(query, city=city, zone=None)
         request = SearchRequest(words=words, filter=build_filter(candidate), limit=0)
-        cities[city] = gateway.backend.search(gateway.index("solution"), request).total
+        cities[city] = gateway.backend.search(gateway.index(query.type), request).total
     result.facets["city"] = {c: n for c, n in cities.items() if n}
     zones = {z: cities.get(t.city, 0) for z, t in vocab.terms["pilot_zone"].items()}
+    if query.type != "solution":
+        for zone, term in vocab.terms["pilot_zone"].items():
+            if term.kind == "park":
+                candidate = replace(query, city=None, zone=zone)
+                request = SearchRequest(words=words, filter=build_filter(candidate), limit=0)
+                zones[zone] = gateway.backend.search(gateway.index(query.type), request).total
     result.facets["zone"] = {z: n for z, n in zones.items() if n}
 
 

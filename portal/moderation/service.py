@@ -17,6 +17,7 @@ from portal.kit.i18n import _
 from portal.listings.kinds import ListingKind
 from portal.listings.registry import KINDS
 from portal.models import Organization
+from portal.notifications import events as notifications
 from portal.search.outbox import enqueue
 
 Decision = Literal["approve", "reject"]
@@ -114,6 +115,15 @@ def decide(
             entity_id=row.external_id,
             detail={"reason": reason} if decision == "reject" else {},
             ip=ip,
+        )
+        notifications.listing_decided(
+            session,
+            kind_name=kind.name,
+            kind_label=kind.label,
+            row=row,
+            approved=decision == "approve",
+            reason=reason,
+            now=now,
         )
         outcome.decided += 1
     if outcome.decided == 0 and outcome.skipped:

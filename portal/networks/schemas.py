@@ -1,11 +1,32 @@
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
 
 class ValueYear(BaseModel):
     value: float | None
     year: int | None
+
+
+class PeriodRange(BaseModel):
+    baseline_year: int
+    target_year: int
+    ended: bool
+    code: str = Field(description="'2021-2025'")
+    name: str
+    source: str | None
+
+
+class NetworkOutcome(BaseModel):
+    value: float | None
+    year: int | None
+    target: float
+    difference: float | None = Field(description="value − target")
+    basis: str | None
+    source: str | None
+    as_of: date | None
 
 
 class NetworkProgressPublic(BaseModel):
@@ -27,3 +48,22 @@ class NetworkProgressPublic(BaseModel):
     by_city: dict[str, int]
     by_industry: dict[str, int]
     by_operator: dict[str, int]
+    # Added by issue 17.
+    period: PeriodRange | None = Field(
+        default=None, description="the plan period shown (the current one unless asked)"
+    )
+    status: str = Field(
+        default="no_data",
+        description="achieved | missed (period ended) | on_track | behind (in progress) | no_data",
+    )
+    status_basis: str | None = Field(
+        default=None,
+        description="official (the latest official figure of the period) | registered "
+        "(the registry's count, when there is no official figure)",
+    )
+    outcome: NetworkOutcome | None = Field(
+        default=None, description="set when the period has ended"
+    )
+    periods: list[str] = Field(
+        default_factory=list, description="codes of every period, for ?period="
+    )

@@ -27,6 +27,14 @@ from portal.dashboards.cubes import (
     total_by,
 )
 from portal.imports.service import ImportReport, import_lines, missing_demand
+from portal.indicators.periods import (
+    Outcome,
+    Period,
+    judge_outcome,
+    list_periods,
+    period_for,
+    require_period,
+)
 from portal.indicators.trajectory import annual_rate, expected_path, fit_trend, needed_per_year
 from portal.kit.errors import FieldErrors, Forbidden, NotFound
 from portal.kit.i18n import N_, _
@@ -308,6 +316,8 @@ class Actual:
     year: int
     value: float
     source: str | None
+    as_of: date | None = None
+    next_update: date | None = None
 
 
 @dataclass
@@ -345,6 +355,14 @@ class Progress:
     forecast: float | None = None
     forecast_rate: float | None = None
     forecast_basis: str | None = None
+    # Added by issue 17: the period shown, how it stands, and the periods one click away.
+    period: Period | None = None
+    ended: bool = False
+    status: str = "no_data"  # achieved | missed | on_track | behind | no_data
+    status_basis: str | None = None  # official | registered
+    outcome: Outcome | None = None
+    periods: list[Period] = field(default_factory=list)
+    registered_by_target_year: int = 0  # in service now, commissioned by the period's end
 
     @property
     def gap(self) -> float | None:
@@ -375,18 +393,21 @@ def _with_all_codes(vocabulary: str, counts: dict[str, int]) -> dict[str, int]:
     return result
 
 
-def progress(session: Session, *, today: date) -> Progress:
-    """Everything the progress page, the dashboard and the API say about indicator 16, from
-    a handful of SQL aggregates (memoized until the data changes)."""
+def progress(session: Session, *, today: date, period: str | None = None) -> Progress:
+    """Everything the progress page, the dashboard, the report and the API say about
+    indicator 16 in the current plan period (or the one ``period`` names), from a handful
+    of SQL aggregates (memoized until the data changes)."""
+    if period is not None:
+        period = require_period(list_periods(session), period).code
     return memoized(
         session,
-        ("progress", today),
-        lambda: _progress(session, today=today),
+        ("progress", today, period),
+        lambda: _progress(session, today=today, period=period),
         reads=("networks", "indicators"),
     )
 
 
-def _progress(session: Session, *, today: date) -> Progress:
+def _progress(session: Session, *, today: date, period: str | None = None) -> Progress:
     indicator = session.get(Indicator, INDICATOR_CODE)
     assert indicator is not None and indicator.baseline is not None
     targets = session.exec(
@@ -397,8 +418,11 @@ def _progress(session: Session, *, today: date) -> Progress:
     numeric = [(t.year, t.value) for t in targets if t.value is not None]
     if not numeric and indicator.target is not None:
         numeric = [(indicator.target_year, indicator.target)]
-    # The current period: the first target not yet past, else the last one.
-    current_target = next(((y, v) for y, v in numeric if y >= today.year), numeric[-1])
+    periods = list_periods(session) or [
+        Period(indicator.baseline_year, indicator.target_year, "", None)
+    ]
+    shown = period_for(periods, {y for y, _ in numeric}, today, period)
+    current_target = next(((y, v) for y, v in numeric if y == shown.target_year), numeric[-1])
     target_row = next((t for t in targets if t.year == current_target[0]), None)
     anchors = [(indicator.baseline_year, indicator.baseline), *numeric]
     expected = expected_path(anchors)
@@ -410,7 +434,19 @@ def _progress(session: Session, *, today: date) -> Progress:
         .where(IndicatorValue.indicator_code == INDICATOR_CODE)
         .order_by(col(IndicatorValue.year))
     ).all()
-    official = Actual(actuals[-1].year, actuals[-1].value, actuals[-1].source) if actuals else None
+    # The official figure of the period: the latest after its baseline, up to its end.
+    within = [a for a in actuals if shown.baseline_year < a.year <= shown.target_year]
+    official = (
+        Actual(
+            within[-1].year,
+            within[-1].value,
+            within[-1].source,
+            within[-1].as_of,
+            within[-1].next_update,
+        )
+        if within
+        else None
+    )
     cube = network_cube(session)
     undated = sum(c.networks for c in cube.operators if c.year is None)
     by_year = dict(sorted(total_by(cube.operators, lambda c: c.year, lambda c: c.networks).items()))
@@ -462,6 +498,14 @@ def _progress(session: Session, *, today: date) -> Progress:
                 registered=registered,
             )
         )
+    result.period, result.periods = shown, periods
+    result.ended = shown.ended(today)
+    result.registered_by_target_year = undated + sum(
+        n for y, n in by_year.items() if y <= shown.target_year
+    )
+    _judge(result, today)
+    if result.ended:  # an outcome, not a countdown: no trajectory left to follow
+        return result
     now_year, now_value = result.current
     result.needed_per_year = needed_per_year(now_value, now_year, result.target, result.target_year)
     result.needed_rate = annual_rate(now_value, now_year, result.target, result.target_year)
@@ -476,3 +520,37 @@ def _progress(session: Session, *, today: date) -> Progress:
         result.forecast_rate = trend.rate
         result.forecast_basis = basis
     return result
+
+
+def _judge(p: Progress, today: date) -> None:
+    """The status of the period shown: on the official figure of the period when there is
+    one, else on the registry (networks commissioned by the period's end, or now)."""
+    assert p.period is not None
+    if p.official is not None:
+        basis, year, value = "official", p.official.year, p.official.value
+        source, as_of = p.official.source, p.official.as_of
+    elif p.ended:
+        basis, year, value = "registered", p.period.target_year, p.registered_by_target_year
+        source, as_of = REGISTRY_SOURCE, today
+    else:
+        basis, year, value = "registered", today.year, p.registered_in_service
+        source, as_of = REGISTRY_SOURCE, today
+    if p.ended:
+        p.outcome = judge_outcome(
+            target=p.target,
+            target_year=p.target_year,
+            falling=False,
+            value=float(value),
+            year=year,
+            basis=basis,
+            source=source,
+            as_of=as_of,
+        )
+        p.status, p.status_basis = p.outcome.status, basis
+        return
+    if not p.period.started(today) or (basis == "registered" and value == 0):
+        p.status, p.status_basis = "no_data", None
+        return
+    expected = p.expected.get(min(year, p.target_year))
+    p.status_basis = basis
+    p.status = "on_track" if expected is None or value >= expected - 1e-9 else "behind"

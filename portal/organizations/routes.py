@@ -12,7 +12,7 @@ from portal.auth.permissions import MEMBERSHIP_LABELS, Action, authorize, can
 from portal.deps import ClockDep, PagePrincipal, SessionDep, SignedIn, client_ip
 from portal.kit.errors import FieldErrors
 from portal.kit.templating import render
-from portal.listings.registry import DEMAND, SOLUTION
+from portal.listings.registry import DEMAND, FUNDING, INCUBATION, PLATFORM, SOLUTION
 from portal.listings.service import public_of_org
 from portal.mail import queue_mail
 from portal.models import Organization
@@ -42,6 +42,12 @@ def profile_page(
             "solutions": public_of_org(session, SOLUTION, org.id, today=today),
             "demands": public_of_org(session, DEMAND, org.id, today=today),
             "cases": service.cases_of(session, org),
+            # Funding calls, platforms, incubation cohorts (issue 16), by kind.
+            "programmes": [
+                (kind, rows)
+                for kind in (FUNDING, PLATFORM, INCUBATION)
+                if (rows := public_of_org(session, kind, org.id, today=today))
+            ],
             "can_verify": can(session, principal, Action.ORG_VERIFY, org=org),
             "can_edit": can(session, principal, Action.ORG_EDIT, org=org),
         },

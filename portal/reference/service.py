@@ -19,6 +19,7 @@ from portal.models import (
     IndicatorTarget,
     IndicatorValue,
     PilotZone,
+    PlanPeriod,
     VocabularyTerm,
 )
 from portal.reference.vocab import SEED_DIR, get_vocabularies
@@ -191,3 +192,14 @@ def load_reference(session: Session) -> None:
                 )
             )
     session.flush()
+    # The plan's own period; later ones are added by officials (never overwritten here).
+    if session.get(PlanPeriod, plan["target_year"]) is None:
+        session.add(
+            PlanPeriod(
+                target_year=plan["target_year"],
+                baseline_year=plan["baseline_year"],
+                name="“十四五”",
+                source=PLAN_SOURCE,
+            )
+        )
+        session.flush()

@@ -52,11 +52,19 @@ class Vocabularies:
     def region_label(self, code: str) -> str:
         if code in self.terms["city"]:
             return self.terms["city"][code].name
+        if code in self.terms["pilot_zone"]:  # a park, in the regions of a funding call
+            return self.terms["pilot_zone"][code].name
         return self.label("region_extra", code)
 
     @property
     def regions(self) -> list[str]:
         return self.codes("city") + self.codes("region_extra")
+
+    @property
+    def places(self) -> list[str]:
+        """Regions that may also name a park (funding calls, incubation cohorts)."""
+        parks = [c for c, t in self.terms["pilot_zone"].items() if t.kind == "park"]
+        return self.codes("city") + parks + self.codes("region_extra")
 
 
 @lru_cache

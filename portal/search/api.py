@@ -18,7 +18,8 @@ router = APIRouter(prefix="/api/v1", tags=["search"])
 @router.get(
     "/search",
     response_model=SearchResultPublic,
-    summary="Faceted search over published solutions, demands or benchmark cases",
+    summary="Faceted search over published solutions, demands, benchmark cases, funding "
+    "calls, shared technology platforms or incubation cohorts",
     responses={503: {"description": "the search backend is unavailable"}},
 )
 def search_api(
@@ -32,6 +33,10 @@ def search_api(
     zone: str | None = None,
     org_kind: str | None = None,
     evidence: str | None = None,
+    stage: str | None = None,
+    platform_capability: str | None = None,
+    access: str | None = None,
+    support: str | None = None,
     sort: SortOption = "relevance",
     page: Annotated[int, Query(ge=1, le=500)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
@@ -46,6 +51,10 @@ def search_api(
         zone=zone or None,
         org_kind=org_kind or None,
         evidence=evidence or None,
+        stage=stage or None,
+        platform_capability=platform_capability or None,
+        access=access or None,
+        support=support or None,
         sort=sort,
         page=page,
         per_page=per_page,

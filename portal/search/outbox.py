@@ -12,7 +12,7 @@ from portal import outbox
 from portal.models import OutboxEvent
 from portal.outbox import on_commit as on_commit  # who applies them asks to be woken here
 
-Entity = Literal["solution", "demand", "use_case"]
+Entity = Literal["solution", "demand", "use_case", "funding", "platform", "incubation"]
 
 
 def enqueue(

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SearchType = Literal["solution", "demand", "use_case"]
+SearchType = Literal["solution", "demand", "use_case", "funding", "platform", "incubation"]
 SortOption = Literal["relevance", "newest", "deadline", "year"]
 
 
@@ -32,6 +32,16 @@ class SearchHitPublic(BaseModel):
     deadline: str | None = None
     year: int | None = None
     evidence: str | None = None
+    # Funding, platforms, incubation (issue 16).
+    amount_min: float | None = None
+    amount_max: float | None = None
+    stages: list[str] | None = None
+    org_kinds: list[str] | None = None
+    platform_capabilities: list[str] | None = None
+    access: str | None = None
+    price_model: str | None = None
+    support: list[str] | None = None
+    starts_on: str | None = None
 
 
 class SearchResultPublic(BaseModel):
@@ -40,6 +50,7 @@ class SearchResultPublic(BaseModel):
     per_page: int
     hits: list[SearchHitPublic]
     facets: dict[str, dict[str, int]] = Field(
-        description="per facet (industry, scenario, capability, city, zone, org_kind, evidence): "
+        description="per facet (industry, scenario, capability, city, zone, org_kind, evidence; "
+        "funding: stage; platforms: platform_capability, access; incubation: support): "
         "code → count over the filtered set"
     )

@@ -1,4 +1,5 @@
-"""Faceted search over solutions, demands and benchmark cases."""
+"""Faceted search over solutions, demands, benchmark cases, funding calls, platforms and
+incubation cohorts."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from matching.search import (
 from portal.kit.errors import PortalError
 from portal.kit.i18n import N_, _
 from portal.reference.vocab import get_vocabularies
+from portal.search.documents import INDEX_SETTINGS
 from portal.search.gateway import SearchGateway
 from portal.search.schemas import SearchHitPublic, SearchResultPublic, SearchType, SortOption
 
@@ -47,7 +49,27 @@ FACETS: dict[str, dict[str, str]] = {
         "zone": "zones",
         "evidence": "evidence",
     },
+    "funding": {
+        "industry": "industries",
+        "city": "regions",
+        "stage": "stages",
+        "org_kind": "org_kinds",  # who may apply
+    },
+    "platform": {
+        "platform_capability": "platform_capabilities",
+        "city": "regions",
+        "access": "access",
+        "org_kind": "org_kind",
+    },
+    "incubation": {
+        "industry": "industries",
+        "city": "regions",
+        "support": "support",
+        "org_kind": "org_kind",
+    },
 }
+# Kinds whose ``city`` and ``zone`` mean "serves (or is open to) that place".
+SERVING_TYPES = ("solution", "funding", "platform", "incubation")
 SORTS: dict[str, dict[str, SortKey]] = {
     "solution": {"newest": SortKey("updated_ts", descending=True)},
     "demand": {
@@ -58,6 +80,12 @@ SORTS: dict[str, dict[str, SortKey]] = {
         "newest": SortKey("updated_ts", descending=True),
         "year": SortKey("year", descending=True),
     },
+    "funding": {
+        "newest": SortKey("updated_ts", descending=True),
+        "deadline": SortKey("expires_day"),
+    },
+    "platform": {"newest": SortKey("updated_ts", descending=True)},
+    "incubation": {"newest": SortKey("updated_ts", descending=True)},
 }
 
 
@@ -77,6 +105,10 @@ class SearchQuery:
     zone: str | None = None
     org_kind: str | None = None
     evidence: str | None = None
+    stage: str | None = None
+    platform_capability: str | None = None
+    access: str | None = None
+    support: str | None = None
     sort: SortOption = "relevance"
     page: int = 1
     per_page: int = 20
@@ -93,6 +125,10 @@ class SearchQuery:
             ("zone", "pilot_zone", self.zone),
             ("org_kind", "org_kind", self.org_kind),
             ("evidence", "evidence", self.evidence),
+            ("stage", "funding_stage", self.stage),
+            ("platform_capability", "platform_capability", self.platform_capability),
+            ("access", "platform_access", self.access),
+            ("support", "incubation_support", self.support),
         ]
         for name, vocabulary, value in checks:
             if value is not None and not vocab.has(vocabulary, value):
@@ -110,6 +146,8 @@ def build_filter(query: SearchQuery) -> Filter | None:
     kind = query.type
     today = query.today.toordinal()
     clauses: list[Filter | None] = []
+    if kind in ("funding", "platform", "incubation"):
+        return all_of(*_programme_clauses(query, today))
     if kind == "solution":
         if query.public:
             clauses += [Eq("status", "published"), Not(Range("expires_day", lt=today))]
@@ -141,6 +179,32 @@ def build_filter(query: SearchQuery) -> Filter | None:
     return all_of(*clauses)
 
 
+def _programme_clauses(query: SearchQuery, today: int) -> list[Filter | None]:
+    vocab = get_vocabularies()
+    clauses: list[Filter | None] = []
+    if query.public:
+        clauses += [Eq("status", "published"), Not(Range("expires_day", lt=today))]
+    # Open to the place: its regions hold the city (or the zone, for a pilot zone), the
+    # province or the nation.
+    places: tuple[str, ...] = ()
+    if query.zone:
+        zone_city = vocab.terms["pilot_zone"][query.zone].city
+        places = tuple(dict.fromkeys((query.zone, zone_city)))
+    elif query.city:
+        places = (query.city,)
+    if places:
+        clauses.append(AnyOf("regions", (*places, "hunan", "national")))
+    for name, index_field in FACETS[query.type].items():
+        value = getattr(query, name)
+        if name in ("city", "zone") or not value:
+            continue
+        if INDEX_SETTINGS[query.type].fields[index_field] == "keywords":
+            clauses.append(AnyOf(index_field, (value,)))
+        else:
+            clauses.append(Eq(index_field, value))
+    return clauses
+
+
 def _hit(doc: dict[str, Any], score: float) -> SearchHitPublic:
     deadline = doc.get("deadline_day")
     return SearchHitPublic(
@@ -164,9 +228,18 @@ def _hit(doc: dict[str, Any], score: float) -> SearchHitPublic:
         price_max=doc.get("price_max"),
         budget_min=doc.get("budget_min"),
         budget_max=doc.get("budget_max"),
-        deadline=date.fromordinal(deadline).isoformat() if deadline else None,
+        deadline=date.fromordinal(deadline).isoformat() if deadline else doc.get("deadline"),
         year=doc.get("year"),
         evidence=doc.get("evidence"),
+        amount_min=doc.get("amount_min"),
+        amount_max=doc.get("amount_max"),
+        stages=doc.get("stages"),
+        org_kinds=doc.get("org_kinds"),
+        platform_capabilities=doc.get("platform_capabilities"),
+        access=doc.get("access"),
+        price_model=doc.get("price_model"),
+        support=doc.get("support"),
+        starts_on=doc.get("starts_on"),
     )
 
 

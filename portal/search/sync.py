@@ -38,12 +38,24 @@ from sqlmodel import Session, col, func, select
 from matching.search import IndexMissing, SearchBackendError, SearchUnavailable
 from portal import leases
 from portal.leases import HeldLease
-from portal.models import Demand, Organization, OutboxEvent, Solution, UseCase, utcnow
+from portal.models import (
+    Demand,
+    Funding,
+    Incubation,
+    Organization,
+    OutboxEvent,
+    Platform,
+    Solution,
+    UseCase,
+    utcnow,
+)
 from portal.outbox import Round
 from portal.search.documents import (
     INDEX_SETTINGS,
+    PROGRAMME_TYPES,
     EntityType,
     demand_document,
+    programme_document,
     solution_document,
     use_case_document,
 )
@@ -56,10 +68,13 @@ LEASE = "search-outbox"
 # within that (Meilisearch's tasks: 30 s).
 LEASE_TTL = timedelta(seconds=90)
 LEASE_WAIT_S = 60.0  # how long set-up, reindex and check wait for another process's work
-_MODELS: dict[EntityType, type[Solution] | type[Demand] | type[UseCase]] = {
+_MODELS: dict[EntityType, type[Any]] = {
     "solution": Solution,
     "demand": Demand,
     "use_case": UseCase,
+    "funding": Funding,
+    "platform": Platform,
+    "incubation": Incubation,
 }
 
 
@@ -97,6 +112,15 @@ def _documents(
     if entity == "use_case":
         cases = session.exec(select(UseCase).where(col(UseCase.id).in_(ids))).all()
         return {c.id: use_case_document(pipeline, c) for c in cases if c.id is not None}
+    if entity in PROGRAMME_TYPES:
+        model = _MODELS[entity]
+        rows = session.exec(select(model).where(col(model.id).in_(ids))).all()
+        owners = _orgs(session, {r.org_id for r in rows})
+        return {
+            r.id: programme_document(pipeline, entity, r, owners[r.org_id])
+            for r in rows
+            if r.id is not None
+        }
     if entity == "solution":
         solutions = session.exec(select(Solution).where(col(Solution.id).in_(ids))).all()
         orgs = _orgs(session, {r.org_id for r in solutions})

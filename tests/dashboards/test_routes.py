@@ -56,3 +56,11 @@ def test_dashboard_and_registry_export_are_for_officials(
     page = client.get("/dashboard")
     assert page.status_code == 200 and "待确认专网甲" in page.text
     assert "待确认专网甲" in client.get("/exports/networks_pending.csv").content.decode("utf-8-sig")
+
+
+def test_years_print_as_years_and_an_ended_period_shows_its_outcome(client: TestClient) -> None:
+    page = client.get("/progress")  # the test clock is after 2025
+    assert "2,020" not in page.text and "2,025" not in page.text
+    assert '<th scope="row">2020</th>' in page.text
+    assert 'data-testid="outcome"' in page.text and "未达标" in page.text
+    assert "尚需每年新增" not in page.text and "预计约" not in page.text

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from portal.models import Demand, Organization
+from portal.models import Demand, Organization, Solution
 from portal.search.gateway import SearchGateway
 from tests.factories import make_demand, make_org, make_solution, make_user
 from tests.support.search import index
@@ -38,6 +38,23 @@ def form(csrf: str, **changes: object) -> dict[str, object]:
     }
     data.update(changes)
     return data
+
+
+def glaze_inspection(session: Session, gateway: SearchGateway, title: str) -> Solution:
+    """A published, indexed vendor solution for ceramics glaze inspection, province-wide."""
+    solution = make_solution(
+        session,
+        org=make_org(session, kind="integrator"),
+        title=title,
+        summary="识别釉面针孔、缩釉和裂纹",
+        industries=["ceramics"],
+        scenarios=["machine_vision_qc"],
+        capabilities=["embb", "mec"],
+        regions=["hunan"],
+        status="published",
+    )
+    index(session, gateway, solution)
+    return solution
 
 
 def test_budget_max_below_min_is_refused_beside_the_field_then_saved_once(
@@ -95,19 +112,7 @@ def test_a_demand_past_its_deadline_shows_expired(client: TestClient, session: S
 def test_matches_are_shown_to_owners_and_officials_not_the_public(
     client: TestClient, session: Session, gateway: SearchGateway
 ) -> None:
-    vendor = make_org(session, kind="integrator")
-    solution = make_solution(
-        session,
-        org=vendor,
-        title="陶瓷釉面5G+AI视觉检测",
-        summary="识别釉面针孔、缩釉和裂纹",
-        industries=["ceramics"],
-        scenarios=["machine_vision_qc"],
-        capabilities=["embb", "mec"],
-        regions=["hunan"],
-        status="published",
-    )
-    index(session, gateway, solution)
+    solution = glaze_inspection(session, gateway, "陶瓷釉面5G+AI视觉检测")
     _csrf, org = enterprise(client, session)
     row = make_demand(
         session,
@@ -208,19 +213,7 @@ def test_demand_page_marks_inferred_needs_for_its_owner_only(
 def test_no_padding_below_the_minimum_fit(
     client: TestClient, session: Session, gateway: SearchGateway
 ) -> None:
-    vendor = make_org(session, kind="integrator")
-    solution = make_solution(
-        session,
-        org=vendor,
-        title="陶瓷釉面视觉检测",
-        summary="识别陶瓷釉面针孔与裂纹",
-        industries=["ceramics"],
-        scenarios=["machine_vision_qc"],
-        capabilities=["embb", "mec"],
-        regions=["hunan"],
-        status="published",
-    )
-    index(session, gateway, solution)
+    glaze_inspection(session, gateway, "陶瓷釉面视觉检测")
     _csrf, org = enterprise(client, session)
     row = make_demand(
         session,

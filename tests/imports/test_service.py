@@ -249,3 +249,20 @@ def test_an_organisations_contact_person_is_imported_and_checked(session: Sessio
         select(Organization).where(Organization.external_id == "org-contact-1")
     ).one()
     assert (org.contact_name, org.contact_phone) == ("王工", "0731-88880000")  # kept
+
+
+def test_an_indicator_value_carries_its_publication_and_next_update(session: Session) -> None:
+    dated = {**VALUE, "as_of": "2024-03-01", "next_update": "2025-03-31"}
+    report = import_jsonl_text(session, jsonl(dated))
+    assert report.ok, report.issues
+    value = session.exec(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_code == "private_networks_5g", IndicatorValue.year == 2023
+        )
+    ).one()
+    assert (str(value.as_of), str(value.next_update)) == ("2024-03-01", "2025-03-31")
+    backwards = {**VALUE, "as_of": "2024-03-01", "next_update": "2024-01-01"}
+    refused = import_jsonl_text(session, jsonl(backwards))
+    assert [(i.field, i.message) for i in refused.issues] == [
+        ("next_update", "下次更新日期应晚于发布日期")
+    ]

@@ -66,3 +66,40 @@ def test_a_negative_count_is_refused_beside_the_field(client: TestClient, sessio
         follow_redirects=False,
     )
     assert drop.status_code == 303
+
+
+def test_an_official_figure_has_its_dates_and_a_new_period_its_document(
+    client: TestClient, session: Session
+) -> None:
+    token = sign_in(client, make_user(session, role="official").email)
+    done = client.post(
+        "/indicators/values",
+        data={"csrf_token": token, "indicator": "private_networks_5g", "year": "2025",
+              "value": "290", "source": "省通信管理局", "as_of": "2026/3/15",
+              "next_update": "2027-03-31"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert done.status_code == 303
+    value = session.exec(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_code == "private_networks_5g", IndicatorValue.year == 2025
+        )
+    ).one()
+    assert (str(value.as_of), str(value.next_update)) == ("2026-03-15", "2027-03-31")
+    bad = client.post(
+        "/indicators/values",
+        data={"csrf_token": token, "indicator": "private_networks_5g", "year": "2025",
+              "value": "290", "source": "局", "as_of": "三月"},
+    )  # fmt: skip
+    assert bad.status_code == 400 and "“三月”不是日期" in bad.text
+    added = client.post(
+        "/indicators/targets",
+        data={"csrf_token": token, "indicator": "private_networks_5g", "year": "2030",
+              "value": "800", "source": "《“十五五”规划》", "period_name": "“十五五”"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert added.status_code == 303
+    page = client.get("/indicators").text
+    assert "2026–2030 年“十五五”" in page and "?period=2021-2025" in page
+    progress = client.get("/progress").text
+    assert 'data-testid="period-current">2026–2030 年“十五五”' in progress

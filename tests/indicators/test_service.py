@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 
 import pytest
@@ -12,10 +12,11 @@ from portal.models import AuditLog, IndicatorValue
 from tests.factories import make_user
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
+TODAY = date(2024, 6, 1)  # within 表1's period 2021–2025
 
 
 def row(session: Session, code: str):  # type: ignore[no-untyped-def]
-    return next(r for r in service.list_indicators(session) if r.code == code)
+    return next(r for r in service.list_indicators(session, today=TODAY) if r.code == code)
 
 
 def test_the_printed_growth_follows_from_66_and_300() -> None:

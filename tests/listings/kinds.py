@@ -13,11 +13,30 @@ from typing import Any, cast
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from portal.models import AuditLog, Demand, Organization, OutboxEvent, Solution, User
-from tests.factories import make_demand, make_org, make_solution, make_token, make_user
+from portal.models import (
+    AuditLog,
+    Demand,
+    Funding,
+    Incubation,
+    Organization,
+    OutboxEvent,
+    Platform,
+    Solution,
+    User,
+)
+from tests.factories import (
+    make_demand,
+    make_funding,
+    make_incubation,
+    make_org,
+    make_platform,
+    make_solution,
+    make_token,
+    make_user,
+)
 from tests.support.web import sign_in
 
-Listing = Solution | Demand
+Listing = Solution | Demand | Funding | Platform | Incubation
 
 
 @dataclass(frozen=True)
@@ -25,7 +44,7 @@ class Kind:
     name: str  # the entity of outbox and audit rows, the moderation key's prefix
     prefix: str  # the pages: {prefix}/new, {prefix}/{id}, {prefix}/{id}/edit
     api: str
-    model: type[Solution] | type[Demand]
+    model: type[Listing]
     make: Callable[..., Listing]
     route_names: dict[str, str]  # route name → path with {id}
     org_kind: str  # an organisation kind whose members post this kind
@@ -38,14 +57,15 @@ class Kind:
     mine_table: str  # data-testid of the kind's table on /my/listings
     form: dict[str, Any]  # a valid form (without csrf_token and intent)
     body: dict[str, Any]  # a valid API body
-    low: str  # the range checked across two fields: low, then high
-    high: str
+    low: str | None  # the range of amounts checked across two fields: low, then high
+    high: str | None
     date_field: str  # the date after which a published listing reads "expired"
     public_after_date: bool  # whether the public still reads it then
+    codes_field: str = "capabilities"  # a field of vocabulary codes
 
     def get(self, session: Session, listing_id: int) -> Listing:
         row = session.get(self.model, listing_id)
-        assert isinstance(row, Solution | Demand), listing_id
+        assert isinstance(row, self.model), listing_id
         return row
 
     def of_org(self, session: Session, org: Organization) -> list[Listing]:
@@ -153,8 +173,145 @@ DEMAND = Kind(
     public_after_date=True,
 )
 
-KINDS = [SOLUTION, DEMAND]
-IDS = ["solution", "demand"]
+FUNDING = Kind(
+    name="funding",
+    prefix="/funds",
+    api="/api/v1/funds",
+    model=Funding,
+    make=make_funding,
+    route_names={
+        "funding": "/funds/{id}",
+        "funding_new": "/funds/new",
+        "funding_create": "/funds/new",
+        "funding_edit": "/funds/{id}/edit",
+        "funding_update": "/funds/{id}/edit",
+        "funding_close": "/funds/{id}/close",
+    },
+    org_kind="finance",
+    other_org_kind="integrator",
+    retire="close",
+    retired="closed",
+    retired_at="closed_at",
+    retired_label="已关闭",
+    retired_flag="closed",
+    mine_table="my-funds",
+    form={
+        "title": "5G项目贷（陶瓷、钢铁）",
+        "summary": "面向5G应用项目的中长期贷款",
+        "description": "已签约的5G应用项目可申请，按项目投资的七成以内放款。",
+        "industries": ["ceramics", "steel"],
+        "regions": ["zhuzhou", "xiangtan"],
+        "stages": ["contract"],
+        "amount_min": "100",
+        "amount_max": "3000",
+    },
+    body={
+        "title": "5G应用专项资金",
+        "summary": "省级专项资金",
+        "regions": ["hunan"],
+        "org_kinds": ["enterprise"],
+        "amount_min": 50,
+        "amount_max": 500,
+        "cost_share": 30,
+    },
+    low="amount_min",
+    high="amount_max",
+    date_field="deadline",
+    public_after_date=True,
+    codes_field="stages",
+)
+
+PLATFORM = Kind(
+    name="platform",
+    prefix="/platforms",
+    api="/api/v1/platforms",
+    model=Platform,
+    make=make_platform,
+    route_names={
+        "platform": "/platforms/{id}",
+        "platform_new": "/platforms/new",
+        "platform_create": "/platforms/new",
+        "platform_edit": "/platforms/{id}/edit",
+        "platform_update": "/platforms/{id}/edit",
+        "platform_close": "/platforms/{id}/close",
+    },
+    org_kind="operator",
+    other_org_kind="finance",
+    retire="close",
+    retired="closed",
+    retired_at="closed_at",
+    retired_label="已关闭",
+    retired_flag="closed",
+    mine_table="my-platforms",
+    form={
+        "title": "北斗高精度定位服务平台",
+        "summary": "厘米级室外定位",
+        "description": "以北斗地基增强网提供厘米级定位，API 接入。",
+        "platform_capabilities": ["positioning_outdoor"],
+        "regions": ["hunan"],
+        "access": "api",
+        "price_model": "pay_per_use",
+    },
+    body={
+        "title": "工业AI视觉开放平台",
+        "summary": "缺陷识别模型训练与推理",
+        "platform_capabilities": ["ai"],
+        "regions": ["changsha", "zhuzhou"],
+        "access": "service",
+    },
+    low=None,
+    high=None,
+    date_field="expires_on",
+    public_after_date=False,
+    codes_field="platform_capabilities",
+)
+
+INCUBATION = Kind(
+    name="incubation",
+    prefix="/incubations",
+    api="/api/v1/incubations",
+    model=Incubation,
+    make=make_incubation,
+    route_names={
+        "incubation": "/incubations/{id}",
+        "incubation_new": "/incubations/new",
+        "incubation_create": "/incubations/new",
+        "incubation_edit": "/incubations/{id}/edit",
+        "incubation_update": "/incubations/{id}/edit",
+        "incubation_close": "/incubations/{id}/close",
+    },
+    org_kind="incubator",
+    other_org_kind="integrator",
+    retire="close",
+    retired="closed",
+    retired_at="closed_at",
+    retired_label="已关闭",
+    retired_flag="closed",
+    mine_table="my-incubations",
+    form={
+        "title": "视频文创5G应用孵化营",
+        "summary": "超高清与AR/VR初创团队",
+        "description": "提供工位、5G测试网络和导师辅导，结营路演。",
+        "industries": ["culture_media"],
+        "regions": ["malanshan"],
+        "support": ["space", "test_network"],
+    },
+    body={
+        "title": "大学科技城5G应用孵化项目",
+        "summary": "高校团队的5G应用",
+        "regions": ["yuelushan"],
+        "support": ["mentoring", "demo_day"],
+    },
+    low=None,
+    high=None,
+    date_field="ends_on",
+    public_after_date=False,
+    codes_field="support",
+)
+
+KINDS = [SOLUTION, DEMAND, FUNDING, PLATFORM, INCUBATION]
+IDS = ["solution", "demand", "funding", "platform", "incubation"]
+RANGED = [k for k in KINDS if k.low is not None]
 
 
 # --- people ---------------------------------------------------------------------------

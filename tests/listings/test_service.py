@@ -43,7 +43,55 @@ VALID: dict[str, dict[str, Any]] = {
         "deadline": TODAY + timedelta(days=30),
     },
 }
-POSTER = {"solution": "integrator", "demand": "enterprise"}
+VALID.update(
+    {
+        "funding": {
+            "title": "5G项目贷",
+            "summary": "5G应用项目的中长期贷款",
+            "industries": ["ceramics", "steel"],
+            "regions": ["zhuzhou", "xiangtan"],
+            "stages": ["contract"],
+            "amount_min": 100.0,
+            "amount_max": 3000.0,
+            "deadline": TODAY + timedelta(days=60),
+        },
+        "platform": {
+            "title": "北斗高精度定位服务",
+            "platform_capabilities": ["positioning_outdoor"],
+            "regions": ["hunan"],
+            "access": "api",
+        },
+        "incubation": {
+            "title": "5G应用创新孵化营",
+            "industries": ["culture_media"],
+            "regions": ["malanshan"],
+            "support": ["space", "test_network"],
+            "starts_on": TODAY + timedelta(days=10),
+            "ends_on": TODAY + timedelta(days=190),
+        },
+    }
+)
+POSTER = {
+    "solution": "integrator",
+    "demand": "enterprise",
+    "funding": "finance",
+    "platform": "operator",
+    "incubation": "incubator",
+}
+# A field of each kind that takes vocabulary codes, and the two fields of a range.
+CODES = {
+    "solution": "scenarios",
+    "demand": "scenarios",
+    "funding": "stages",
+    "platform": "platform_capabilities",
+    "incubation": "support",
+}
+RANGES: dict[str, tuple[str, str, Any, Any]] = {
+    "solution": ("price_min", "price_max", 90.0, 10.0),
+    "demand": ("budget_min", "budget_max", 90.0, 10.0),
+    "funding": ("amount_min", "amount_max", 90.0, 10.0),
+    "incubation": ("starts_on", "ends_on", TODAY + timedelta(days=9), TODAY + timedelta(days=8)),
+}
 BY_KIND = pytest.mark.parametrize("kind", list(KINDS.values()), ids=list(KINDS))
 
 
@@ -78,11 +126,14 @@ def audit_actions(session: Session, row: Any) -> list[str]:
 
 @BY_KIND
 def test_every_mistake_is_reported_at_once(session: Session, kind: ListingKind) -> None:
-    values = {**VALID[kind.name], "title": "", "scenarios": ["no_such_scenario"]}
-    low, high = ("price_min", "price_max") if kind is SOLUTION else ("budget_min", "budget_max")
-    values.update({low: 90.0, high: 10.0})
+    values = {**VALID[kind.name], "title": "", CODES[kind.name]: ["no_such_code"]}
+    expected = {"title", CODES[kind.name]}
+    if kind.name in RANGES:
+        low, high, low_value, high_value = RANGES[kind.name]
+        values.update({low: low_value, high: high_value})
+        expected.add(high)
     errors = service.errors_in(kind, values, today=TODAY)
-    assert set(errors) == {"title", "scenarios", high}
+    assert set(errors) == expected
     assert all(errors.values())
     with pytest.raises(FieldErrors) as refused:
         service.fields_from(kind, values, today=TODAY)
@@ -137,7 +188,7 @@ def test_only_its_organisation_changes_a_listing(session: Session, kind: Listing
     stranger, _ = owner(session, kind)
     with pytest.raises(Forbidden):
         service.retire(session, kind, principal=stranger, row=row, now=NOW)
-    other_kind = DEMAND if kind is SOLUTION else SOLUTION
+    other_kind = DEMAND if kind is not DEMAND else SOLUTION
     wrong, wrong_org = owner(session, other_kind)
     with pytest.raises(Forbidden):
         service.create(

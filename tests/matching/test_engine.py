@@ -253,3 +253,37 @@ def test_a_generic_platform_does_not_outrank_a_specific_fit(
     assert matches[specific.id].score > matches[generic.id].score
     assert any("通用型方案" in gap for gap in matches[generic.id].gaps)
     assert "通用型方案" in matches[generic.id].verdict
+
+
+def test_a_stale_listing_ranks_lower_and_says_why(session: Session, gateway: SearchGateway) -> None:
+    """Marked stale (freshness check unanswered) on either side, a listing ranks below an
+    otherwise identical current one, by the factor, with the reason among its gaps."""
+    from datetime import UTC, datetime
+
+    from matching.engine import STALE_FACTOR
+
+    text = {"title": "陶瓷釉面缺陷视觉检测", "summary": "釉面针孔、缺釉在线拍照自动判断"}
+    current = solution(session, **text)
+    stale = solution(session, **text)
+    stale.stale_at = datetime(2026, 10, 1, tzinfo=UTC)
+    session.add(stale)
+    enqueue(session, entity="solution", entity_id=stale.id or 0, version=stale.version)
+    need = demand(session)
+    top = {m.id: m for m in ranked(session, gateway, need)}
+    fresh_match, stale_match = top[current.id], top[stale.id]
+    assert list(top).index(current.id) < list(top).index(stale.id)
+    # the factor, and the freshness feature's own small share on top
+    expected = fresh_match.score * STALE_FACTOR
+    assert expected - 0.01 <= stale_match.score <= expected
+    assert any("可能已过时" in g for g in stale_match.gaps)
+    assert not any("可能已过时" in g for g in fresh_match.explanation)
+
+    # The same for a vendor's view of demands.
+    other = demand(session)
+    other.stale_at = datetime(2026, 10, 1, tzinfo=UTC)
+    session.add(other)
+    enqueue(session, entity="demand", entity_id=other.id or 0, version=other.version)
+    drain_all(session, gateway)
+    by_id = {m.id: m for m in matches_for_solution(session, gateway, current, today=TODAY).matches}
+    assert by_id[other.id].score < by_id[need.id].score
+    assert any("需求信息可能已过时" in g for g in by_id[other.id].gaps)

@@ -1,8 +1,11 @@
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from portal.models import PrivateNetwork
+from portal.clock import FrozenClock
+from portal.models import IndicatorValue, PrivateNetwork
 from portal.networks.service import counted_networks_filter
 from tests.factories import make_network
 
@@ -31,7 +34,8 @@ def test_progress_expected_and_target(client: TestClient) -> None:
     body = client.get("/api/v1/networks/progress").json()
     assert body["target"] == {"value": 300, "year": 2025}
     assert body["baseline"] == {"value": 66, "year": 2020}
-    assert body["official"] == {"value": 66, "year": 2020}
+    # 2020's 66 is the baseline, not a figure of the period 2021–2025
+    assert body["official"] == {"value": None, "year": None}
     assert body["expected"]["2020"] == pytest.approx(66)
     assert body["expected"]["2025"] == pytest.approx(300)
     for year, value in body["expected"].items():
@@ -42,3 +46,24 @@ def test_every_json_route_is_in_openapi(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in ("/api/v1/networks/progress", "/api/v1/zones", "/api/v1/clusters"):
         assert "get" in paths[path]
+
+
+def test_progress_states_the_period_and_its_status(
+    client: TestClient, session: Session, clock: FrozenClock
+) -> None:
+    clock.at = datetime(2026, 5, 1, tzinfo=UTC)
+    body = client.get("/api/v1/networks/progress").json()
+    assert body["period"]["baseline_year"] == 2020 and body["period"]["target_year"] == 2025
+    assert body["period"]["ended"] is True and body["period"]["code"] == "2021-2025"
+    assert (body["status"], body["status_basis"]) == ("missed", "registered")
+    assert body["outcome"]["difference"] == body["outcome"]["value"] - 300
+    session.add(IndicatorValue(indicator_code="private_networks_5g", year=2025, value=305,
+                               source="省通信管理局"))  # fmt: skip
+    session.flush()
+    body = client.get("/api/v1/networks/progress").json()
+    assert (body["status"], body["status_basis"]) == ("achieved", "official")
+    assert body["official"] == {"value": 305, "year": 2025}
+    clock.at = datetime(2024, 5, 1, tzinfo=UTC)
+    body = client.get("/api/v1/networks/progress").json()
+    assert body["period"]["ended"] is False and body["status"] in ("on_track", "behind")
+    assert body["outcome"] is None

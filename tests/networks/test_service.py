@@ -215,3 +215,67 @@ def test_an_enterprise_links_only_its_own_organisations_demands(session: Session
         now=NOW,
     )
     assert linked.demand_id == theirs.id
+
+
+# --- plan periods (issue 17) -------------------------------------------------------------
+
+
+def test_after_the_period_without_an_official_figure_the_registry_judges(
+    session: Session,
+) -> None:
+    make_network(session, commissioned_on=date(2025, 6, 1))
+    make_network(session, commissioned_on=date(2026, 2, 1))  # after the period: not counted
+    p = service.progress(session, today=date(2026, 3, 1))
+    assert p.ended and p.period is not None and p.period.code == "2021-2025"
+    assert p.official is None  # 2020's 66 is the baseline, not a figure of the period
+    assert p.status == "missed" and p.status_basis == "registered"
+    assert p.outcome is not None and p.outcome.value == p.registered_by_target_year
+    assert p.registered_by_target_year == p.registered_in_service - 1
+    assert p.outcome.difference == p.registered_by_target_year - 300
+    # an outcome, not a countdown: no trajectory left to follow, no forecast
+    assert p.needed_per_year is None and p.forecast is None
+
+
+def test_after_the_period_the_official_figure_judges(session: Session) -> None:
+    session.add(IndicatorValue(indicator_code="private_networks_5g", year=2025, value=320,
+                               source="省通信管理局", as_of=date(2026, 4, 1)))  # fmt: skip
+    session.flush()
+    p = service.progress(session, today=date(2026, 5, 1))
+    assert (p.status, p.status_basis) == ("achieved", "official")
+    assert p.outcome is not None and (p.outcome.value, p.outcome.difference) == (320, 20)
+    assert p.outcome.as_of == date(2026, 4, 1)
+
+
+@pytest.mark.parametrize(
+    ("today", "status", "basis"),
+    [
+        (date(2020, 6, 1), "no_data", None),  # before the period
+        (date(2023, 6, 1), "behind", "official"),  # 2022: 100 against the path's 121.5
+        (date(2025, 12, 31), "behind", "official"),  # the target year itself: in progress
+    ],
+)
+def test_during_the_period_the_trajectory_judges(
+    session: Session, today: date, status: str, basis: str | None
+) -> None:
+    if today.year > 2020:
+        session.add(IndicatorValue(indicator_code="private_networks_5g", year=2022, value=100))
+        session.flush()
+    p = service.progress(session, today=today)
+    assert not p.ended and p.outcome is None
+    assert (p.status, p.status_basis) == (status, basis)
+    assert p.needed_per_year is not None
+
+
+def test_a_new_period_is_followed_and_the_previous_outcome_stays(session: Session) -> None:
+    from portal.indicators.service import set_target
+
+    principal = official(session)
+    set_target(session, principal=principal, code="private_networks_5g", year=2030, value=800,
+               printed=None, source="“十五五”规划", now=NOW)  # fmt: skip
+    p = service.progress(session, today=date(2026, 3, 1))
+    assert p.period is not None and p.period.code == "2026-2030" and not p.ended
+    assert (p.target, p.target_year, p.target_source) == (800, 2030, "“十五五”规划")
+    assert [x.code for x in p.periods] == ["2021-2025", "2026-2030"]
+    assert p.forecast is not None or p.forecast_basis is None
+    before = service.progress(session, today=date(2026, 3, 1), period="2021-2025")
+    assert before.ended and before.status == "missed" and before.target == 300

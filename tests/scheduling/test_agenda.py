@@ -219,6 +219,17 @@ def test_regeneration_keeps_tables_and_tolerates_cancelled_meetings_and_slots() 
     assert result.moved == ("m3",) and len(result.placements) == 3
 
 
+def test_regeneration_keeps_a_held_meeting_over_a_heavier_newcomer() -> None:
+    # One table, one slot: a late, better-scoring request must not push out a meeting that
+    # is already on two participants' agendas (as many placed, then as few moved, then weight).
+    first = solved(problem(1, tables=1, meetings=[("a", "b", 0.2)]))
+    assert placed(first) == {"m1"}
+    later = problem(1, tables=1, meetings=[("a", "b", 0.2), ("c", "d", 0.9)])
+    again = solved(later, previous=first)
+    assert placed(again) == {"m1"} and again.moved == ()
+    assert placed(solved(later)) == {"m2"}  # from scratch the heavier one wins
+
+
 def test_previous_read_back_from_json() -> None:
     p = problem(2, tables=2, meetings=[("a", "b", 1), ("c", "d", 1)])
     first = solved(p)

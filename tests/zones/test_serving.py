@@ -12,7 +12,7 @@ from sqlmodel import Session
 from portal.bootstrap import alembic_config
 from portal.db import make_engine
 from portal.models import NEVER, Solution, SolutionServing, rebuild_solution_serving
-from portal.reference.service import load_reference
+from portal.reference.vocab import get_vocabularies
 from portal.zones.service import solutions_serving
 from tests.factories import make_org, make_solution
 
@@ -86,9 +86,20 @@ def test_the_migration_counts_the_solutions_already_there(tmp_path) -> None:  # 
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "f8verify0001")  # the schema before solution_serving
-    with Session(engine) as session:
-        load_reference(session)
-        session.commit()
+    # The cities the migration reads, written in that old schema's columns (today's
+    # reference loader writes today's tables).
+    cities = get_vocabularies().terms["city"].values()
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO city (code, name_zh, map_name, name_en, sort)"
+                " VALUES (:code, :zh, :map, :en, :sort)"
+            ),
+            [
+                {"code": c.code, "zh": c.name_zh, "map": c.map_name, "en": c.name_en, "sort": i}
+                for i, c in enumerate(cities)
+            ],
+        )
     reach = [
         (1, "changsha", "ceramics", date(2027, 1, 1)),
         (1, "changsha", "steel", date(2027, 1, 1)),  # one solution, two industries

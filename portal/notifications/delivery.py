@@ -1,0 +1,136 @@
+"""Posting queued messages to organisations' WeCom group robots.
+
+The robot takes ``{"msgtype": "text", "text": {"content": …}}`` by POST and answers
+``{"errcode": 0, "errmsg": "ok"}``; any other answer is a failure. Delivery works as mail
+does (:mod:`portal.mail`): one process at a time under the ``notify-webhook`` lease, each
+message marked sent in a transaction of its own right after the robot took it, a failure
+retried after 1, 2, 4 … minutes (at most an hour), nothing dropped. Only a process that
+dies between the robot's answer and the mark repeats that one message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from portal import leases
+from portal.db import begin_write
+from portal.mail import retry_delay
+from portal.models import WebhookDelivery, utcnow
+
+log = logging.getLogger("portal.notifications")
+
+LEASE = "notify-webhook"
+LEASE_TTL = timedelta(minutes=5)
+BATCH = 50
+
+Poster = Callable[[str, dict[str, Any]], None]
+
+
+class WebhookRefused(Exception):
+    pass
+
+
+def post_wecom(url: str, payload: dict[str, Any]) -> None:
+    """POST one message to a robot; raises unless it answered errcode 0."""
+    response = httpx.post(url, json=payload, timeout=10)
+    response.raise_for_status()
+    answer = response.json()
+    if answer.get("errcode") != 0:
+        raise WebhookRefused(f"errcode {answer.get('errcode')}: {answer.get('errmsg')}")
+
+
+@dataclass
+class Posted:
+    sent: int = 0
+    failed: int = 0
+    error: str | None = None
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class _Due:
+    id: int
+    attempts: int
+    url: str
+    text: str
+
+
+def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
+    rows = session.exec(
+        select(WebhookDelivery)
+        .where(
+            col(WebhookDelivery.sent_at).is_(None),
+            col(WebhookDelivery.held).is_(False),
+            col(WebhookDelivery.next_attempt_at) <= now,
+        )
+        .order_by(col(WebhookDelivery.id))
+        .limit(limit)
+    ).all()
+    due = [_Due(r.id, r.attempts, r.url, r.text) for r in rows if r.id is not None]
+    session.commit()  # end the read: each mark runs in a transaction of its own
+    return due
+
+
+def _mark(session: Session, row_id: int, **values: Any) -> None:
+    begin_write(session)
+    session.execute(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.id) == row_id, col(WebhookDelivery.sent_at).is_(None))
+        .values(**values)
+    )
+    session.commit()
+
+
+def deliver_webhooks(
+    session: Session, *, post: Poster = post_wecom, now: datetime | None = None
+) -> Posted:
+    """Post every due message, holding the lease; a failing robot waits its turn again and
+    the others go on (one organisation's broken robot holds nobody else back)."""
+    now = now or utcnow()
+    result = Posted()
+    if not _due(session, now=now, limit=1):
+        return result
+    lease = leases.try_hold(session.get_bind(), LEASE, ttl=LEASE_TTL)
+    if lease is None:
+        result.skipped = True
+        return result
+    try:
+        while True:
+            batch = _due(session, now=now, limit=BATCH)
+            for due in batch:
+                try:
+                    lease.keep()
+                except leases.LeaseLost as exc:
+                    log.warning("webhook delivery stopped: %s", exc)
+                    result.skipped = True
+                    return result
+                try:
+                    post(due.url, {"msgtype": "text", "text": {"content": due.text}})
+                except Exception as exc:  # refused, unreachable, or not JSON
+                    error = str(exc)[:500] or type(exc).__name__
+                    attempts = due.attempts + 1
+                    _mark(
+                        session,
+                        due.id,
+                        attempts=attempts,
+                        last_error=error,
+                        next_attempt_at=now + retry_delay(attempts),
+                    )
+                    log.warning("webhook %s failed (attempt %d): %s", due.id, attempts, error)
+                    result.failed += 1
+                    result.error = error
+                    continue
+                _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
+                result.sent += 1
+            if len(batch) < BATCH:
+                return result
+    finally:
+        lease.release()

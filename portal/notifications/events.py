@@ -1,0 +1,148 @@
+"""The events the listing and introduction domains raise, worded once here.
+
+Each function is called by the domain's service in its own transaction, right where the
+change happens (moderation's decision, an introduction's answer …)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from portal.listings.registry import KINDS as LISTING_KINDS
+from portal.models import Demand, Event, Introduction, PublishedListing, Solution
+from portal.notifications.service import notify
+
+_INTRO_STAGES = {
+    "negotiating": "洽谈中",
+    "poc": "方案验证",
+    "contract": "已签约",
+    "network_live": "专网已开通",
+    "closed": "已终止",
+}
+
+
+def listing_link(kind_name: str, listing_id: int) -> str:
+    return f"/{LISTING_KINDS[kind_name].plural}/{listing_id}"
+
+
+def listing_decided(
+    session: Session,
+    *,
+    kind_name: str,
+    kind_label: str,
+    row: Any,
+    approved: bool,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Moderation approved or rejected a listing: its organisation hears of it, and an
+    approved one is queued for the worker's new-match and saved-search scans."""
+    assert row.id is not None
+    link = listing_link(kind_name, row.id)
+    if approved:
+        notify(
+            session,
+            kind="listing_approved",
+            org_id=row.org_id,
+            subject=f"您的{kind_label}“{row.title}”已通过审核并发布",
+            body="它现在出现在搜索与匹配结果中。",
+            link=link,
+            dedupe_key=f"listing_approved:{kind_name}:{row.id}:{row.version}",
+            now=now,
+        )
+        listing_published(session, kind_name=kind_name, listing_id=row.id, now=now)
+    else:
+        notify(
+            session,
+            kind="listing_rejected",
+            org_id=row.org_id,
+            subject=f"您的{kind_label}“{row.title}”未通过审核",
+            body=f"驳回理由：{reason}\n修改后可再次提交审核。",
+            link=link,
+            dedupe_key=f"listing_rejected:{kind_name}:{row.id}:{row.version}",
+            now=now,
+        )
+
+
+def listing_published(session: Session, *, kind_name: str, listing_id: int, now: datetime) -> None:
+    session.add(PublishedListing(kind=kind_name, listing_id=listing_id, created_at=now))
+
+
+def _pair_titles(session: Session, intro: Introduction) -> tuple[str, str]:
+    demand = session.get(Demand, intro.demand_id)
+    solution = session.get(Solution, intro.solution_id)
+    return (demand.title if demand else "需求", solution.title if solution else "解决方案")
+
+
+def introduction_event(
+    session: Session,
+    *,
+    intro: Introduction,
+    event: str,
+    to_org_id: int,
+    now: datetime,
+    actor_user_id: int | None = None,
+    note: str | None = None,
+) -> None:
+    """An introduction moved: tell the other organisation (``to_org_id``). ``event`` is
+    requested, accepted, declined, expired, message or stage. An anonymous demand's
+    enterprise is not named before acceptance: the wording names listings, not sides."""
+    assert intro.id is not None
+    demand_title, solution_title = _pair_titles(session, intro)
+    pair = f"需求“{demand_title}”与方案“{solution_title}”"
+    subjects = {
+        "requested": f"收到对接请求：{pair}",
+        "accepted": f"对接请求已被接受：{pair}，现在可以查看双方联系人",
+        "declined": f"对接请求被婉拒：{pair}",
+        "expired": f"对接请求无人回复，已过期：{pair}",
+        "message": f"对接有新消息：{pair}",
+        "stage": f"对接进展更新为“{_INTRO_STAGES.get(intro.stage, intro.stage)}”：{pair}",
+    }
+    bodies = {
+        "requested": f"请在 {intro.expires_at:%Y-%m-%d} 前回复（接受或婉拒）。",
+        "declined": f"原因：{note}" if note else "",
+        "stage": f"说明：{note}" if note else "",
+    }
+    # A message is its own event (raised once, by its request); the rest happen once per
+    # introduction (and stage), however often a scan sees them.
+    key = {
+        "message": None,
+        "stage": f"introduction_stage:{intro.id}:{intro.stage}",
+    }.get(event, f"introduction_{event}:{intro.id}")
+    notify(
+        session,
+        kind=f"introduction_{event}",
+        org_id=to_org_id,
+        subject=subjects[event],
+        body=bodies.get(event, ""),
+        link=f"/introductions/{intro.id}",
+        dedupe_key=key,
+        exclude_user_id=actor_user_id,
+        now=now,
+    )
+
+
+def agenda_changed(
+    session: Session, *, event: Event, org_ids: set[int], first: bool, now: datetime
+) -> None:
+    """An event's agenda was generated (``first``) or regenerated: each organisation whose
+    meetings were placed, moved or dropped hears of it once per generation."""
+    assert event.id is not None and event.agenda_at is not None
+    subject = (
+        f"“{event.title}”的洽谈日程已生成"
+        if first
+        else f"“{event.title}”的洽谈日程有变动，请查看最新安排"
+    )
+    for org_id in sorted(org_ids):
+        notify(
+            session,
+            kind="agenda_changed",
+            org_id=org_id,
+            subject=subject,
+            body="日程页可下载 .ics 日历文件。",
+            link=f"/events/{event.id}/agenda",
+            dedupe_key=f"agenda_changed:{event.id}:{event.agenda_at.isoformat()}",
+            now=now,
+        )
