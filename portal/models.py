@@ -1066,6 +1066,9 @@ class _ProgrammeColumns(SQLModel):
     is_demo: bool = False
     created_at: datetime = _moment(required=True)
     updated_at: datetime = _moment(required=True)
+    # Optional English title and summary (issue 18), as on solutions and demands.
+    title_en: str = Field(default="", max_length=200)
+    summary_en: str = ""
 
 
 class Funding(_ProgrammeColumns, table=True):

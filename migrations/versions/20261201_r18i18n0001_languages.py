@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('locale', sa.String(length=8), nullable=True))
-    for table in ('solution', 'demand'):
+    for table in ('solution', 'demand', 'funding', 'platform', 'incubation'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
                 sa.Column('title_en', sa.String(length=200), server_default='', nullable=False)
@@ -28,7 +28,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ('demand', 'solution'):
+    for table in ('incubation', 'platform', 'funding', 'demand', 'solution'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('summary_en')
             batch_op.drop_column('title_en')
