@@ -67,7 +67,10 @@ def test_the_choice_is_saved_to_the_profile_and_follows_the_user(
 def test_english_pages_show_no_chinese_but_data(client: TestClient) -> None:
     """The pages' own text, vocabulary names and labels are English; what remains Chinese
     is data people entered (none on these pages of an empty database)."""
-    for path in ("/", "/login", "/register", "/progress", "/zones", "/clusters"):
+    pages = ("/", "/login", "/register", "/progress", "/zones", "/clusters")
+    # The pages main gained in issues 13–17 (events, funding, platforms, incubation).
+    pages += ("/events", "/funds", "/platforms", "/incubations")
+    for path in pages:
         html = client.get(f"{path}?lang=en").text
         body = html.split("<body", 1)[1]
         # The language switcher names Chinese in Chinese, by design.

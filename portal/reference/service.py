@@ -198,7 +198,7 @@ def load_reference(session: Session) -> None:
             PlanPeriod(
                 target_year=plan["target_year"],
                 baseline_year=plan["baseline_year"],
-                name="“十四五”",
+                name=N_("“十四五”"),
                 source=PLAN_SOURCE,
             )
         )
