@@ -72,11 +72,9 @@ def _places(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
     places = set(vocab.regions) | set(vocab.codes("pilot_zone"))
     unknown = [c for c in codes if c not in places]
     if unknown and name not in errors:
-        errors[name] = (
-            "未知地区代码 "
-            + "、".join(repr(c) for c in unknown)
-            + "（应为市州代码、试点区域代码、hunan 或 national）"
-        )
+        errors[name] = _(
+            "未知地区代码 {codes}（应为市州代码、试点区域代码、hunan 或 national）"
+        ).format(codes="、".join(repr(c) for c in unknown))
 
 
 def _range(
@@ -166,7 +164,7 @@ def funding_errors(
     _codes(errors, "stages", "funding_stage", stages)
     _range(errors, amount_min, amount_max, ("amount_min", "amount_max"))
     if today is not None and deadline is not None and deadline < today:
-        errors["deadline"] = "申请截止日期不能早于今天"
+        errors["deadline"] = _("申请截止日期不能早于今天")
     return errors
 
 
@@ -202,7 +200,7 @@ def incubation_errors(
     _places(errors, "regions", regions)
     _codes(errors, "support", "incubation_support", support)
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = "结束日期（ends_on）不能早于开始日期（starts_on）"
+        errors["ends_on"] = _("结束日期（ends_on）不能早于开始日期（starts_on）")
     elif today is not None and ends_on is not None and ends_on < today:
-        errors["ends_on"] = "结束日期不能早于今天"
+        errors["ends_on"] = _("结束日期不能早于今天")
     return errors
