@@ -117,9 +117,10 @@ def test_enterprise_sees_ranked_solutions_and_vendor_sees_opportunities(
     page.get_by_test_id("my-demands").get_by_role(
         "link", name="臂架结构件焊缝自动检测", exact=True
     ).click()
-    # The recommendations come first; the nearest below-threshold ones follow in their own list.
-    matches = page.get_by_test_id("matches").first
-    expect(matches).to_be_visible()
+    # The recommendations come first; the nearest below-threshold ones follow in their own
+    # list: together they are the ranking.
+    matches = page.get_by_test_id("matches")
+    expect(matches.first).to_be_visible()
     expect(matches.locator("li.match").first).to_be_visible()
     assert matches.locator("li.match").count() >= 2
     expect(matches.get_by_test_id("match-reasons").first).not_to_be_empty()
@@ -128,7 +129,7 @@ def test_enterprise_sees_ranked_solutions_and_vendor_sees_opportunities(
     sign_out(page)
 
     sign_in(page, base_url, VENDOR)
-    page.get_by_role("link", name="商机").click()
+    page.get_by_role("link", name="商机", exact=True).click()
     section = page.get_by_test_id("opportunity").first
     expect(section).to_be_visible()
     expect(page.get_by_test_id("matches").first.locator("li.match").first).to_be_visible()
