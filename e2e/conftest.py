@@ -156,4 +156,5 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     n = next(_visitor)
     address = f"198.51.{100 + n // 250}.{n % 250 + 1}"
     headers = {**browser_context_args.get("extra_http_headers", {}), "X-Forwarded-For": address}
-    return {**browser_context_args, "extra_http_headers": headers}
+    # A browser set to Chinese (the portal follows Accept-Language; issue 18).
+    return {**browser_context_args, "extra_http_headers": headers, "locale": "zh-CN"}

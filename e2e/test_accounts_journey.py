@@ -84,7 +84,9 @@ def test_local_sign_up_sign_in_sign_out_and_password_reset(
     page.get_by_label("邮箱").fill(email)
     page.get_by_label("密码").fill("first-passphrase")
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("login-error")).to_contain_text("邮箱或密码不正确")
+    expect(page.get_by_test_id("login-error")).to_contain_text(
+        "等待邮箱确认"
+    )  # the password is right
     mail_file = new_mail(mail_dir, before)
     message = message_from_bytes(mail_file.read_bytes(), policy=policy.default)
     assert message["To"] == email
@@ -172,7 +174,7 @@ def test_a_vendor_cannot_edit_another_vendors_organisation(page: Page, base_url:
 def test_a_session_cookie_copied_before_sign_out_no_longer_works(
     browser: Browser, base_url: str
 ) -> None:
-    first = browser.new_context()
+    first = browser.new_context(locale="zh-CN")
     page = first.new_page()
     sign_in(page, base_url, "enterprise@demo.hn5g.example")
     cookies = [c for c in first.cookies() if c["name"] == SESSION_COOKIE]
@@ -181,7 +183,7 @@ def test_a_session_cookie_copied_before_sign_out_no_longer_works(
     sign_out(page)
     first.close()
 
-    second = browser.new_context()
+    second = browser.new_context(locale="zh-CN")
     second.add_cookies(cookies)  # type: ignore[arg-type]
     other = second.new_page()
     other.goto(base_url + "/account")

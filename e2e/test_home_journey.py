@@ -46,7 +46,7 @@ def test_case_filter_updates_in_place_with_htmx(page: Page, base_url: str) -> No
 
 
 def test_pages_work_without_javascript(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     page = context.new_page()
     page.goto(base_url + "/cases")
     page.get_by_label("行业").select_option("steel")

@@ -23,6 +23,7 @@ from matching import features as f
 from matching.documents import DemandDoc, SolutionDoc, demand_from_index, solution_from_index
 from matching.explain import Fit, verdict
 from matching.inference import Lexicon, infer
+from matching.messages import N_
 from matching.search import (
     AnyOf,
     Eq,
@@ -70,10 +71,10 @@ MIN_FIT = 0.76
 STALE_DAYS = 730
 STALE_FACTOR = 0.8
 STALE_NOTE = {
-    "solution": "方案信息可能已过时：长期未更新，发布方也未确认仍然有效",
-    "demand": "需求信息可能已过时：长期未更新，发布方也未确认仍然有效",
+    "solution": N_("方案信息可能已过时：长期未更新，发布方也未确认仍然有效"),
+    "demand": N_("需求信息可能已过时：长期未更新，发布方也未确认仍然有效"),
 }
-TEXT_VERDICT = "仅按文字相关度排序，未核对场景、能力、行业与预算"
+TEXT_VERDICT = N_("仅按文字相关度排序，未核对场景、能力、行业与预算")
 
 
 @dataclass

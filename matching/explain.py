@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from matching.features import GENERIC_BELOW, Feature
+from matching.messages import _
 
 Fit = Literal["high", "low"]
 # Under this share of the demand's (weighted) words found in the solution, the two texts
@@ -22,15 +23,21 @@ FEW_SHARED_WORDS = 0.15
 def _scenarios(value: float, wanted: int) -> str:
     hit = round(value * wanted)
     if hit == wanted:
-        return "覆盖全部场景"
-    return f"覆盖 {hit}/{wanted} 个场景" if hit else "不含所需场景"
+        return _("覆盖全部场景")
+    return (
+        _("覆盖 {hit}/{wanted} 个场景").format(hit=hit, wanted=wanted) if hit else _("不含所需场景")
+    )
 
 
 def _capabilities(value: float, wanted: int) -> str:
     hit = round(value * wanted)
     if hit == wanted:
-        return "具备全部所需能力"
-    return f"具备 {hit}/{wanted} 项所需能力" if hit else "不具备所需能力"
+        return _("具备全部所需能力")
+    return (
+        _("具备 {hit}/{wanted} 项所需能力").format(hit=hit, wanted=wanted)
+        if hit
+        else _("不具备所需能力")
+    )
 
 
 def verdict(
@@ -49,7 +56,7 @@ def verdict(
     scenario, capability = parts["scenario"].value, parts["capability"].value
     facts: list[str] = []
     if scenarios_wanted and capabilities_wanted and scenario == 1 and capability == 1:
-        facts.append("覆盖全部场景与所需能力")
+        facts.append(_("覆盖全部场景与所需能力"))
     else:
         if scenarios_wanted:
             facts.append(_scenarios(scenario, scenarios_wanted))
@@ -57,27 +64,27 @@ def verdict(
             facts.append(_capabilities(capability, capabilities_wanted))
     industry = parts["industry"].value
     if industry == 1:
-        facts.append("同行业")
+        facts.append(_("同行业"))
     elif industry == 0.5:
-        facts.append("相邻行业")
+        facts.append(_("相邻行业"))
     elif industry < 0.5:
-        facts.append("跨行业")
+        facts.append(_("跨行业"))
     budget = parts["budget"]
     if budget.missing:
-        facts.append("报价高于预算")
+        facts.append(_("报价高于预算"))
     elif budget.value == 1:
-        facts.append("预算相符")
+        facts.append(_("预算相符"))
     elif budget.value == 0.8:
-        facts.append("报价低于预算")
+        facts.append(_("报价低于预算"))
     generic = "specificity" in parts and parts["specificity"].value < GENERIC_BELOW
     if generic:
-        facts.append("通用型方案")
+        facts.append(_("通用型方案"))
     if "text_demand" in parts and parts["text_demand"].value < FEW_SHARED_WORDS:
-        facts.append("描述重合少")
+        facts.append(_("描述重合少"))
     if vendor_misses:
-        facts.append("不合供给方偏好")
+        facts.append(_("不合供给方偏好"))
     if fit == "low":
-        tier = "匹配度低"
+        tier = _("匹配度低")
     elif (
         (scenario == 1 or not scenarios_wanted)
         and (capability == 1 or not capabilities_wanted)
@@ -85,7 +92,7 @@ def verdict(
         and not budget.missing
         and not generic
     ):
-        tier = "高度匹配"
+        tier = _("高度匹配")
     else:
-        tier = "基本匹配"
+        tier = _("基本匹配")
     return f"{tier}：{'，'.join(facts)}" if facts else tier

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from matching.documents import DemandDoc, Preferences, SolutionDoc
+from matching.messages import _
 
 CHANGZHUTAN = frozenset({"changsha", "zhuzhou", "xiangtan"})
 
@@ -25,7 +26,7 @@ class Labels:
         return self.names.get(vocabulary, {}).get(code, code)
 
     def join(self, vocabulary: str, codes: Iterable[str]) -> str:
-        return "、".join(self(vocabulary, c) for c in codes)
+        return _("、").join(self(vocabulary, c) for c in codes)
 
     def region(self, code: str) -> str:
         if code in self.names.get("city", {}):
@@ -49,12 +50,12 @@ def money(low: float | None, high: float | None) -> str:
         return f"{v:g}"
 
     if low is not None and high is not None:
-        return f"{fmt(low)}–{fmt(high)} 万元"
+        return _("{value}–{value2} 万元").format(value=fmt(low), value2=fmt(high))
     if low is not None:
-        return f"{fmt(low)} 万元起"
+        return _("{value} 万元起").format(value=fmt(low))
     if high is not None:
-        return f"不超过 {fmt(high)} 万元"
-    return "未注明"
+        return _("不超过 {value} 万元").format(value=fmt(high))
+    return _("未注明")
 
 
 # --- text ------------------------------------------------------------------------------
@@ -74,8 +75,10 @@ def text_demand_to_solution(weights: Mapping[str, float], solution: SolutionDoc)
     value, found = coverage(weights, solution.terms)
     if not weights:
         return Feature(0.0)
-    shown = "、".join(sorted(found, key=lambda w: -weights[w])[:6])
-    note = f"需求关键词 {len(found)}/{len(weights)} 出现在方案中" + (f"：{shown}" if shown else "")
+    shown = _("、").join(sorted(found, key=lambda w: -weights[w])[:6])
+    note = _("需求关键词 {value}/{value2} 出现在方案中").format(
+        value=len(found), value2=len(weights)
+    ) + (f"：{shown}" if shown else "")
     return Feature(value, note)
 
 
@@ -85,7 +88,12 @@ def text_solution_to_demand(
     value, found = coverage(key_weights, demand_terms)
     if not key_weights:
         return Feature(0.0)
-    return Feature(value, f"方案要点 {len(found)}/{len(key_weights)} 与需求描述相符")
+    return Feature(
+        value,
+        _("方案要点 {value}/{value2} 与需求描述相符").format(
+            value=len(found), value2=len(key_weights)
+        ),
+    )
 
 
 # --- structure -------------------------------------------------------------------------
@@ -95,12 +103,16 @@ def scenario_overlap(
     wanted: tuple[str, ...], offered: tuple[str, ...], labels: Labels, *, inferred: bool
 ) -> Feature:
     if not wanted:
-        return Feature(0.5, "需求未说明应用场景")
+        return Feature(0.5, _("需求未说明应用场景"))
     hit = [s for s in wanted if s in offered]
     miss = [s for s in wanted if s not in offered]
-    source = "（由需求描述推断）" if inferred else ""
-    note = f"场景吻合{source}：{labels.join('scenario', hit)}" if hit else ""
-    missing = f"不含场景：{labels.join('scenario', miss)}" if miss else ""
+    source = _("（由需求描述推断）") if inferred else ""
+    note = (
+        _("场景吻合{source}：{value}").format(source=source, value=labels.join("scenario", hit))
+        if hit
+        else ""
+    )
+    missing = _("不含场景：{value}").format(value=labels.join("scenario", miss)) if miss else ""
     return Feature(len(hit) / len(wanted), note, missing)
 
 
@@ -108,12 +120,18 @@ def capability_coverage(
     wanted: tuple[str, ...], offered: tuple[str, ...], labels: Labels, *, inferred: bool
 ) -> Feature:
     if not wanted:
-        return Feature(0.5, "需求未说明所需5G能力")
+        return Feature(0.5, _("需求未说明所需5G能力"))
     hit = [c for c in wanted if c in offered]
     miss = [c for c in wanted if c not in offered]
-    source = "（由需求描述推断）" if inferred else ""
-    note = f"具备所需能力{source}：{labels.join('capability', hit)}" if hit else ""
-    missing = "；".join(f"不支持{labels('capability', c)}" for c in miss)
+    source = _("（由需求描述推断）") if inferred else ""
+    note = (
+        _("具备所需能力{source}：{value}").format(
+            source=source, value=labels.join("capability", hit)
+        )
+        if hit
+        else ""
+    )
+    missing = _("；").join(_("不支持{label}").format(label=labels("capability", c)) for c in miss)
     return Feature(len(hit) / len(wanted), note, missing)
 
 
@@ -122,13 +140,24 @@ def industry_fit(
 ) -> Feature:
     name = labels("industry", industry)
     if industry in served:
-        return Feature(1.0, f"行业一致：面向{name}")
+        return Feature(1.0, _("行业一致：面向{name}").format(name=name))
     if not served:
-        return Feature(0.7, "方案适用于各行业")
+        return Feature(0.7, _("方案适用于各行业"))
     near = [s for s in served if s in adjacent.get(industry, frozenset())]
     if near:
-        return Feature(0.5, f"相邻行业：方案面向{labels.join('industry', near)}，需求属于{name}")
-    return Feature(0.1, "", f"跨行业：方案面向{labels.join('industry', served)}，需求属于{name}")
+        return Feature(
+            0.5,
+            _("相邻行业：方案面向{value}，需求属于{name}").format(
+                value=labels.join("industry", near), name=name
+            ),
+        )
+    return Feature(
+        0.1,
+        "",
+        _("跨行业：方案面向{value}，需求属于{name}").format(
+            value=labels.join("industry", served), name=name
+        ),
+    )
 
 
 # A solution listing at most this many scenarios (industries) is focused; one listing more
@@ -150,21 +179,33 @@ def specificity(scenarios: tuple[str, ...], industries: tuple[str, ...]) -> Feat
     value = (focus + reach) / 2
     if value >= GENERIC_BELOW:
         return Feature(value)
-    listed = f"列出 {len(scenarios)} 个场景" if scenarios else "未说明适用场景"
-    spread = f"面向 {len(industries)} 个行业" if industries else "面向各行业"
-    return Feature(value, "", f"通用型方案：{listed}、{spread}，与本需求相关的只是其中一部分")
+    listed = (
+        _("列出 {value} 个场景").format(value=len(scenarios)) if scenarios else _("未说明适用场景")
+    )
+    spread = (
+        _("面向 {value} 个行业").format(value=len(industries)) if industries else _("面向各行业")
+    )
+    return Feature(
+        value,
+        "",
+        _("通用型方案：{listed}、{spread}，与本需求相关的只是其中一部分").format(
+            listed=listed, spread=spread
+        ),
+    )
 
 
 def region_fit(city: str, regions: tuple[str, ...], labels: Labels) -> Feature:
     name = labels("city", city)
     if city in regions:
-        return Feature(1.0, f"服务区域含{name}")
+        return Feature(1.0, _("服务区域含{name}").format(name=name))
     if "hunan" in regions:
         sibling = city in CHANGZHUTAN and any(r in CHANGZHUTAN for r in regions)
-        return Feature(0.8 if sibling else 0.7, f"服务区域覆盖湖南全省（含{name}）")
+        return Feature(
+            0.8 if sibling else 0.7, _("服务区域覆盖湖南全省（含{name}）").format(name=name)
+        )
     if "national" in regions:
-        return Feature(0.5, f"全国性服务商（含{name}）")
-    return Feature(0.0, "", f"服务区域不含{name}")
+        return Feature(0.5, _("全国性服务商（含{name}）").format(name=name))
+    return Feature(0.0, "", _("服务区域不含{name}").format(name=name))
 
 
 def budget_fit(
@@ -175,18 +216,24 @@ def budget_fit(
 ) -> Feature:
     budget, price = money(budget_min, budget_max), money(price_min, price_max)
     if budget_max is None or price_min is None:
-        return Feature(0.5, "预算或报价未注明")
+        return Feature(0.5, _("预算或报价未注明"))
     if price_min <= budget_max and (
         budget_min is None or price_max is None or price_max >= budget_min
     ):
-        return Feature(1.0, f"报价 {price} 与预算 {budget} 相符")
+        return Feature(
+            1.0, _("报价 {price} 与预算 {budget} 相符").format(price=price, budget=budget)
+        )
     if price_min > budget_max:
         gap = (price_min - budget_max) / max(budget_max, 1.0)
         return Feature(
-            _clip(1.0 - gap), "", f"报价起点 {price_min:g} 万元高于预算上限 {budget_max:g} 万元"
+            _clip(1.0 - gap),
+            "",
+            _("报价起点 {price_min:g} 万元高于预算上限 {budget_max:g} 万元").format(
+                price_min=price_min, budget_max=budget_max
+            ),
         )
     # The solution costs less than the smallest budget: cheaper is rarely a problem.
-    return Feature(0.8, f"报价 {price} 低于预算 {budget}")
+    return Feature(0.8, _("报价 {price} 低于预算 {budget}").format(price=price, budget=budget))
 
 
 def track_record(
@@ -196,9 +243,14 @@ def track_record(
     near = sum(n for i, n in record.items() if i in adjacent.get(industry, frozenset()))
     value = _clip(own / 2 + near / 4)
     if own:
-        return Feature(value, f"在{labels('industry', industry)}行业有 {own} 个标杆案例")
+        return Feature(
+            value,
+            _("在{value}行业有 {own} 个标杆案例").format(
+                value=labels("industry", industry), own=own
+            ),
+        )
     if near:
-        return Feature(value, f"在相邻行业有 {near} 个标杆案例")
+        return Feature(value, _("在相邻行业有 {near} 个标杆案例").format(near=near))
     return Feature(0.0)
 
 
@@ -209,11 +261,13 @@ def freshness(updated: date | None, today: date) -> Feature:
     if days <= 90:
         return Feature(1.0)
     value = _clip(1.0 - 0.8 * (days - 90) / (730 - 90))
-    return Feature(max(0.2, value), f"信息已 {days} 天未更新" if days > 365 else "")
+    return Feature(
+        max(0.2, value), _("信息已 {days} 天未更新").format(days=days) if days > 365 else ""
+    )
 
 
 def verification(verified: bool) -> Feature:
-    return Feature(1.0, "机构已认证") if verified else Feature(0.0, "", "机构尚未认证")
+    return Feature(1.0, _("机构已认证")) if verified else Feature(0.0, "", _("机构尚未认证"))
 
 
 # --- the vendor's view -----------------------------------------------------------------
@@ -233,19 +287,21 @@ def vendor_preference(
         industry = 0.7
     elif demand.industry in prefs.industries:
         industry = 1.0
-        notes.append(f"供给方偏好{labels('industry', demand.industry)}行业")
+        notes.append(_("供给方偏好{value}行业").format(value=labels("industry", demand.industry)))
     elif any(i in adjacent.get(demand.industry, frozenset()) for i in prefs.industries):
         industry = 0.5
     else:
         industry = 0.2
-        misses.append(f"供给方偏好的行业不含{labels('industry', demand.industry)}")
+        misses.append(
+            _("供给方偏好的行业不含{value}").format(value=labels("industry", demand.industry))
+        )
     if not prefs.regions:
         region = 0.7
     elif demand.city in prefs.regions or {"hunan", "national"} & set(prefs.regions):
         region = 1.0
     else:
         region = 0.2
-        misses.append(f"供给方偏好的地区不含{labels('city', demand.city)}")
+        misses.append(_("供给方偏好的地区不含{value}").format(value=labels("city", demand.city)))
     if prefs.min_budget is None:
         size = 1.0
     elif demand.budget_max is None:
@@ -255,8 +311,9 @@ def vendor_preference(
     else:
         size = max(0.1, demand.budget_max / prefs.min_budget)
         misses.append(
-            f"需求预算 {money(demand.budget_min, demand.budget_max)} "
-            f"低于供给方最低项目规模 {prefs.min_budget:g} 万元"
+            _("需求预算 {value} 低于供给方最低项目规模 {min_budget:g} 万元").format(
+                value=money(demand.budget_min, demand.budget_max), min_budget=prefs.min_budget
+            )
         )
     return 0.35 * industry + 0.25 * region + 0.4 * size, notes, misses
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from matching.features import Labels
+from matching.messages import _
 
 # The stages of a project after an accepted introduction, in order (the introductions'
 # pipeline); a project with none has not started.
@@ -89,13 +90,13 @@ def place_fit(
     None when they do not hold it. A pilot zone counts only for a project inside it."""
     regions = tuple(regions)
     if zone and zone in regions and zone != city:
-        return 1.0, f"面向{labels('pilot_zone', zone)}，需求位于该园区"
+        return 1.0, _("面向{value}，需求位于该园区").format(value=labels("pilot_zone", zone))
     if city in regions:
-        return 1.0, f"面向{labels('city', city)}"
+        return 1.0, _("面向{value}").format(value=labels("city", city))
     if "hunan" in regions:
-        return 0.7, "面向湖南全省"
+        return 0.7, _("面向湖南全省")
     if "national" in regions:
-        return 0.4, "面向全国"
+        return 0.4, _("面向全国")
     return None
 
 
@@ -104,7 +105,7 @@ def _stage_index(stage: str | None) -> int:
 
 
 def _days(n: int) -> str:
-    return "今天截止" if n == 0 else f"还有 {n} 天"
+    return _("今天截止") if n == 0 else _("还有 {n} 天").format(n=n)
 
 
 def _blocked(project: Project, call: FundingCall, today: date, labels: Labels) -> bool:
@@ -150,28 +151,38 @@ def funding_verdict(project: Project, call: FundingCall, *, today: date, labels:
     missing: list[str] = []
     if not call.industries:
         industry_fit = 0.5
-        reasons.append("不限行业")
+        reasons.append(_("不限行业"))
     else:
         industry_fit = 1.0
-        reasons.append(f"支持{labels('industry', project.industry)}行业")
+        reasons.append(_("支持{value}行业").format(value=labels("industry", project.industry)))
     place = place_fit(project.city, project.zone, call.regions, labels)
     assert place is not None
     place_score, place_note = place
     reasons.append(place_note)
     if call.org_kinds:
-        reasons.append(f"{labels('org_kind', project.org_kind)}可申请")
+        reasons.append(_("{value}可申请").format(value=labels("org_kind", project.org_kind)))
     if call.deadline is not None:
         left = (call.deadline - today).days
-        reasons.append(f"申请截止 {call.deadline.isoformat()}（{_days(left)}）")
+        reasons.append(
+            _("申请截止 {value}（{days}）").format(
+                value=call.deadline.isoformat(), days=_days(left)
+            )
+        )
     else:
-        reasons.append("长期受理")
+        reasons.append(_("长期受理"))
     support_fit = 0.5
     if call.amount_min is not None:
         if project.budget is None:
-            missing.append(f"需求未填写预算，请核对申请门槛（{call.amount_min:g} 万元起）")
+            missing.append(
+                _("需求未填写预算，请核对申请门槛（{amount_min:g} 万元起）").format(
+                    amount_min=call.amount_min
+                )
+            )
         else:
             reasons.append(
-                f"项目预算 {project.budget:g} 万元，达到 {call.amount_min:g} 万元的申请门槛"
+                _("项目预算 {budget:g} 万元，达到 {amount_min:g} 万元的申请门槛").format(
+                    budget=project.budget, amount_min=call.amount_min
+                )
             )
     if project.budget:
         cap = call.amount_max
@@ -180,19 +191,29 @@ def funding_verdict(project: Project, call: FundingCall, *, today: date, labels:
             cap = share if cap is None else min(cap, share)
         if cap is not None:
             support_fit = min(1.0, cap / project.budget)
-            reasons.append(f"预计最多可获支持 {cap:g} 万元（约占预算 {support_fit:.0%}）")
+            reasons.append(
+                _("预计最多可获支持 {cap:g} 万元（约占预算 {support_fit:.0%}）").format(
+                    cap=cap, support_fit=support_fit
+                )
+            )
     # Stage: a project that has not yet reached the call's first stage may get there.
     eligible = _stage_reached(project, call)
     stage_fit = 0.6
     if call.stages:
         if eligible:
             stage_fit = 1.0
-            reasons.append(f"项目已进入{labels('funding_stage', project.stage or '')}阶段")
+            reasons.append(
+                _("项目已进入{value}阶段").format(
+                    value=labels("funding_stage", project.stage or "")
+                )
+            )
         else:
             first = min(call.stages, key=_stage_index)
-            missing.insert(0, f"需进入{labels('funding_stage', first)}阶段后可申请")
+            missing.insert(
+                0, _("需进入{value}阶段后可申请").format(value=labels("funding_stage", first))
+            )
     else:
-        reasons.append("不限项目阶段")
+        reasons.append(_("不限项目阶段"))
     overlap = len(project.words & call.words) / len(call.words) if call.words else 0.0
     text_fit = min(1.0, overlap * 2)
     score = (
@@ -233,15 +254,21 @@ def platform_verdict(
         return None
     place_score, place_note = place
     reasons = [
-        f"提供{labels('platform_capability', c)}" + _why(project.needs[c], labels) for c in offered
+        _("提供{value}").format(value=labels("platform_capability", c))
+        + _why(project.needs[c], labels)
+        for c in offered
     ]
-    reasons.append(f"服务区域：{place_note.removeprefix('面向')}")
+    reasons.append(_("服务区域：{value}").format(value=place_note.removeprefix("面向")))
     lacking = [c for c in project.needs if c not in platform.capabilities]
-    missing = [f"不提供：{labels.join('platform_capability', lacking)}"] if lacking else []
+    missing = (
+        [_("不提供：{value}").format(value=labels.join("platform_capability", lacking))]
+        if lacking
+        else []
+    )
     coverage = len(offered) / len(project.needs)
     score = 0.6 * coverage + 0.3 * place_score + 0.1 * (1.0 if platform.verified else 0.0)
     if platform.verified:
-        reasons.append("运营机构已认证")
+        reasons.append(_("运营机构已认证"))
     return Verdict(
         platform.id,
         platform.external_id,
@@ -255,7 +282,7 @@ def platform_verdict(
 
 
 def _why(sources: tuple[str, ...], labels: Labels) -> str:
-    return f"（需求涉及{labels.join('need', sources)}）" if sources else ""
+    return _("（需求涉及{value}）").format(value=labels.join("need", sources)) if sources else ""
 
 
 def rank_platforms(
@@ -321,34 +348,41 @@ def incubation_verdict(
     regions = programme.regions
     in_park = [p for p in regions if parks.get(p) == vendor.city]
     if vendor.city in regions:
-        place_score, place_note = 1.0, f"面向{labels('city', vendor.city)}"
+        place_score, place_note = 1.0, _("面向{value}").format(value=labels("city", vendor.city))
     elif in_park:
-        place_score, place_note = 1.0, f"位于{labels('pilot_zone', in_park[0])}（本市）"
+        place_score, place_note = (
+            1.0,
+            _("位于{value}（本市）").format(value=labels("pilot_zone", in_park[0])),
+        )
     elif "hunan" in regions:
-        place_score, place_note = 0.7, "面向湖南全省"
+        place_score, place_note = 0.7, _("面向湖南全省")
     elif "national" in regions:
-        place_score, place_note = 0.4, "面向全国"
+        place_score, place_note = 0.4, _("面向全国")
     else:
         return None
     reasons = [place_note]
     missing: list[str] = []
     if not programme.industries:
         industry_score = 0.5
-        reasons.append("不限行业")
+        reasons.append(_("不限行业"))
     elif not vendor.industries:
         industry_score = 0.3
-        missing.append("尚未发布解决方案，无法核对行业方向")
+        missing.append(_("尚未发布解决方案，无法核对行业方向"))
     else:
         shared = [c for c in programme.industries if c in vendor.industries]
         if not shared:
             return None
         industry_score = 1.0
-        reasons.append(f"与您的方案行业相同：{labels.join('industry', shared)}")
+        reasons.append(
+            _("与您的方案行业相同：{value}").format(value=labels.join("industry", shared))
+        )
     if programme.support:
-        reasons.append(f"提供：{labels.join('incubation_support', programme.support)}")
+        reasons.append(
+            _("提供：{value}").format(value=labels.join("incubation_support", programme.support))
+        )
     if programme.starts_on is not None:
         started = programme.starts_on <= today
-        reasons.append(f"{programme.starts_on.isoformat()} {'已开营' if started else '开营'}")
+        reasons.append(f"{programme.starts_on.isoformat()} {_('已开营') if started else _('开营')}")
     score = round(
         0.5 * industry_score + 0.4 * place_score + 0.1 * min(1, len(programme.support) / 4), 4
     )

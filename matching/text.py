@@ -1,4 +1,5 @@
-"""The Chinese text pipeline shared by every search backend.
+"""The Chinese text pipeline shared by every search backend (English words too: plurals
+are folded to the singular, so "cranes" in an English title meets "crane" in a query).
 
 NFKC (全角 ５Ｇ → 5G) and lowercase, then jieba segmentation with a domain dictionary,
 then synonyms rewritten to one canonical word and stop words dropped. Documents are cut
@@ -32,6 +33,21 @@ def is_latin_word(token: str) -> bool:
     return bool(_LATIN.match(token))
 
 
+def english_singular(word: str) -> str:
+    """A plural English word as its singular, roughly (cranes → crane, batteries → battery,
+    boxes → box), so that the English of a title and of a query meet; other words as they
+    are. Only Latin-letter words longer than three letters are touched."""
+    if not is_latin_word(word) or len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
 def _read_lines(path: Path) -> list[str]:
     lines = []
     for raw in path.read_text(encoding="utf-8").splitlines():
@@ -61,6 +77,8 @@ class TextPipeline:
         domain_words = {normalize(w) for w in self.dictionary} | set(self._canonical)
         self._domain_words = frozenset(domain_words)
         for word in sorted(domain_words):
+            if is_latin_word(word):
+                continue  # jieba keeps a run of letters whole; as a word it would split "cranes"
             # High frequency so the domain word wins over splits of it.
             self._tokenizer.add_word(word, freq=2_000_000)
         self._ready = False
@@ -89,6 +107,9 @@ class TextPipeline:
             token = token.strip()
             if not token or not _WORD.search(token):
                 continue
+            if token in self.stopwords:
+                continue
+            token = english_singular(token)
             token = self._canonical.get(token, token)
             if token in self.stopwords:
                 continue

@@ -40,6 +40,7 @@ from portal.indicators import routes as indicators_routes
 from portal.introductions import api as introductions_api
 from portal.introductions import routes as introductions_routes
 from portal.kit import errors
+from portal.kit.i18n import LocaleMiddleware
 from portal.kit.templating import STATIC_DIR
 from portal.listings import routes as listings_routes
 from portal.matching import api as matching_api
@@ -180,7 +181,8 @@ class PortalApp(FastAPI):
         inner = NulGuard(super().build_middleware_stack())
         # Outside the NUL guard, which reads form and JSON bodies to look into them.
         limited = BodyLimit(inner, max_bytes=self.max_body_bytes)
-        return SecurityMiddleware(limited, production=self.production)
+        # The language is chosen before anything renders, error pages included (issue 18).
+        return LocaleMiddleware(SecurityMiddleware(limited, production=self.production))
 
 
 def create_app(*, background_sync: bool = True) -> FastAPI:

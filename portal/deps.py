@@ -11,12 +11,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from portal.auth import context as auth_context
+from portal.auth import language
 from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
 from portal.clock import Clock, get_clock
 from portal.db import become_write, get_engine, unit_of_work
 from portal.inputs import MAX_INT
+from portal.kit import i18n
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.models import User, WebSession
 from portal.search.gateway import SearchGateway, get_gateway
 from portal.settings import Settings, get_settings
@@ -81,6 +84,10 @@ async def load_request_auth(
     request. Runs once per request (FastAPI caches it)."""
     await run_in_threadpool(auth_context.load, request, session, now=clock.now(), policy=policy)
     await auth_context.check_csrf(request)
+    # Set here, on the request's own context, so that the route and its template see it.
+    locale = await run_in_threadpool(language.apply_profile, request, session)
+    request.state.locale = locale
+    i18n.set_locale(locale)
 
 
 async def submitted_form(request: Request) -> FormData:
@@ -120,17 +127,17 @@ def get_signed_in_principal(request: Request, _: RequestAuth) -> Principal:
     return principal
 
 
-def get_api_principal(request: Request, _: RequestAuth) -> Principal:
+def get_api_principal(request: Request, _auth: RequestAuth) -> Principal:
     """A Bearer token's principal, or the session's (the CSRF header was checked)."""
     principal = auth_context.api_principal(request)
     if principal is None:
-        raise auth_context.Unauthorized("请提供有效的 API 令牌（Authorization: Bearer）或先登录")
+        raise auth_context.Unauthorized(_("请提供有效的 API 令牌（Authorization: Bearer）或先登录"))
     return principal
 
 
-def get_optional_api_principal(request: Request, _: RequestAuth) -> Principal | None:
+def get_optional_api_principal(request: Request, _auth: RequestAuth) -> Principal | None:
     if getattr(request.state, "bearer_used", False) and request.state.bearer_principal is None:
-        raise auth_context.Unauthorized("API 令牌无效或已撤销")
+        raise auth_context.Unauthorized(_("API 令牌无效或已撤销"))
     return auth_context.api_principal(request)
 
 

@@ -21,6 +21,8 @@ from typing import Any
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from portal.kit.i18n import _
+
 MAX_INT = 2_147_483_647  # PostgreSQL's integer: no id, year or page number beyond it
 
 
@@ -67,13 +69,13 @@ def text_error(text: str, *, multiline: bool = False, required: bool = False) ->
         code = f"U+{ord(char):04X}"
         if char in _LINE_BREAKS:
             if not multiline:
-                return f"只能写一行，不能包含换行符或制表符（{code}）"
+                return _("只能写一行，不能包含换行符或制表符（{code}）").format(code=code)
         elif unicodedata.category(char) == "Cc":
-            return f"不能包含控制字符（{code}）"
+            return _("不能包含控制字符（{code}）").format(code=code)
         elif char in _BIDI_CONTROLS:
-            return f"不能包含改变文字方向的控制字符（{code}）"
+            return _("不能包含改变文字方向的控制字符（{code}）").format(code=code)
     if required and all(_invisible(c) for c in text):
-        return "不能为空，也不能只有空格或不可见字符" if text else "不能为空"
+        return _("不能为空，也不能只有空格或不可见字符") if text else _("不能为空")
     return None
 
 

@@ -3,7 +3,9 @@ with the kit's templates once at start-up (the kit itself imports no domain)."""
 
 from __future__ import annotations
 
+from matching import messages as matching_messages
 from portal.introductions.marks import DISMISS_REASONS
+from portal.kit.i18n import gettext
 from portal.kit.templating import register as register_with_templates
 from portal.listings.lifecycle import STATUS_LABELS
 from portal.reference.vocab import get_vocabularies
@@ -11,6 +13,8 @@ from portal.reference.vocab import get_vocabularies
 
 def register() -> None:
     vocab = get_vocabularies()
+    # The matching library's explanations follow the request's language (issue 18).
+    matching_messages.use(gettext)
     register_with_templates(
         globals={
             "vocab": vocab,

@@ -120,6 +120,8 @@ class User(SQLModel, table=True):
     last_sign_in_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    # The interface language the user chose (issue 18): zh_CN | en; None = not chosen yet.
+    locale: str | None = Field(default=None, max_length=8)
 
 
 class Membership(SQLModel, table=True):
@@ -202,6 +204,9 @@ class Solution(SQLModel, table=True):
     is_demo: bool = False
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # Optional English title and summary (issue 18), shown in English and searched.
+    title_en: str = Field(default="", max_length=200)
+    summary_en: str = ""
 
 
 class Demand(SQLModel, table=True):
@@ -240,6 +245,9 @@ class Demand(SQLModel, table=True):
     is_demo: bool = False
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # Optional English title and summary (issue 18), shown in English and searched.
+    title_en: str = Field(default="", max_length=200)
+    summary_en: str = ""
 
 
 class PrivateNetwork(SQLModel, table=True):
@@ -1058,6 +1066,9 @@ class _ProgrammeColumns(SQLModel):
     is_demo: bool = False
     created_at: datetime = _moment(required=True)
     updated_at: datetime = _moment(required=True)
+    # Optional English title and summary (issue 18), as on solutions and demands.
+    title_en: str = Field(default="", max_length=200)
+    summary_en: str = ""
 
 
 class Funding(_ProgrammeColumns, table=True):

@@ -29,6 +29,7 @@ from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
 from portal.kit.errors import PortalError
+from portal.kit.i18n import N_, _
 
 MAX_COLUMNS = 50
 MAX_CELL_CHARS = 1000
@@ -40,7 +41,7 @@ MAX_UNZIPPED_BYTES = 50 * 2**20  # every member of an XLSX together, as declared
 MAX_SHARED_STRINGS_BYTES = 10 * 2**20  # the one part kept in memory whole
 MAX_MEMBERS = 1000
 
-INVALID_XLSX = "不是有效的 Excel（.xlsx）文件"
+INVALID_XLSX = N_("不是有效的 Excel（.xlsx）文件")
 _CHUNK = 64 * 1024
 # expat holds a token (a tag, a comment) whole until it ends; no sheet has one this long.
 _MAX_HELD_BYTES = 2**20
@@ -53,7 +54,7 @@ Row = tuple[int, list[str]]
 
 
 class UnreadableFile(PortalError):
-    title = "无法读取该文件"
+    title = N_("无法读取该文件")
 
 
 def read_rows(filename: str, content: bytes, *, max_data_rows: int) -> list[Row]:
@@ -66,7 +67,7 @@ def read_rows(filename: str, content: bytes, *, max_data_rows: int) -> list[Row]
     elif lower.endswith((".csv", ".txt")):
         _read_csv(content, table)
     else:
-        raise UnreadableFile("只支持 CSV（.csv）和 Excel（.xlsx）文件")
+        raise UnreadableFile(_("只支持 CSV（.csv）和 Excel（.xlsx）文件"))
     return table.rows
 
 
@@ -84,19 +85,29 @@ class _Table:
         if last < 0:
             return
         if last >= MAX_COLUMNS:
-            raise UnreadableFile(f"列数过多（最多 {MAX_COLUMNS} 列）")
+            raise UnreadableFile(
+                _("列数过多（最多 {MAX_COLUMNS} 列）").format(MAX_COLUMNS=MAX_COLUMNS)
+            )
         if len(self.rows) > self.max_data_rows:  # the header and max_data_rows are in
-            raise UnreadableFile(f"行数过多（最多 {self.max_data_rows} 行）")
+            raise UnreadableFile(
+                _("行数过多（最多 {max_data_rows} 行）").format(max_data_rows=self.max_data_rows)
+            )
         kept = cells[: last + 1]
         self.chars += sum(map(len, kept))
         if self.chars > MAX_TEXT_CHARS:
-            raise UnreadableFile(f"单元格文字合计过多（最多 {MAX_TEXT_CHARS:,} 个字符）")
+            raise UnreadableFile(
+                _("单元格文字合计过多（最多 {MAX_TEXT_CHARS:,} 个字符）").format(
+                    MAX_TEXT_CHARS=MAX_TEXT_CHARS
+                )
+            )
         self.rows.append((number, kept))
 
 
 def _too_long(row: int, column: int) -> UnreadableFile:
     return UnreadableFile(
-        f"第 {row} 行第 {column} 列的内容过长（每格最多 {MAX_CELL_CHARS} 个字符）"
+        _("第 {row} 行第 {column} 列的内容过长（每格最多 {MAX_CELL_CHARS} 个字符）").format(
+            row=row, column=column, MAX_CELL_CHARS=MAX_CELL_CHARS
+        )
     )
 
 
@@ -128,9 +139,9 @@ def _read_csv(content: bytes, table: _Table) -> None:
         except UnicodeDecodeError:
             continue
     else:
-        raise UnreadableFile("无法识别文件编码（请使用 UTF-8 或 GBK）")
+        raise UnreadableFile(_("无法识别文件编码（请使用 UTF-8 或 GBK）"))
     if "\x00" in text:  # no text encoding we read puts NUL in a table; the database refuses it
-        raise UnreadableFile("文件中含有空字符（NUL），无法识别编码，请另存为 UTF-8 编码的 CSV")
+        raise UnreadableFile(_("文件中含有空字符（NUL），无法识别编码，请另存为 UTF-8 编码的 CSV"))
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -143,7 +154,11 @@ def _read_csv(content: bytes, table: _Table) -> None:
         for match in _LINE.finditer(text):
             record_chars += match.end() - match.start()
             if record_chars > MAX_LINE_CHARS:
-                raise UnreadableFile(f"第 {record + 1} 行过长（每行最多 {MAX_LINE_CHARS} 个字符）")
+                raise UnreadableFile(
+                    _("第 {value} 行过长（每行最多 {MAX_LINE_CHARS} 个字符）").format(
+                        value=record + 1, MAX_LINE_CHARS=MAX_LINE_CHARS
+                    )
+                )
             yield match.group()
 
     try:
@@ -154,7 +169,9 @@ def _read_csv(content: bytes, table: _Table) -> None:
                     raise _too_long(record, column)
             table.add(record, [field.strip() for field in fields])
     except csv.Error as exc:  # a stray quote, a field beyond csv's own limit
-        raise UnreadableFile(f"第 {record + 1} 行无法解析，请检查引号是否成对") from exc
+        raise UnreadableFile(
+            _("第 {value} 行无法解析，请检查引号是否成对").format(value=record + 1)
+        ) from exc
 
 
 # --- XLSX --------------------------------------------------------------------------------
@@ -164,7 +181,9 @@ def _read_xlsx(content: bytes, table: _Table) -> None:
     # Opening a zip makes an object of every entry of its directory; each entry starts
     # with this signature, so counting it bounds them before zipfile sees the file.
     if content.count(b"PK\x01\x02") > MAX_MEMBERS:
-        raise UnreadableFile(f"压缩包内的文件过多（最多 {MAX_MEMBERS} 个）")
+        raise UnreadableFile(
+            _("压缩包内的文件过多（最多 {MAX_MEMBERS} 个）").format(MAX_MEMBERS=MAX_MEMBERS)
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _Workbook(archive, table).read()
@@ -227,9 +246,11 @@ class _Workbook:
         # zipfile never unzips more than a member declares (it checks the CRC at the end),
         # so the declared sizes bound what is unzipped.
         if sum(member.file_size for member in members) > MAX_UNZIPPED_BYTES:
-            raise UnreadableFile(f"解压后的内容过大（最多 {MAX_UNZIPPED_BYTES // 2**20} MB）")
+            raise UnreadableFile(
+                _("解压后的内容过大（最多 {value} MB）").format(value=MAX_UNZIPPED_BYTES // 2**20)
+            )
         try:
-            _, parts = self._relationships("", types=("/officeDocument",))
+            _found, parts = self._relationships("", types=("/officeDocument",))
             workbook = parts.get("/officeDocument", "xl/workbook.xml")
         except KeyError:  # no package relationships: where Excel puts it
             workbook = "xl/workbook.xml"
@@ -337,8 +358,10 @@ class _Workbook:
 
     def _too_many_strings(self) -> UnreadableFile:
         return UnreadableFile(
-            f"文件中的文字过多（共享字符串表最多 {MAX_SHARED_STRINGS_BYTES // 2**20} MB、"
-            f"{self.table.max_shared_strings:,} 条）"
+            _("文件中的文字过多（共享字符串表最多 {value} MB、{max_shared_strings:,} 条）").format(
+                value=MAX_SHARED_STRINGS_BYTES // 2**20,
+                max_shared_strings=self.table.max_shared_strings,
+            )
         )
 
     def _strings_start(self, name: str, attrs: dict[str, str]) -> None:
@@ -440,7 +463,9 @@ class _SheetReader:
                 if len(text) > MAX_CELL_CHARS:
                     raise _too_long(self.row, self.column)
                 if self.column > MAX_COLUMNS:
-                    raise UnreadableFile(f"列数过多（最多 {MAX_COLUMNS} 列）")
+                    raise UnreadableFile(
+                        _("列数过多（最多 {MAX_COLUMNS} 列）").format(MAX_COLUMNS=MAX_COLUMNS)
+                    )
                 self.cells[self.column] = text
         elif local == "row":
             self.finish()

@@ -151,3 +151,28 @@ def test_odd_values_in_edit_forms_never_make_a_server_error(
             data["csrf_token"] = csrf
             response = client.post(action, data=data, follow_redirects=False)
             assert response.status_code < 500, (action, value, response.text[:300])
+
+
+def test_a_day_that_does_not_exist_is_not_called_a_wrong_format() -> None:
+    import datetime
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from portal.kit.translate import translate_error
+
+    reasons = []
+    for value in ("2026-13-45", "2026-02-30", "2026/13"):
+        try:
+            TypeAdapter(datetime.date).validate_python(value)
+        except ValidationError as exc:
+            reasons.append(translate_error(exc.errors()[0])[1])
+    assert reasons[0].startswith("不存在这一天：2026-13-45")
+    assert reasons[1].startswith("不存在这一天：2026-02-30")
+    assert reasons[2] == "日期格式应为 YYYY-MM-DD"
+
+
+def test_a_range_error_names_the_fields_as_people_read_them() -> None:
+    from portal.listings.rules import solution_errors
+
+    errors = solution_errors(regions=["hunan"], price_min=50, price_max=20)
+    assert errors["price_max"] == "报价上限不能小于报价下限"

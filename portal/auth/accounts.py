@@ -15,6 +15,7 @@ from portal.auth.passwords import hash_password, password_error
 from portal.auth.permissions import ROLES, Action, Principal, authorize, role_for_org_kind
 from portal.auth.schemas import email_error, normalise_email
 from portal.kit.errors import Conflict, FieldErrors
+from portal.kit.i18n import N_, _
 from portal.models import Membership, Organization, User
 
 
@@ -39,15 +40,15 @@ def create_user(
     if reason := email_error(email):
         errors["email"] = reason
     elif find_user_by_email(session, email) is not None:
-        errors["email"] = "该邮箱已有账号"
+        errors["email"] = _("该邮箱已有账号")
     if role not in ROLES:
-        errors["role"] = "角色应为 enterprise、vendor、official 或 admin"
+        errors["role"] = _("角色应为 enterprise、vendor、official 或 admin")
     elif org is not None and role_for_org_kind(org.kind) != role:
-        errors["org"] = f"角色 {role} 与机构类型 {org.kind} 不符"
+        errors["org"] = _("角色 {role} 与机构类型 {kind} 不符").format(role=role, kind=org.kind)
     if reason := password_error(password, min_length=min_length, email=email):
         errors["password"] = reason
     if errors:
-        raise FieldErrors(errors, message="无法创建账号", status=400)
+        raise FieldErrors(errors, message=_("无法创建账号"), status=400)
     user = User(
         email=normalise_email(email),
         display_name=display_name,
@@ -82,9 +83,9 @@ def set_role(
 ) -> None:
     authorize(session, principal, Action.USER_MANAGE)
     if role not in ROLES:
-        raise FieldErrors({"role": "请选择有效的角色"}, message="未知的角色", status=400)
+        raise FieldErrors({"role": _("请选择有效的角色")}, message=_("未知的角色"), status=400)
     if user.id == principal.user_id:
-        raise Conflict("不能修改自己的角色")
+        raise Conflict(_("不能修改自己的角色"))
     if role == user.role:
         return
     audit.record(
@@ -114,7 +115,7 @@ def set_active(
     """Enable or disable an account; disabling ends every session of it at once."""
     authorize(session, principal, Action.USER_MANAGE)
     if user.id == principal.user_id:
-        raise Conflict("不能停用自己的账号")
+        raise Conflict(_("不能停用自己的账号"))
     if user.is_active == active:
         return
     user.is_active = active
@@ -186,7 +187,7 @@ def ensure_demo_accounts(session: Session, *, now: datetime, min_length: int) ->
                 now=now,
                 min_length=min_length,
                 org=org,
-                display_name=f"示例{ROLE_LABELS_SHORT[role]}",
+                display_name=_("示例{value}").format(value=ROLE_LABELS_SHORT[role]),
                 is_demo=True,
             )
         )
@@ -194,8 +195,8 @@ def ensure_demo_accounts(session: Session, *, now: datetime, min_length: int) ->
 
 
 ROLE_LABELS_SHORT = {
-    "enterprise": "企业用户",
-    "vendor": "供给方用户",
-    "official": "主管部门",
-    "admin": "管理员",
+    "enterprise": N_("企业用户"),
+    "vendor": N_("供给方用户"),
+    "official": N_("主管部门"),
+    "admin": N_("管理员"),
 }

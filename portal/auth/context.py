@@ -23,6 +23,7 @@ from portal.kit.errors import (
     portal_error_handler,
     wants_json,
 )
+from portal.kit.i18n import _
 from portal.models import User, WebSession
 
 
@@ -133,7 +134,7 @@ def ensure_web_session(
         )
 
     if not write_on_read_path(session, create):
-        raise ServiceUnavailable("服务器繁忙，请稍后刷新页面重试")
+        raise ServiceUnavailable(_("服务器繁忙，请稍后刷新页面重试"))
     raw_id, web_session = created[0]
     sessions.set_cookie(request, raw_id)
     _set(request, web_session, None)

@@ -17,13 +17,14 @@ import hmac
 from fastapi import Request
 
 from portal.kit.errors import Forbidden
+from portal.kit.i18n import N_, _
 from portal.models import WebSession
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-EXPIRED_MESSAGE = "页面已过期或缺少安全校验，请刷新页面后重试。"
+EXPIRED_MESSAGE = N_("页面已过期或缺少安全校验，请刷新页面后重试。")
 
 
 def own_origin(request: Request) -> str:
@@ -56,7 +57,7 @@ async def submitted_token(request: Request) -> str:
 async def enforce(request: Request, web_session: WebSession | None) -> None:
     """Raise :class:`Forbidden` unless this state-changing request is our own."""
     if foreign_origin(request):
-        raise Forbidden("拒绝来自其他网站的请求。")
+        raise Forbidden(_("拒绝来自其他网站的请求。"))
     if web_session is None:
         raise Forbidden(EXPIRED_MESSAGE)
     token = await submitted_token(request)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.auth.sessions import cookie_header
+from portal.kit.i18n import N_, _
 
 CSP = "; ".join(
     (
@@ -74,7 +75,7 @@ class SecurityMiddleware:
 # file is binary), and bodies over this size to the handlers' own limits.
 _CHECKED_BODIES = ("application/json", "application/x-www-form-urlencoded")
 _MAX_CHECKED_BODY = 1_000_000
-NUL_MESSAGE = "提交的内容含有空字符（NUL），无法保存。请删除后重试。"
+NUL_MESSAGE = N_("提交的内容含有空字符（NUL），无法保存。请删除后重试。")
 
 
 def _has_nul(raw: bytes, *, json: bool = False) -> bool:
@@ -137,7 +138,7 @@ def _size_text(size: int) -> str:
     for unit, bytes_ in (("MB", 2**20), ("KB", 2**10)):
         if size >= bytes_:
             return f"{size / bytes_:g} {unit}"
-    return f"{size} 字节"
+    return _("{size} 字节").format(size=size)
 
 
 class BodyLimit:
@@ -192,5 +193,5 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         from portal.kit.errors import refusal
 
-        message = f"提交的内容过大（最多 {_size_text(self.max_bytes)}）。"
+        message = _("提交的内容过大（最多 {value}）。").format(value=_size_text(self.max_bytes))
         await refusal(Request(scope, receive), 413, message)(scope, receive, send)

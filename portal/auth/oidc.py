@@ -25,6 +25,7 @@ from portal.auth.accounts import find_user_by_email
 from portal.auth.permissions import Role
 from portal.auth.schemas import email_error, normalise_email
 from portal.kit.errors import FieldErrors
+from portal.kit.i18n import _
 from portal.models import User
 from portal.settings import Settings
 
@@ -129,7 +130,7 @@ def oidc_sign_in(
     to an existing account, or created. The role claim, when present, sets the role."""
     subject = str(userinfo.get("sub") or "")
     if not subject:
-        raise FieldErrors(message="身份提供方没有返回用户标识。", status=400)
+        raise FieldErrors(message=_("身份提供方没有返回用户标识。"), status=400)
     role = role_from_claim(userinfo.get(role_claim))
     email = normalise_email(str(userinfo.get("email") or ""))
     verified = userinfo.get("email_verified") is True
@@ -138,11 +139,11 @@ def oidc_sign_in(
     ).first()
     if user is None:
         if not email or email_error(email) or not verified:
-            raise FieldErrors(message="身份提供方没有提供已验证的邮箱，无法登录。", status=400)
+            raise FieldErrors(message=_("身份提供方没有提供已验证的邮箱，无法登录。"), status=400)
         user = find_user_by_email(session, email)
         if user is not None:
             if user.oidc_subject is not None:
-                raise FieldErrors(message="该邮箱已关联其他统一身份认证账号。", status=400)
+                raise FieldErrors(message=_("该邮箱已关联其他统一身份认证账号。"), status=400)
             user.oidc_issuer, user.oidc_subject = issuer, subject
             if not user.email_verified:
                 # Whoever registered this address never proved it: their password goes.
@@ -187,7 +188,7 @@ def oidc_sign_in(
             detail={"method": "oidc", "reason": "disabled"},
             ip=ip,
         )
-        raise FieldErrors(message="该账号已停用，请联系平台管理员。", status=403)
+        raise FieldErrors(message=_("该账号已停用，请联系平台管理员。"), status=403)
     if role is not None and role != user.role:
         audit.record(
             session,

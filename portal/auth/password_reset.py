@@ -14,6 +14,7 @@ from portal.auth.passwords import hash_password, password_error
 from portal.auth.schemas import email_error
 from portal.auth.signin import lift_sign_in_locks
 from portal.kit.errors import FieldErrors
+from portal.kit.i18n import _
 from portal.models import PasswordReset, User
 
 RESET_LIFETIME = timedelta(hours=1)
@@ -39,7 +40,7 @@ def request_password_reset(
     throttle.hit(session, throttle.RESET_IP, ip_key, now=now)
     throttle.hit(session, throttle.RESET_ACCOUNT, account_key, now=now)
     if email_error(email):
-        raise FieldErrors({"email": "邮箱格式不正确"}, message="请修改标出的内容", status=400)
+        raise FieldErrors({"email": _("邮箱格式不正确")}, message=_("请修改标出的内容"), status=400)
     user = find_user_by_email(session, email)
     if user is None or not user.is_active:
         return None
@@ -67,15 +68,17 @@ def reset_password(
 ) -> User:
     row = valid_reset(session, token=token, now=now)
     if row is None:
-        raise FieldErrors(message="重置链接无效或已过期，请重新申请。", status=400)
+        raise FieldErrors(message=_("重置链接无效或已过期，请重新申请。"), status=400)
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
-        raise FieldErrors(message="重置链接无效或已过期，请重新申请。", status=400)
+        raise FieldErrors(message=_("重置链接无效或已过期，请重新申请。"), status=400)
     if reason := password_error(password, min_length=min_length, email=user.email):
-        raise FieldErrors({"password": reason}, message="请修改标出的内容", status=400)
+        raise FieldErrors({"password": reason}, message=_("请修改标出的内容"), status=400)
     if password != confirm:
         raise FieldErrors(
-            {"password_confirm": "两次输入的密码不一致"}, message="请修改标出的内容", status=400
+            {"password_confirm": _("两次输入的密码不一致")},
+            message=_("请修改标出的内容"),
+            status=400,
         )
     user.password_hash = hash_password(password)
     # The reset link reached the mailbox: that confirms the address as well.

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlmodel import Session, select
 
 from portal.kit.errors import Forbidden, Unauthorized
+from portal.kit.i18n import N_, _
 from portal.models import Membership, Organization, User
 
 
@@ -27,10 +28,10 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ENTERPRISE: "企业（需求方）",
-    Role.VENDOR: "供给方",
-    Role.OFFICIAL: "主管部门",
-    Role.ADMIN: "平台管理员",
+    Role.ENTERPRISE: N_("企业（需求方）"),
+    Role.VENDOR: N_("供给方"),
+    Role.OFFICIAL: N_("主管部门"),
+    Role.ADMIN: N_("平台管理员"),
 }
 ROLES = frozenset(r.value for r in Role)
 
@@ -46,7 +47,7 @@ VENDOR_KINDS = (
 )
 
 MEMBERSHIP_ROLES = ("owner", "member")
-MEMBERSHIP_LABELS = {"owner": "负责人", "member": "成员"}
+MEMBERSHIP_LABELS = {"owner": N_("负责人"), "member": N_("成员")}
 
 
 def role_for_org_kind(kind: str) -> Role:
@@ -172,27 +173,27 @@ def _denial(
     """Why ``principal`` may not do ``action``; None when it may."""
     user = principal.user
     if not user.is_active:
-        return "该账号已停用"
+        return _("该账号已停用")
     if principal.scope != "write" and action not in READ_ACTIONS:
-        return "该令牌只有只读权限"
+        return _("该令牌只有只读权限")
     if action == Action.TOKEN_MANAGE:
         # A leaked token must not be able to mint or revoke tokens.
         if principal.via != "session":
-            return "API 令牌只能在登录后的页面中管理"
+            return _("API 令牌只能在登录后的页面中管理")
         if owner_id != principal.user_id and user.role != Role.ADMIN:
-            return "这不是您的令牌"
+            return _("这不是您的令牌")
         return None
     if user.role == Role.ADMIN:
         return None
     if action in (Action.AUDIT_READ, Action.USER_MANAGE):
-        return "只有平台管理员可以执行此操作"
+        return _("只有平台管理员可以执行此操作")
     if action in NETWORK_OFFICIAL_ACTIONS:
-        return None if user.role == Role.OFFICIAL else "只有主管部门可以执行此操作"
+        return None if user.role == Role.OFFICIAL else _("只有主管部门可以执行此操作")
     if action == Action.NETWORK_DECLARE:
         if user.role != Role.ENTERPRISE or org is None or org.id is None:
-            return "只有企业用户可以申报本企业的专网"
+            return _("只有企业用户可以申报本企业的专网")
         if org.kind != "enterprise" or membership_role(session, principal.user_id, org.id) is None:
-            return "您不是该企业的成员"
+            return _("您不是该企业的成员")
         return None
     if user.role == Role.OFFICIAL and action in OFFICIAL_ACTIONS:
         return None
@@ -202,23 +203,23 @@ def _denial(
         Action.INDICATOR_EDIT,
         Action.CASE_EDIT,
     ):
-        return "只有主管部门可以执行此操作"
+        return _("只有主管部门可以执行此操作")
     if action in ORG_SCOPED:
         if org is None or org.id is None:
-            return "没有权限访问该机构的数据"
+            return _("没有权限访问该机构的数据")
         member_role = membership_role(session, principal.user_id, org.id)
         if member_role is None:
-            return "您不是该机构的成员"
+            return _("您不是该机构的成员")
         if role_for_org_kind(org.kind) != user.role and action != Action.ORG_VIEW_PRIVATE:
-            return "您的账号角色与该机构类型不符"
+            return _("您的账号角色与该机构类型不符")
         if action == Action.ORG_MANAGE_MEMBERS and member_role != "owner":
-            return "只有机构负责人可以管理成员"
+            return _("只有机构负责人可以管理成员")
         if action in (Action.LISTING_CREATE, Action.LISTING_EDIT) and (
             listing_kind is None or not may_post(listing_kind, org)
         ):
-            return "该类型的发布不属于您的机构"
+            return _("该类型的发布不属于您的机构")
         return None
-    return "没有权限执行此操作"
+    return _("没有权限执行此操作")
 
 
 def can(

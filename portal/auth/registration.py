@@ -18,6 +18,7 @@ from portal.auth.permissions import role_for_org_kind
 from portal.auth.schemas import RegistrationForm, normalise_email
 from portal.auth.signin import lift_sign_in_locks
 from portal.kit.errors import FieldErrors
+from portal.kit.i18n import _
 from portal.models import (
     ApiToken,
     Demand,
@@ -153,9 +154,9 @@ def register(
         "credit_code" not in errors
         and session.exec(select(Organization.id).where(Organization.credit_code == code)).first()
     ):
-        errors["credit_code"] = "该统一社会信用代码已有机构注册，请联系该机构负责人邀请您加入。"
+        errors["credit_code"] = _("该统一社会信用代码已有机构注册，请联系该机构负责人邀请您加入。")
     if errors:
-        raise FieldErrors(errors, message="请修改标出的内容", status=400)
+        raise FieldErrors(errors, message=_("请修改标出的内容"), status=400)
     # Hashed on both paths, so the answer takes as long whether or not the email is taken.
     password_hash = hash_password(form.password)
     existing = find_user_by_email(session, email)
@@ -208,6 +209,16 @@ def register(
     return Registration(email=email, user=user, token=raw)
 
 
+def reissue_verification(session: Session, *, user: User, now: datetime) -> str | None:
+    """A new confirmation link for an account still awaiting one (the raw token), or None
+    when the account was confirmed meanwhile."""
+    if user.email_verified or user.id is None:
+        return None
+    return links.issue(
+        session, user_id=user.id, purpose=links.VERIFY, lifetime=VERIFY_LIFETIME, now=now
+    )
+
+
 def valid_verification(session: Session, *, token: str, now: datetime) -> PasswordReset | None:
     return links.find_open(session, purpose=links.VERIFY, token=token, now=now)
 
@@ -218,7 +229,7 @@ def verify_email(session: Session, *, token: str, now: datetime, ip: str | None 
     user = session.get(User, row.user_id) if row is not None else None
     if row is None or user is None or not user.is_active:
         raise FieldErrors(
-            message="确认链接无效或已过期。如需帮助，请重新注册或找回密码。", status=400
+            message=_("确认链接无效或已过期。如需帮助，请重新注册或找回密码。"), status=400
         )
     row.used_at = now
     session.add(row)

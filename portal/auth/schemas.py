@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from portal.auth.passwords import password_error
 from portal.auth.permissions import VENDOR_KINDS
+from portal.kit.i18n import _
 from portal.organizations.credit_code import credit_code_error
 from portal.reference.vocab import get_vocabularies
 
@@ -22,11 +23,11 @@ def normalise_email(email: str) -> str:
 
 def email_error(email: str) -> str | None:
     if not email.strip():
-        return "请填写邮箱"
+        return _("请填写邮箱")
     try:
         validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError:
-        return "邮箱格式不正确"
+        return _("邮箱格式不正确")
     return None
 
 
@@ -50,29 +51,29 @@ class RegistrationForm:
         vocab = get_vocabularies()
         errors: dict[str, str] = {}
         if self.account_type not in ("enterprise", "vendor"):
-            errors["account_type"] = "请选择注册为需求方企业还是供给方"
+            errors["account_type"] = _("请选择注册为需求方企业还是供给方")
         elif self.account_type == "vendor" and self.org_kind not in VENDOR_KINDS:
-            errors["org_kind"] = "请选择机构类型"
+            errors["org_kind"] = _("请选择机构类型")
         name = self.org_name.strip()
         if not name:
-            errors["org_name"] = "请填写机构名称"
+            errors["org_name"] = _("请填写机构名称")
         elif len(name) > 200:
-            errors["org_name"] = "机构名称不能超过 200 个字符"
+            errors["org_name"] = _("机构名称不能超过 200 个字符")
         if self.city not in vocab.terms["city"]:
-            errors["city"] = "请选择所在城市"
+            errors["city"] = _("请选择所在城市")
         code = self.credit_code.strip().upper()
         if not code:
-            errors["credit_code"] = "请填写统一社会信用代码"
+            errors["credit_code"] = _("请填写统一社会信用代码")
         elif reason := credit_code_error(code):
             errors["credit_code"] = reason
         if len(self.display_name.strip()) > 100:
-            errors["display_name"] = "姓名不能超过 100 个字符"
+            errors["display_name"] = _("姓名不能超过 100 个字符")
         if reason := email_error(self.email):
             errors["email"] = reason
         if reason := password_error(self.password, min_length=min_length, email=self.email):
             errors["password"] = reason
         elif self.password != self.password_confirm:
-            errors["password_confirm"] = "两次输入的密码不一致"
+            errors["password_confirm"] = _("两次输入的密码不一致")
         return errors
 
 

@@ -15,21 +15,22 @@ from portal.auth.accounts import find_user_by_email
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.auth.schemas import email_error, normalise_email
 from portal.kit.errors import FieldErrors
+from portal.kit.i18n import N_, _
 from portal.models import PasswordReset, User
 
-GENERIC_SIGN_IN_ERROR = "邮箱或密码不正确。"
+GENERIC_SIGN_IN_ERROR = N_("邮箱或密码不正确。")
 
 # A link lives twice the time between two unlock mails, and a lock lasts at most that
 # time: whenever the account is locked, the latest link mailed still opens it.
 UNLOCK_LIFETIME = 2 * throttle.UNLOCK_MAIL.base
-UNLOCK_INVALID = "解锁链接无效或已过期（每个链接只能用一次）。请直接登录，或重置密码。"
+UNLOCK_INVALID = N_("解锁链接无效或已过期（每个链接只能用一次）。请直接登录，或重置密码。")
 # Said whether or not the address has an account: only the mailbox learns which.
-ACCOUNT_LOCKED_NOTICE = "如该邮箱已注册，我们已向它发送解锁链接，用链接可以立即登录。"
+ACCOUNT_LOCKED_NOTICE = N_("如该邮箱已注册，我们已向它发送解锁链接，用链接可以立即登录。")
 
 
 def _audit_label(email: str) -> str:
     # Only a well-formed address is written: people type passwords into the wrong field.
-    return normalise_email(email) if email_error(email) is None else "（格式无效的邮箱）"
+    return normalise_email(email) if email_error(email) is None else _("（格式无效的邮箱）")
 
 
 class SignInRefused(FieldErrors):
@@ -41,6 +42,20 @@ class SignInRefused(FieldErrors):
     ) -> None:
         super().__init__(message=message, status=status)
         self.unlock = unlock
+
+
+class AwaitingVerification(SignInRefused):
+    """The right password of an account whose email is not confirmed yet: only someone who
+    holds the password learns that the account exists and awaits its emailed link."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(AWAITING_VERIFICATION)
+        self.user = user
+
+
+AWAITING_VERIFICATION = N_(
+    "该账号正在等待邮箱确认：请打开注册时发到该邮箱的确认邮件中的链接。没有收到？可以重新发送。"
+)
 
 
 def sign_in(
@@ -147,6 +162,10 @@ def _sign_in(
             message += ACCOUNT_LOCKED_NOTICE
         raise SignInRefused(message, status=429)
     valid = verify_password(user.password_hash if user else None, password)
+    if valid and user is not None and user.is_active and not user.email_verified:
+        # Only with the password: the account's owner learns it awaits its link (issue 18);
+        # to anyone else an unconfirmed account answers like a wrong password.
+        raise AwaitingVerification(user)
     # Demo accounts (known passwords) never open outside development. An account whose
     # email is not yet confirmed gets the same message as a wrong password: a distinct
     # message would let whoever registered an address learn whether it was already taken.

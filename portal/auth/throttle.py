@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal.clock import aware
+from portal.kit.i18n import _
 from portal.models import ThrottleBucket
 
 
@@ -127,4 +128,4 @@ def clear(session: Session, rule: Rule, key: str) -> None:
 
 def wait_message(wait: timedelta) -> str:
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
-    return f"尝试次数过多，请等待 {minutes} 分钟后再试。"
+    return _("尝试次数过多，请等待 {minutes} 分钟后再试。").format(minutes=minutes)

@@ -15,6 +15,7 @@ from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
 from portal.db import write_on_read_path
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.models import ApiToken, User
 
 TOKEN_PREFIX = "p5g_"
@@ -33,7 +34,7 @@ def create_token(
     assert user.id is not None
     row = ApiToken(
         user_id=user.id,
-        name=name.strip()[:100] or "API 令牌",
+        name=name.strip()[:100] or _("API 令牌"),
         prefix=raw[:12],
         token_hash=hash_secret(raw),
         scope=scope,
@@ -69,7 +70,7 @@ def revoke_token(
 ) -> ApiToken:
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise NotFound("找不到该令牌")
+        raise NotFound(_("找不到该令牌"))
     authorize(session, principal, Action.TOKEN_MANAGE, owner_id=row.user_id)
     if row.revoked_at is None:
         row.revoked_at = now

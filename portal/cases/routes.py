@@ -21,6 +21,7 @@ from portal.deps import (
 )
 from portal.kit import forms
 from portal.kit.errors import FieldErrors
+from portal.kit.i18n import _
 from portal.kit.templating import render
 from portal.listings import search_pages
 from portal.matching.service import similar_solutions
@@ -81,9 +82,9 @@ def _read_form(form: FormData) -> tuple[dict[str, Any], CaseFields | None, dict[
         p.strip() for p in shown["providers"].replace("、", "\n").splitlines() if p.strip()
     ]
     if not shown["industry"]:
-        errors["industry"] = "请选择行业"
+        errors["industry"] = _("请选择行业")
     if not shown["city"]:
-        errors["city"] = "请选择城市"
+        errors["city"] = _("请选择城市")
     values = {
         "title": shown["title"],
         "summary": shown["summary"],

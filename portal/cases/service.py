@@ -10,6 +10,7 @@ from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
 from portal.cases.schemas import CaseFields
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import _
 from portal.kit.pagination import Page
 from portal.listings.service import new_external_id
 from portal.models import UseCase
@@ -44,7 +45,7 @@ def list_cases(
 def get_case(session: Session, case_id: int) -> UseCase:
     case = session.get(UseCase, case_id)
     if case is None:
-        raise NotFound("找不到该标杆案例")
+        raise NotFound(_("找不到该标杆案例"))
     return case
 
 
@@ -73,7 +74,7 @@ def case_errors(fields: CaseFields) -> dict[str, str]:
     for name, vocabulary, codes in checks:
         unknown = [c for c in codes if not vocab.has(vocabulary, c)]
         if unknown:
-            errors[name] = "未知代码 " + "、".join(repr(c) for c in unknown)
+            errors[name] = _("未知代码 ") + "、".join(repr(c) for c in unknown)
     return errors
 
 

@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from portal.clusters.service import cluster_counts
 from portal.dashboards.service import cluster_table
 from portal.deps import ClockDep, SessionDep
+from portal.kit.i18n import _
 from portal.kit.templating import render
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -19,10 +20,10 @@ def clusters_page(request: Request, session: SessionDep, clock: ClockDep) -> Res
         "type": "bar",
         "categories": [c.name for c in clusters],
         "series": [
-            {"name": "应用需求", "data": [c.demands for c in clusters]},
-            {"name": "开放且无强匹配", "data": [c.open_without_strong_match for c in clusters]},
-            {"name": "在用专网", "data": [c.networks for c in clusters]},
-            {"name": "标杆案例", "data": [c.cases for c in clusters]},
+            {"name": _("应用需求"), "data": [c.demands for c in clusters]},
+            {"name": _("开放且无强匹配"), "data": [c.open_without_strong_match for c in clusters]},
+            {"name": _("在用专网"), "data": [c.networks for c in clusters]},
+            {"name": _("标杆案例"), "data": [c.cases for c in clusters]},
         ],
     }
     return render(

@@ -21,12 +21,12 @@ from sqlmodel import Session, col, func, select
 
 from portal.dashboards.cache import memoized
 from portal.dashboards.cubes import demand_cube, network_cube, total_by
+from portal.kit.i18n import N_
 from portal.models import PROVINCE_WIDE, UseCase
 from portal.reference.vocab import get_vocabularies
 
-PROXY_NOTE = (
-    "“无强匹配”为近似口径：没有任何已发布且未过期、明确覆盖该行业并服务该需求所在城市"
-    "（或全省、全国）的解决方案。"
+PROXY_NOTE = N_(
+    "“无强匹配”为近似口径：没有任何已发布且未过期、明确覆盖该行业并服务该需求所在城市（或全省、全国）的解决方案。"
 )
 
 
@@ -43,7 +43,7 @@ class ClusterCounts:
 
 def featured_industries() -> list[tuple[str, str]]:
     vocab = get_vocabularies()
-    return [(c, t.name_zh) for c, t in vocab.terms["industry"].items() if t.featured]
+    return [(c, t.name) for c, t in vocab.terms["industry"].items() if t.featured]
 
 
 def _covered(session: Session, pairs: set[tuple[str, str]], *, today: date) -> set[tuple[str, str]]:

@@ -22,6 +22,7 @@ from uuid import uuid4
 
 from sqlmodel import Session, col, select
 
+from portal.kit.i18n import get_locale
 from portal.models import STATS_FAMILIES, STATS_VERSION_KEY, Meta, stats_family_key
 
 T = TypeVar("T")
@@ -62,7 +63,9 @@ def memoized(
     them, is always safe)."""
     bind = session.get_bind()
     families = tuple(sorted(set(reads)))
-    full_key = (str(getattr(bind, "url", bind)), families, data_versions(session, families), *key)
+    versions = data_versions(session, families)
+    # What a memo holds may carry labels in the request's language (issue 18).
+    full_key = (str(getattr(bind, "url", bind)), families, versions, get_locale(), *key)
     with _lock:
         if full_key in _memo:
             _memo.move_to_end(full_key)

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from portal.dashboards.service import Table
+from portal.kit.i18n import _
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -42,9 +43,9 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def _footer(table: Table) -> list[list[str]]:
-    rows = [["来源", table.source], ["数据截至", table.as_of]]
+    rows = [[_("来源"), table.source], [_("数据截至"), table.as_of]]
     if table.note:
-        rows.append(["说明", table.note])
+        rows.append([_("说明"), table.note])
     return rows
 
 
@@ -75,14 +76,14 @@ def to_xlsx(table: Table) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "数据"
+    sheet.title = _("数据")
     append(sheet, table.columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
         append(sheet, list(row))
-    about = workbook.create_sheet("说明")
-    append(about, ["表格", table.title])
+    about = workbook.create_sheet(_("说明"))
+    append(about, [_("表格"), table.title])
     for row in _footer(table):
         append(about, row)
     buffer = io.BytesIO()

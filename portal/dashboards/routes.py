@@ -19,7 +19,9 @@ from portal.dashboards.service import (
 )
 from portal.deps import ClockDep, PagePrincipal, SessionDep, SignedIn
 from portal.indicators.periods import BASIS_LABELS, STATUS_LABELS
+from portal.inputs import whole_number
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.kit.templating import render
 from portal.networks.service import Progress
 
@@ -29,12 +31,12 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 def progress_chart(p: Progress) -> dict[str, Any]:
     return {
         "type": "line",
-        "yName": "个",
+        "yName": _("个"),
         "categories": [s.year for s in p.series],
         "series": [
-            {"name": "规划轨迹", "data": [s.expected for s in p.series], "dashed": True},
-            {"name": "官方统计", "data": [s.official for s in p.series]},
-            {"name": "平台登记在用", "data": [s.registered for s in p.series]},
+            {"name": _("规划轨迹"), "data": [s.expected for s in p.series], "dashed": True},
+            {"name": _("官方统计"), "data": [s.official for s in p.series]},
+            {"name": _("平台登记在用"), "data": [s.registered for s in p.series]},
         ],
     }
 
@@ -45,9 +47,9 @@ def city_chart(p: Progress) -> dict[str, Any]:
     vocab = get_vocabularies()
     return {
         "type": "bar",
-        "yName": "个",
+        "yName": _("个"),
         "categories": [vocab.label("city", c) for c in p.by_city],
-        "series": [{"name": "在用专网", "data": list(p.by_city.values())}],
+        "series": [{"name": _("在用专网"), "data": list(p.by_city.values())}],
     }
 
 
@@ -85,6 +87,11 @@ def dashboard_page(
     p, tables = dashboard_tables(session, today=clock.now().date(), period=period)
     context = _context(p, tables)
     context["imported"] = request.query_params.get("imported")
+    # What the import changed: a re-import of the same rows changes nothing (issue 18).
+    context["import_counts"] = {
+        key: whole_number(request.query_params.get(key) or "") or 0
+        for key in ("created", "updated", "unchanged")
+    }
     return render(request, "dashboards/dashboard.html", context, block=None)
 
 
@@ -93,7 +100,7 @@ def export_table(
     session: SessionDep, clock: ClockDep, principal: PagePrincipal, key: str, fmt: str
 ) -> Response:
     if fmt not in CONTENT_TYPES:
-        raise NotFound("只提供 CSV 和 XLSX 格式")
+        raise NotFound(_("只提供 CSV 和 XLSX 格式"))
     if key in OFFICIAL_TABLES:
         authorize(session, principal, Action.DASHBOARD_VIEW)
     table = build_table(session, key, today=clock.now().date())

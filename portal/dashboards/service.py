@@ -19,14 +19,16 @@ from portal.indicators.periods import BASIS_LABELS, STALE_LABEL, STATUS_LABELS
 from portal.indicators.schemas import IndicatorPublic
 from portal.indicators.service import list_indicators
 from portal.kit.errors import NotFound
+from portal.kit.i18n import N_, _
+from portal.kit.templating import Year
 from portal.models import PrivateNetwork
 from portal.networks.service import REGISTRY_SOURCE, Progress, progress
 from portal.reference.service import PLAN_SOURCE
 from portal.reference.vocab import get_vocabularies
 from portal.zones.service import PlaceCounts, place_counts
 
-LISTINGS_SOURCE = "本平台数据库（已发布的需求与解决方案、标杆案例库、专网登记）"
-NETWORKS_SOURCE = "本平台专网登记（经确认、在用的虚拟/混合专网）"
+LISTINGS_SOURCE = N_("本平台数据库（已发布的需求与解决方案、标杆案例库、专网登记）")
+NETWORKS_SOURCE = N_("本平台专网登记（经确认、在用的虚拟/混合专网）")
 
 
 @dataclass
@@ -41,6 +43,8 @@ class Table:
     note: str | None = None
     # Per row, a link for the first cell (pages only; not exported).
     links: list[str | None] = field(default_factory=list)
+    # The first column is a code (for exports and machines); pages show the name after it.
+    codes_first: bool = False
 
     @property
     def year_columns(self) -> frozenset[int]:
@@ -57,61 +61,69 @@ def progress_summary_rows(p: Progress) -> list[list[Any]]:
     it takes to reach the target; for an ended one, the outcome."""
     official = p.official
     rows: list[list[Any]] = [
-        ["基线（个）", p.baseline, p.baseline_year, PLAN_SOURCE],
-        ["目标（个）", p.target, p.target_year, p.target_source or PLAN_SOURCE],
+        [_("基线（个）"), p.baseline, p.baseline_year, PLAN_SOURCE],
+        [_("目标（个）"), p.target, p.target_year, _(p.target_source or PLAN_SOURCE)],
         [
-            "官方统计（个）",
+            _("官方统计（个）"),
             official.value if official else None,
             official.year if official else None,
-            (official.source if official else None) or "—",
+            _(official.source) if official and official.source else "—",
         ],
-        ["平台登记在用（个）", p.registered_in_service, p.as_of.year, REGISTRY_SOURCE],
+        [_("平台登记在用（个）"), p.registered_in_service, p.as_of.year, REGISTRY_SOURCE],
         [
-            "差距：官方统计 − 平台登记（个）",
+            _("差距：官方统计 − 平台登记（个）"),
             p.gap,
             official.year if official else None,
-            "两者之差",
+            _("两者之差"),
         ],
     ]
     o = p.outcome
     if p.ended and o is not None:
-        basis = BASIS_LABELS.get(o.basis or "", "—")
+        basis = _(BASIS_LABELS.get(o.basis or "", "—"))
+        status = _(STATUS_LABELS[o.status])
         return [
             *rows,
-            [f"期末结果：{STATUS_LABELS[o.status]}（{basis}，个）", o.value, o.year, o.source],
-            ["与目标之差（个）", o.difference, p.target_year, "期末结果 − 目标"],
+            [
+                _("期末结果：{status}（{basis}，个）").format(status=status, basis=basis),
+                o.value,
+                o.year,
+                _(o.source) if o.source else o.source,
+            ],
+            [_("与目标之差（个）"), o.difference, p.target_year, _("期末结果 − 目标")],
         ]
     return [
         *rows,
         [
-            "规划轨迹年均增速（%）",
+            _("规划轨迹年均增速（%）"),
             _pct(p.implied_rate),
             p.target_year,
-            "由基线与目标推算（几何增长）",
+            _("由基线与目标推算（几何增长）"),
         ],
         [
-            f"{p.target_year}年规划轨迹值（个）",
+            _("{target_year}年规划轨迹值（个）").format(target_year=p.target_year),
             round(p.expected.get(p.target_year, p.target), 1),
             p.target_year,
-            "几何轨迹",
+            _("几何轨迹"),
         ],
         [
-            "达标尚需每年新增（个）",
+            _("达标尚需每年新增（个）"),
             round(p.needed_per_year, 1) if p.needed_per_year is not None else None,
             p.current[0],
-            "自最新数值起平均分摊",
+            _("自最新数值起平均分摊"),
         ],
         [
-            "达标所需年均增速（%）",
+            _("达标所需年均增速（%）"),
             _pct(p.needed_rate),
             p.current[0],
-            "自最新数值起几何增长",
+            _("自最新数值起几何增长"),
         ],
         [
-            f"趋势预测：{p.target_year}年（个）",
+            _("趋势预测：{target_year}年（个）").format(target_year=p.target_year),
             p.forecast,
             p.target_year,
-            f"按{p.forecast_basis}的对数线性趋势外推" if p.forecast_basis else "数据不足两年",
+            _("按{forecast_basis}的对数线性趋势外推").format(forecast_basis=p.forecast_basis)
+            if p.forecast_basis
+            else _("数据不足两年"),
         ],
     ]
 
@@ -120,29 +132,31 @@ def progress_tables(p: Progress) -> list[Table]:
     vocab = get_vocabularies()
     today = p.as_of.isoformat()
     summary = progress_summary_rows(p)
-    series = [[s.year, s.expected, s.official, s.registered] for s in p.series]
+    for row in summary:  # the third column holds years
+        row[2] = Year(row[2]) if row[2] is not None else None
+    series = [[Year(s.year), s.expected, s.official, s.registered] for s in p.series]
     by = [
-        ("networks_by_city", "按城市的在用专网", "city", p.by_city),
-        ("networks_by_industry", "按行业的在用专网", "industry", p.by_industry),
-        ("networks_by_operator", "按运营商的在用专网", "operator", p.by_operator),
+        ("networks_by_city", _("按城市的在用专网"), "city", p.by_city),
+        ("networks_by_industry", _("按行业的在用专网"), "industry", p.by_industry),
+        ("networks_by_operator", _("按运营商的在用专网"), "operator", p.by_operator),
     ]
     tables = [
         Table(
             "progress_summary",
-            "5G行业虚拟专网：目标、官方统计与平台登记",
-            ["项目", "数值", "年份", "来源"],
+            _("5G行业虚拟专网：目标、官方统计与平台登记"),
+            [_("项目"), _("数值"), _("年份"), _("来源")],
             summary,
             f"{PLAN_SOURCE}；{REGISTRY_SOURCE}",
             today,
         ),
         Table(
             "progress_series",
-            "逐年：规划轨迹、官方统计与平台登记",
-            ["年份", "规划轨迹（个）", "官方统计（个）", "平台登记在用（累计，个）"],
+            _("逐年：规划轨迹、官方统计与平台登记"),
+            [_("年份"), _("规划轨迹（个）"), _("官方统计（个）"), _("平台登记在用（累计，个）")],
             series,
             f"{PLAN_SOURCE}；{REGISTRY_SOURCE}",
             today,
-            note="平台登记按开通日期累计，只计目前仍在用的专网；开通日期未知的计入当年。",
+            note=_("平台登记按开通日期累计，只计目前仍在用的专网；开通日期未知的计入当年。"),
         ),
     ]
     for key, title, vocabulary, counts in by:
@@ -150,10 +164,11 @@ def progress_tables(p: Progress) -> list[Table]:
             Table(
                 key,
                 title,
-                ["代码", "名称", "专网数（个）"],
+                [_("代码"), _("名称"), _("专网数（个）")],
                 [[c, vocab.label(vocabulary, c), n] for c, n in counts.items()],
                 NETWORKS_SOURCE,
                 today,
+                codes_first=True,
             )
         )
     return tables
@@ -163,29 +178,38 @@ def _place_rows(places: list[PlaceCounts]) -> list[list[Any]]:
     return [[p.code, p.name, p.demands, p.solutions, p.networks, p.cases] for p in places]
 
 
-PLACE_COLUMNS = ["代码", "名称", "应用需求", "服务该地的解决方案", "在用专网", "标杆案例"]
+PLACE_COLUMNS = [
+    N_("代码"),
+    N_("名称"),
+    N_("应用需求"),
+    N_("服务该地的解决方案"),
+    N_("在用专网"),
+    N_("标杆案例"),
+]
 
 
 def place_tables(zones: list[PlaceCounts], cities: list[PlaceCounts], today: date) -> list[Table]:
     return [
         Table(
             "zones",
-            "“三市两山”试点区域",
+            _("“三市两山”试点区域"),
             PLACE_COLUMNS,
             _place_rows(zones),
             LISTINGS_SOURCE,
             today.isoformat(),
-            note="园区按其所在城市计算服务该地的解决方案；案例未标注园区，显示为“—”。",
+            note=_("园区按其所在城市计算服务该地的解决方案；案例未标注园区，显示为“—”。"),
             links=[f"/zones/{z.code}" for z in zones],
+            codes_first=True,
         ),
         Table(
             "cities",
-            "14个市州",
+            _("14个市州"),
             PLACE_COLUMNS,
             _place_rows(cities),
             LISTINGS_SOURCE,
             today.isoformat(),
             links=[f"/cities/{c.code}" for c in cities],
+            codes_first=True,
         ),
     ]
 
@@ -193,8 +217,16 @@ def place_tables(zones: list[PlaceCounts], cities: list[PlaceCounts], today: dat
 def cluster_table(clusters: list[ClusterCounts], today: date) -> Table:
     return Table(
         "clusters",
-        "重点产业集群",
-        ["代码", "行业", "应用需求", "开放需求", "开放且无强匹配", "在用专网", "标杆案例"],
+        _("重点产业集群"),
+        [
+            _("代码"),
+            _("行业"),
+            _("应用需求"),
+            _("开放需求"),
+            _("开放且无强匹配"),
+            _("在用专网"),
+            _("标杆案例"),
+        ],
         [
             [
                 c.code,
@@ -210,6 +242,7 @@ def cluster_table(clusters: list[ClusterCounts], today: date) -> Table:
         LISTINGS_SOURCE,
         today.isoformat(),
         note=PROXY_NOTE,
+        codes_first=True,
     )
 
 
@@ -219,57 +252,60 @@ def indicator_rows(rows: list[IndicatorPublic]) -> list[list[Any]]:
         latest = r.latest
         figure = r.outcome if r.outcome is not None else latest
         target = r.period_target
+        update = _(STALE_LABEL) if r.stale else r.next_update.isoformat() if r.next_update else None
         body.append(
             [
                 r.seq,
-                r.name,
-                r.unit,
+                _(r.name),
+                _(r.unit),
                 r.period.code if r.period else None,
                 r.baseline_printed,
                 target.printed if target else r.target_printed,
-                target.year if target else r.target_year,
+                Year(target.year if target else r.target_year),
                 r.growth,
                 figure.value if figure else None,
-                figure.year if figure else None,
-                (figure.source if figure else None) or "—",
+                Year(figure.year) if figure and figure.year is not None else None,
+                _(figure.source) if figure and figure.source else "—",
                 latest.as_of.isoformat() if latest and latest.as_of else None,
-                (STALE_LABEL if r.stale else r.next_update.isoformat()) if r.next_update else None,
+                update if r.next_update else None,
                 r.outcome.difference if r.outcome else r.progress_percent,
-                STATUS_LABELS[r.status],
+                _(STATUS_LABELS[r.status]),
             ]
         )
     return body
 
 
 INDICATOR_COLUMNS = [
-    "序号",
-    "指标名称",
-    "单位",
-    "规划期",
-    "2020年",
-    "目标",
-    "目标年份",
-    "年均/累计",
-    "最新/期末实际值",
-    "实际值年份",
-    "来源",
-    "发布日期",
-    "下次更新",
-    "与目标之差 / 进度（%）",
-    "状态",
+    N_("序号"),
+    N_("指标名称"),
+    N_("单位"),
+    N_("规划期"),
+    N_("2020年"),
+    N_("目标"),
+    N_("目标年份"),
+    N_("年均/累计"),
+    N_("最新/期末实际值"),
+    N_("实际值年份"),
+    N_("来源"),
+    N_("发布日期"),
+    N_("下次更新"),
+    N_("与目标之差 / 进度（%）"),
+    N_("状态"),
 ]
 
 
 def indicator_table(rows: list[IndicatorPublic], today: date) -> Table:
     return Table(
         "indicators",
-        "表1 发展主要预期指标：进展",
-        INDICATOR_COLUMNS,
+        _("表1 发展主要预期指标：进展"),
+        [_(c) for c in INDICATOR_COLUMNS],
         indicator_rows(rows),
-        f"{PLAN_SOURCE}；实际值来源逐行注明",
+        _("{PLAN_SOURCE}；实际值来源逐行注明").format(PLAN_SOURCE=PLAN_SOURCE),
         today.isoformat(),
-        note="规划期已结束的指标给出期末结果（已达标/未达标及与目标之差）；进行中的按“年均/累计”"
-        "一栏隐含的轨迹判断；“[ ]”为5年累计变化数；超过下次更新日期的数值标为“待更新”。",
+        note=_(
+            "规划期已结束的指标给出期末结果（已达标/未达标及与目标之差）；进行中的按“年均/累计”"
+            "一栏隐含的轨迹判断；“[ ]”为5年累计变化数；超过下次更新日期的数值标为“待更新”。"
+        ),
     )
 
 
@@ -286,23 +322,23 @@ def _network_rows(networks: list[PrivateNetwork]) -> list[list[Any]]:
             vocab.label("network_mode", n.mode),
             vocab.label("network_status", n.status),
             n.commissioned_on.isoformat() if n.commissioned_on else None,
-            "是" if n.confirmed else "否",
+            _("是") if n.confirmed else _("否"),
         ]
         for n in networks
     ]
 
 
 NETWORK_COLUMNS = [
-    "专网编号",
-    "专网名称",
-    "企业",
-    "运营商",
-    "行业",
-    "城市",
-    "模式",
-    "状态",
-    "开通日期",
-    "已确认",
+    N_("专网编号"),
+    N_("专网名称"),
+    N_("企业"),
+    N_("运营商"),
+    N_("行业"),
+    N_("城市"),
+    N_("模式"),
+    N_("状态"),
+    N_("开通日期"),
+    N_("已确认"),
 ]
 
 
@@ -315,10 +351,10 @@ def registry_table(session: Session, today: date, *, pending: bool, limit: int |
     rows = list(session.exec(statement).all())
     return Table(
         "networks_pending" if pending else "networks_registry",
-        "待确认的企业申报专网" if pending else "专网登记册",
+        _("待确认的企业申报专网") if pending else _("专网登记册"),
         NETWORK_COLUMNS,
         _network_rows(rows),
-        "本平台专网登记",
+        _("本平台专网登记"),
         today.isoformat(),
         public=False,
         links=[f"/networks/{n.id}/edit" for n in rows],
@@ -384,5 +420,5 @@ OFFICIAL_TABLES = frozenset({"networks_registry", "networks_pending"})
 def build_table(session: Session, key: str, *, today: date) -> Table:
     builder = _BUILDERS.get(key)
     if builder is None:
-        raise NotFound("没有这张表")
+        raise NotFound(_("没有这张表"))
     return builder(session, today)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from matching.search import SearchBackendError
 from portal.demands.schemas import DemandCreate, DemandFields, DemandPublic, DemandUpdate
 from portal.funding import service as funding
+from portal.kit.i18n import N_
 from portal.listings.forms import money_input
 from portal.listings.kinds import FormSpec, ListingKind, Values
 from portal.listings.rules import demand_errors
@@ -92,7 +93,7 @@ def _matches(session: Session, gateway: SearchGateway, row: Demand, today: date)
 DEMAND = ListingKind(
     name="demand",
     plural="demands",
-    label="需求",
+    label=N_("需求"),
     model=Demand,
     fields=DemandFields,
     create_schema=DemandCreate,
@@ -101,7 +102,7 @@ DEMAND = ListingKind(
     id_prefix="dem",
     retired="closed",
     retire_verb="close",
-    retire_label="关闭",
+    retire_label=N_("关闭"),
     retired_at="closed_at",
     expiry="deadline",
     rules=_rules,
@@ -115,24 +116,24 @@ DEMAND = ListingKind(
         numbers=("budget_min", "budget_max"),
         dates=("deadline",),
         flags=("anonymous",),
-        required={"industry": "请选择所属行业", "city": "请选择所在城市"},
+        required={"industry": N_("请选择所属行业"), "city": N_("请选择所在城市")},
         to_values=_form_to_values,
         from_row=_form_from_row,
     ),
     texts={
-        "org_label": "发布企业",
-        "expiry_label": "截止日期",
-        "title_label": "需求标题",
-        "description_label": "需求描述",
+        "org_label": N_("发布企业"),
+        "expiry_label": N_("截止日期"),
+        "title_label": N_("需求标题"),
+        "description_label": N_("需求描述"),
         "description_hint": (
-            "用自己的话写清楚要解决什么问题；不熟悉5G术语也没关系，平台会根据描述推断场景和能力"
+            N_("用自己的话写清楚要解决什么问题；不熟悉5G术语也没关系，平台会根据描述推断场景和能力")
         ),
-        "search_title": "需求大厅",
-        "search_heading": "5G应用需求",
-        "search_lead": "湖南企业发布的、经主管部门审核的5G应用需求，已过截止日期的不再显示。",
-        "search_placeholder": "如：陶瓷 质检、AGV、远程操控",
-        "search_unit": "个需求",
-        "search_empty": "没有找到符合条件的需求。",
+        "search_title": N_("需求大厅"),
+        "search_heading": N_("5G应用需求"),
+        "search_lead": N_("湖南企业发布的、经主管部门审核的5G应用需求，已过截止日期的不再显示。"),
+        "search_placeholder": N_("如：陶瓷 质检、AGV、远程操控"),
+        "search_unit": N_("个需求"),
+        "search_empty": N_("没有找到符合条件的需求。"),
         "api_create": "Post a demand (an enterprise's member; Bearer write token or session)",
         "api_read": "A demand: published ones for anyone; any status for its owners and officials",
         "api_update": "Change a demand (its owners); `status`: draft, pending (submit) or closed",

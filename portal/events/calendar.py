@@ -9,6 +9,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from portal.events.service import MeetingView, to_utc
+from portal.kit.i18n import _
 from portal.models import Event
 
 
@@ -21,7 +22,7 @@ def agenda_ics(event: Event, meetings: Iterable[MeetingView], *, host: str, now:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"{event.title} · 我的洽谈日程")
+    cal.add("x-wr-calname", _("{title} · 我的洽谈日程").format(title=event.title))
     where = event.venue or event.online_url or ""
     for view in meetings:
         if view.slot is None or view.meeting.table_no is None:
@@ -32,12 +33,19 @@ def agenda_ics(event: Event, meetings: Iterable[MeetingView], *, host: str, now:
         item.add("dtstamp", to_utc(now))
         item.add("dtstart", to_utc(view.slot.starts))
         item.add("dtend", to_utc(view.slot.ends))
-        item.add("summary", f"洽谈：{other}（{view.meeting.table_no} 号桌）")
-        table = f"{view.meeting.table_no} 号桌"
+        item.add(
+            "summary",
+            _("洽谈：{other}（{table_no} 号桌）").format(
+                other=other, table_no=view.meeting.table_no
+            ),
+        )
+        table = _("{table_no} 号桌").format(table_no=view.meeting.table_no)
         item.add("location", f"{where} · {table}" if where else table)
         item.add(
             "description",
-            f"{event.title}\n需求：{view.demand.title}\n解决方案：{view.solution.title}",
+            _("{title}\n需求：{title2}\n解决方案：{title3}").format(
+                title=event.title, title2=view.demand.title, title3=view.solution.title
+            ),
         )
         cal.add_component(item)
     return cal.to_ical()

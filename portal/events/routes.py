@@ -29,6 +29,7 @@ from portal.events.calendar import agenda_ics
 from portal.introductions import service as introductions
 from portal.kit import forms
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import _
 from portal.kit.redirects import see_other
 from portal.kit.templating import render
 from portal.models import Event, PilotZone
@@ -476,7 +477,7 @@ def follow_up_submit(
 ) -> Response:
     event = service.get(session, event_id)
     if answer not in ("yes", "no"):
-        raise FieldErrors({"answer": "请选择是否继续对接"})
+        raise FieldErrors({"answer": _("请选择是否继续对接")})
     service.follow_up(
         session,
         principal=principal,
@@ -492,13 +493,13 @@ def _report_table(session: SessionDep, principal: Any, event: Event, now: Any) -
     rows = service.report(session, principal=principal, event=event, now=now)
     return Table(
         key=f"event-{event.id}-report",
-        title=f"{event.title} · 对接会报告",
-        columns=["指标", "数量"],
+        title=_("{title} · 对接会报告").format(title=event.title),
+        columns=[_("指标"), _("数量")],
         rows=[[label, value] for label, value in rows],
-        source="湖南5G应用产业生态对接平台 · 对接会",
+        source=_("湖南5G应用产业生态对接平台 · 对接会"),
         as_of=service.local_today(now).isoformat(),
         public=False,
-        note="“进入某阶段”计本次对接会产生的对接中曾到达该阶段的数量；不含联系方式或消息内容。",
+        note=_("“进入某阶段”计本次对接会产生的对接中曾到达该阶段的数量；不含联系方式或消息内容。"),
     )
 
 
@@ -517,7 +518,7 @@ def report_export(
 ) -> Response:
     event = service.get(session, event_id)
     if fmt not in CONTENT_TYPES:
-        raise NotFound("只提供 CSV 和 XLSX 格式")
+        raise NotFound(_("只提供 CSV 和 XLSX 格式"))
     table = _report_table(session, principal, event, clock.now())
     body = to_csv(table) if fmt == "csv" else to_xlsx(table)
     return Response(

@@ -26,6 +26,7 @@ from portal.auth.permissions import Action, Principal, authorize, can
 from portal.inputs import text_error
 from portal.introductions import service as introductions
 from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound
+from portal.kit.i18n import N_, _
 from portal.listings import service as listings
 from portal.listings.registry import DEMAND, SOLUTION
 from portal.matching import service as matching
@@ -52,7 +53,7 @@ MAX_TABLES = 500
 MAX_CAPACITY = 2000
 # The agenda is generated while an official waits for the page.
 AGENDA_TIME_LIMIT_S = 10.0
-ATTENDANCE = {"held": "已举行", "no_show": "未到场"}
+ATTENDANCE = {"held": N_("已举行"), "no_show": N_("未到场")}
 MEETING_NEXT_STEP = "demo"  # 方案演示: what a table at a matchmaking event is for
 
 
@@ -86,7 +87,7 @@ def _minutes(value: str) -> int:
 def _breaks(values: list[str]) -> list[tuple[int, int]]:
     out = []
     for value in values:
-        start, _, end = value.partition("-")
+        start, _sep, end = value.partition("-")
         out.append((_minutes(start), _minutes(end)))
     return out
 
@@ -147,9 +148,9 @@ class EventData:
 def _line(errors: dict[str, str], name: str, value: str, *, low: int, high: int) -> str:
     value = (value or "").strip()
     if len(value) < low:
-        errors[name] = "必填" if low <= 1 else f"请至少写 {low} 个字"
+        errors[name] = _("必填") if low <= 1 else _("请至少写 {low} 个字").format(low=low)
     elif len(value) > high:
-        errors[name] = f"不能超过 {high} 个字"
+        errors[name] = _("不能超过 {high} 个字").format(high=high)
     elif reason := text_error(value, required=low > 0):
         errors[name] = reason
     return value
@@ -161,57 +162,61 @@ def check_event(data: EventData, *, today: date, zone_codes: set[str]) -> dict[s
     title = _line(errors, "title", data.title, low=4, high=120)
     description = (data.description or "").strip()
     if len(description) > 4000:
-        errors["description"] = "不能超过 4000 个字"
+        errors["description"] = _("不能超过 4000 个字")
     elif reason := text_error(description, multiline=True):
         errors["description"] = reason
     venue = _line(errors, "venue", data.venue, low=0, high=200)
     online = (data.online_url or "").strip()
     if online and (not online.startswith(("https://", "http://")) or len(online) > 300):
-        errors["online_url"] = "线上链接应以 https:// 或 http:// 开头，不超过 300 个字符"
+        errors["online_url"] = _("线上链接应以 https:// 或 http:// 开头，不超过 300 个字符")
     if not venue and not online and "venue" not in errors:
-        errors["venue"] = "请填写会场地址或线上链接"
+        errors["venue"] = _("请填写会场地址或线上链接")
     if data.starts_on is None:
-        errors["starts_on"] = "请填写开始日期（YYYY-MM-DD）"
+        errors["starts_on"] = _("请填写开始日期（YYYY-MM-DD）")
     elif data.starts_on < today:
-        errors["starts_on"] = "开始日期不能早于今天"
+        errors["starts_on"] = _("开始日期不能早于今天")
     ends_on = data.ends_on or data.starts_on
     if data.starts_on and ends_on:
         if ends_on < data.starts_on:
-            errors["ends_on"] = "结束日期不能早于开始日期"
+            errors["ends_on"] = _("结束日期不能早于开始日期")
         elif (ends_on - data.starts_on).days >= MAX_DAYS:
-            errors["ends_on"] = f"对接会最多持续 {MAX_DAYS} 天"
+            errors["ends_on"] = _("对接会最多持续 {MAX_DAYS} 天").format(MAX_DAYS=MAX_DAYS)
     for name in ("day_start", "day_end"):
         if not _TIME.fullmatch(getattr(data, name) or ""):
-            errors[name] = "时间格式应为 HH:MM（24 小时制），如 09:00"
+            errors[name] = _("时间格式应为 HH:MM（24 小时制），如 09:00")
     times_ok = "day_start" not in errors and "day_end" not in errors
     if times_ok and _minutes(data.day_end) <= _minutes(data.day_start):
-        errors["day_end"] = "每日结束时间应晚于开始时间"
+        errors["day_end"] = _("每日结束时间应晚于开始时间")
     if data.slot_minutes not in SLOT_MINUTES:
         choices = "、".join(map(str, SLOT_MINUTES))
-        errors["slot_minutes"] = f"每场洽谈时长应为 {choices} 分钟之一"
+        errors["slot_minutes"] = _("每场洽谈时长应为 {choices} 分钟之一").format(choices=choices)
     breaks = [b.strip().replace("–", "-").replace(" ", "") for b in data.breaks if b.strip()]
     for value in breaks:
-        start, _, end = value.partition("-")
+        start, _sep, end = value.partition("-")
         if not (_TIME.fullmatch(start) and _TIME.fullmatch(end)) or _minutes(end) <= _minutes(
             start
         ):
-            errors["breaks"] = f"休息时段 “{value}” 的格式应为 HH:MM-HH:MM，如 10:20-10:40"
+            errors["breaks"] = _(
+                "休息时段 “{value}” 的格式应为 HH:MM-HH:MM，如 10:20-10:40"
+            ).format(value=value)
             break
     if data.tables is None or not 1 <= data.tables <= MAX_TABLES:
-        errors["tables"] = f"桌数应在 1 到 {MAX_TABLES} 之间"
+        errors["tables"] = _("桌数应在 1 到 {MAX_TABLES} 之间").format(MAX_TABLES=MAX_TABLES)
     if data.capacity is None or not 2 <= data.capacity <= MAX_CAPACITY:
-        errors["capacity"] = f"报名机构上限应在 2 到 {MAX_CAPACITY:,} 之间"
+        errors["capacity"] = _("报名机构上限应在 2 到 {MAX_CAPACITY:,} 之间").format(
+            MAX_CAPACITY=MAX_CAPACITY
+        )
     industries = get_vocabularies().codes("industry")
     if unknown := [c for c in data.industries if c not in industries]:
-        errors["industries"] = f"未知行业代码：{'、'.join(unknown[:5])}"
+        errors["industries"] = _("未知行业代码：{value}").format(value="、".join(unknown[:5]))
     if unknown := [c for c in data.zones if c not in zone_codes]:
-        errors["zones"] = f"未知试点区域代码：{'、'.join(unknown[:5])}"
+        errors["zones"] = _("未知试点区域代码：{value}").format(value="、".join(unknown[:5]))
     if data.registration_deadline is None:
-        errors["registration_deadline"] = "请填写报名截止日期（YYYY-MM-DD）"
+        errors["registration_deadline"] = _("请填写报名截止日期（YYYY-MM-DD）")
     elif data.starts_on and data.registration_deadline > data.starts_on:
-        errors["registration_deadline"] = "报名截止日期不能晚于开始日期"
+        errors["registration_deadline"] = _("报名截止日期不能晚于开始日期")
     elif data.registration_deadline < today:
-        errors["registration_deadline"] = "报名截止日期不能早于今天"
+        errors["registration_deadline"] = _("报名截止日期不能早于今天")
     values: dict[str, Any] = {
         "title": title,
         "description": description,
@@ -232,11 +237,11 @@ def check_event(data: EventData, *, today: date, zone_codes: set[str]) -> dict[s
     if not errors:
         count = len(slots_of(Event(**values)))
         if count == 0:
-            errors["day_end"] = "按所填时间与休息时段排不出任何一个洽谈时段"
+            errors["day_end"] = _("按所填时间与休息时段排不出任何一个洽谈时段")
         elif count > scheduling.agenda.MAX_SLOTS:
-            errors["slot_minutes"] = (
-                f"共 {count} 个洽谈时段，超过上限 {scheduling.agenda.MAX_SLOTS}，请加长每场时长"
-            )
+            errors["slot_minutes"] = _(
+                "共 {count} 个洽谈时段，超过上限 {MAX_SLOTS}，请加长每场时长"
+            ).format(count=count, MAX_SLOTS=scheduling.agenda.MAX_SLOTS)
     if errors:
         raise FieldErrors(errors)
     return values
@@ -299,7 +304,7 @@ def data_of(event: Event) -> EventData:
 def get(session: Session, event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None:
-        raise NotFound("找不到该对接会")
+        raise NotFound(_("找不到该对接会"))
     return event
 
 
@@ -329,9 +334,9 @@ def _audit(
 def registration_closed_reason(event: Event, now: datetime) -> str | None:
     """Why registration is closed, or None while it is open."""
     if event.registration_closed:
-        return "主办方已截止报名"
+        return _("主办方已截止报名")
     if local_today(now) > event.registration_deadline:
-        return f"报名已于 {event.registration_deadline.isoformat()} 截止"
+        return _("报名已于 {value} 截止").format(value=event.registration_deadline.isoformat())
     return None
 
 
@@ -406,7 +411,7 @@ def registering_org(session: Session, principal: Principal | None) -> Organizati
         for kind in (DEMAND, SOLUTION):
             if can(session, principal, Action.LISTING_EDIT, org=org, listing_kind=kind.name):
                 return org
-    raise Forbidden("只有发布需求的企业和发布方案的供给方可以报名对接会")
+    raise Forbidden(_("只有发布需求的企业和发布方案的供给方可以报名对接会"))
 
 
 def bringable(session: Session, org: Organization, *, today: date) -> dict[str, list[Any]]:
@@ -438,14 +443,14 @@ def register(
     org = registering_org(session, principal)
     assert principal is not None and org.id is not None
     if reason := registration_closed_reason(event, now):
-        raise Conflict(f"{reason}，不能再报名或修改报名")
+        raise Conflict(_("{reason}，不能再报名或修改报名").format(reason=reason))
     existing = session.exec(
         select(EventRegistration).where(
             EventRegistration.event_id == event.id, EventRegistration.org_id == org.id
         )
     ).first()
     if existing is None and registration_count(session, event) >= event.capacity:
-        raise Conflict(f"报名机构已达上限（{event.capacity} 家）")
+        raise Conflict(_("报名机构已达上限（{capacity} 家）").format(capacity=event.capacity))
     errors: dict[str, str] = {}
     today = local_today(now)
     own = bringable(session, org, today=today)
@@ -454,15 +459,15 @@ def register(
     for name, ids, kind in chosen:
         allowed = {r.id for r in own[kind.name]}
         if any(i not in allowed for i in ids):
-            errors[name] = f"只能选择贵机构已发布的{kind.label}"
+            errors[name] = _("只能选择贵机构已发布的{label}").format(label=kind.label)
     if not demand_ids and not solution_ids and not errors:
-        errors["listings"] = "请至少选择一项带到对接会的需求或解决方案"
+        errors["listings"] = _("请至少选择一项带到对接会的需求或解决方案")
     slot_ids = [s.id for s in slots_of(event)]
     unavailable = list(dict.fromkeys(unavailable))
     if any(s not in slot_ids for s in unavailable):
-        errors["unavailable"] = "所选时段不在本对接会的洽谈时段中"
+        errors["unavailable"] = _("所选时段不在本对接会的洽谈时段中")
     elif len(unavailable) >= len(slot_ids):
-        errors["unavailable"] = "不能所有时段都无法参加"
+        errors["unavailable"] = _("不能所有时段都无法参加")
     people = _line(errors, "attendees", attendees, low=2, high=500)
     if errors:
         raise FieldErrors(errors)
@@ -475,7 +480,7 @@ def register(
             session.add(row)
             session.flush()
     except IntegrityError:
-        raise Conflict("贵机构已报名该对接会，请刷新后修改报名") from None
+        raise Conflict(_("贵机构已报名该对接会，请刷新后修改报名")) from None
     _audit(session, principal, "event.registered", event, now, org=org.id)
     return row
 
@@ -560,7 +565,7 @@ def _require_registration(
         authorize(session, principal, Action.LISTING_VIEW_PRIVATE)
     mine = my_registration(session, principal, event)
     if mine is None:
-        raise Forbidden("贵机构尚未报名该对接会")
+        raise Forbidden(_("贵机构尚未报名该对接会"))
     return mine
 
 
@@ -593,9 +598,9 @@ def suggestions(
     open_ = introductions.open_pairs(session, [mine.org_id])
     names = org_names(session, (reg.org_id for *_, reg in ranked))
     out = []
-    for _, d, s, side, reg in ranked:
+    for _score, d, s, side, reg in ranked:
         match = score(d, s)
-        other = "匿名企业" if side == "solution" and d.anonymous else names[reg.org_id]
+        other = _("匿名企业") if side == "solution" and d.anonymous else names[reg.org_id]
         out.append(
             Suggestion(
                 demand=d,
@@ -629,21 +634,23 @@ def request_meeting(
     mine = _require_registration(session, principal, event)
     today = local_today(now)
     if today > event.ends_on:
-        raise Conflict("对接会已结束，不能再申请洽谈")
+        raise Conflict(_("对接会已结束，不能再申请洽谈"))
     demands, solutions = listings_at(session, registrations(session, event), today)
     demand = next(((d, r) for d, r in demands if d.id == demand_id), None)
     solution = next(((s, r) for s, r in solutions if s.id == solution_id), None)
     if demand is None or solution is None:
-        raise FieldErrors({"listing": "该需求或方案不在本对接会的参会发布中"})
+        raise FieldErrors({"listing": _("该需求或方案不在本对接会的参会发布中")})
     if mine.id not in (demand[1].id, solution[1].id) or demand[1].id == solution[1].id:
-        raise Forbidden("只能为贵机构带到对接会的发布申请洽谈")
+        raise Forbidden(_("只能为贵机构带到对接会的发布申请洽谈"))
     score = PairScorer(session, gateway, today)(demand[0], solution[0], explain=False).score
     intro = introductions.request(
         session,
         principal=principal,
         demand_id=demand_id,
         solution_id=solution_id,
-        message=f"在“{event.title}”上申请一场 {event.slot_minutes} 分钟的一对一洽谈。",
+        message=_("在“{title}”上申请一场 {slot_minutes} 分钟的一对一洽谈。").format(
+            title=event.title, slot_minutes=event.slot_minutes
+        ),
         next_step=MEETING_NEXT_STEP,
         now=now,
         limits=limits,
@@ -731,7 +738,7 @@ def build_problem(
     previous = scheduling.Schedule(
         placements=tuple(
             scheduling.Placement(f"m{m.id}", m.slot, m.table_no)
-            for m, _ in chosen
+            for m, _slot in chosen
             if m.slot is not None and m.table_no is not None
         ),
         unscheduled=(),
@@ -755,9 +762,9 @@ def generate_agenda(
     try:
         problem, previous = build_problem(session, event, time_limit_s=time_limit_s)
     except scheduling.ProblemError as exc:
-        raise Conflict(f"无法生成日程：{exc}") from None
+        raise Conflict(_("无法生成日程：{exc}").format(exc=exc)) from None
     if not problem.meetings:
-        raise Conflict("还没有双方都已接受的洽谈，无法生成日程")
+        raise Conflict(_("还没有双方都已接受的洽谈，无法生成日程"))
     result = scheduling.solve(problem, previous=previous if previous.placements else None)
     changed = place(session, event, result, now=now)
     _audit(session, principal, "event.agenda_generated", event, now, **event.agenda_summary)
@@ -859,7 +866,7 @@ def meeting_of(
 ) -> tuple[EventMeeting, Introduction]:
     meeting = session.get(EventMeeting, meeting_id)
     if meeting is None or meeting.event_id != event.id:
-        raise NotFound("找不到该洽谈")
+        raise NotFound(_("找不到该洽谈"))
     intro = session.get(Introduction, meeting.introduction_id)
     assert intro is not None
     return meeting, intro
@@ -870,7 +877,11 @@ def meeting_of(
 
 def _started(event: Event, now: datetime) -> None:
     if local_today(now) < event.starts_on:
-        raise Conflict(f"对接会 {event.starts_on.isoformat()} 开始，当天起才能签到和登记洽谈情况")
+        raise Conflict(
+            _("对接会 {value} 开始，当天起才能签到和登记洽谈情况").format(
+                value=event.starts_on.isoformat()
+            )
+        )
 
 
 def check_in(
@@ -885,7 +896,7 @@ def check_in(
     assert principal is not None
     reg = session.get(EventRegistration, registration_id)
     if reg is None or reg.event_id != event.id:
-        raise NotFound("找不到该报名")
+        raise NotFound(_("找不到该报名"))
     _started(event, now)
     if reg.checked_in_at is None:
         reg.checked_in_at = now
@@ -906,11 +917,11 @@ def mark_attendance(
 ) -> EventMeeting:
     """Officials, who run the day, mark a placed meeting held or no-show."""
     authorize(session, principal, Action.EVENT_MANAGE)
-    meeting, _ = meeting_of(session, event, meeting_id)
+    meeting, _event = meeting_of(session, event, meeting_id)
     if attendance not in ATTENDANCE:
-        raise FieldErrors({"attendance": "请选择：已举行 或 未到场"})
+        raise FieldErrors({"attendance": _("请选择：已举行 或 未到场")})
     if meeting.slot is None:
-        raise Conflict("该洽谈未排入日程")
+        raise Conflict(_("该洽谈未排入日程"))
     _started(event, now)
     meeting.attendance, meeting.updated_at = attendance, now
     session.add(meeting)
@@ -932,11 +943,11 @@ def follow_up(
     meeting, intro = meeting_of(session, event, meeting_id)
     side = introductions.side_of(session, principal, intro)
     if side is None:
-        raise Forbidden("只有洽谈双方可以回答是否继续对接")
+        raise Forbidden(_("只有洽谈双方可以回答是否继续对接"))
     if meeting.slot is None:
-        raise Conflict("该洽谈未排入日程")
+        raise Conflict(_("该洽谈未排入日程"))
     if meeting.attendance == "no_show":
-        raise Conflict("该洽谈登记为未到场，可在“我的对接”中继续联系")
+        raise Conflict(_("该洽谈登记为未到场，可在“我的对接”中继续联系"))
     _started(event, now)
     if side == "demand":
         meeting.follow_up_demand = answer
@@ -951,7 +962,7 @@ def follow_up(
             intro=intro,
             stage="negotiating",
             now=now,
-            note=f"“{event.title}”洽谈后决定继续对接",
+            note=_("“{title}”洽谈后决定继续对接").format(title=event.title),
         )
     session.flush()
     return meeting
@@ -975,26 +986,29 @@ def figures(session: Session, event: Event, now: datetime) -> list[tuple[str, in
     """:func:`report`'s figures without the check (the plan report reads them too)."""
     regs = registrations(session, event)
     rows = meetings(session, event)
-    stages = [introductions.stage_of(i, now) for _, i in rows]
+    stages = [introductions.stage_of(i, now) for _row, i in rows]
     reached = {s: 0 for s in LATER_STAGES}
-    for _, intro in rows:
+    for _row, intro in rows:
         for step in introductions.steps(session, intro):
             if step.stage in reached:
                 reached[step.stage] += 1
     answers = [(m.follow_up_demand, m.follow_up_solution) for m, _ in rows]
     return [
-        ("报名机构", len(regs)),
-        ("签到机构", sum(1 for r in regs if r.checked_in_at is not None)),
-        ("洽谈请求", len(rows)),
-        ("已接受", sum(1 for _, i in rows if introductions.is_accepted(i))),
-        ("已婉拒", stages.count("declined")),
-        ("待回复", stages.count("requested")),
-        ("已排入日程", sum(1 for m, _ in rows if m.slot is not None)),
-        ("已举行", sum(1 for m, _ in rows if m.attendance == "held")),
-        ("未到场", sum(1 for m, _ in rows if m.attendance == "no_show")),
-        ("至少一方愿意继续对接", sum(1 for a, b in answers if a or b)),
-        ("双方都愿意继续对接", sum(1 for a, b in answers if a and b)),
-        *((f"进入“{introductions.STAGE_LABELS[s]}”", reached[s]) for s in LATER_STAGES),
+        (_("报名机构"), len(regs)),
+        (_("签到机构"), sum(1 for r in regs if r.checked_in_at is not None)),
+        (_("洽谈请求"), len(rows)),
+        (_("已接受"), sum(1 for _, i in rows if introductions.is_accepted(i))),
+        (_("已婉拒"), stages.count("declined")),
+        (_("待回复"), stages.count("requested")),
+        (_("已排入日程"), sum(1 for m, _ in rows if m.slot is not None)),
+        (_("已举行"), sum(1 for m, _ in rows if m.attendance == "held")),
+        (_("未到场"), sum(1 for m, _ in rows if m.attendance == "no_show")),
+        (_("至少一方愿意继续对接"), sum(1 for a, b in answers if a or b)),
+        (_("双方都愿意继续对接"), sum(1 for a, b in answers if a and b)),
+        *(
+            (_("进入“{value}”").format(value=introductions.STAGE_LABELS[s]), reached[s])
+            for s in LATER_STAGES
+        ),
     ]
 
 

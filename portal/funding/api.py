@@ -16,6 +16,7 @@ from portal.funding import marks, service
 from portal.funding.kind import FUNDING
 from portal.funding.schemas import ProgrammeMatch, ProgrammeMatches
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.listings.api import routes
 from portal.models import Demand, Organization
 
@@ -32,7 +33,7 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 def _demand(session: SessionDep, principal: ApiPrincipal, demand_id: int) -> Demand:
     demand = session.get(Demand, demand_id)
     if demand is None:
-        raise NotFound("找不到该需求")
+        raise NotFound(_("找不到该需求"))
     org = session.get(Organization, demand.org_id)
     authorize(session, principal, Action.LISTING_VIEW_PRIVATE, org=org)
     return demand

@@ -13,11 +13,12 @@ from matching.programmes import WIDE_REGIONS, is_eligible
 from matching.text import TextPipeline
 from portal.dashboards.service import Table
 from portal.funding import service
+from portal.kit.i18n import N_, _
 from portal.models import Demand, Organization
 from portal.reference.vocab import get_vocabularies
 from portal.search.documents import zones_of
 
-SOURCE = "本平台数据库（已发布、未过期的需求、资金扶持与共性技术平台）"
+SOURCE = N_("本平台数据库（已发布、未过期的需求、资金扶持与共性技术平台）")
 KEYS = ("funding_gaps", "platform_gaps", "funding_calls")
 
 
@@ -60,9 +61,10 @@ def coverage_tables(session: Session, pipeline: TextPipeline, *, today: date) ->
             needed.setdefault(demand.city, Counter())[capability] += 1
 
     gaps_rows: list[list[object]] = []
-    places = [(f"city:{c}", t.name_zh) for c, t in vocab.terms["city"].items()]
+    places = [(f"city:{c}", t.name) for c, t in vocab.terms["city"].items()]
     places += [
-        (f"zone:{z}", f"试点区域：{t.name_zh}") for z, t in vocab.terms["pilot_zone"].items()
+        (f"zone:{z}", _("试点区域：{name_zh}").format(name_zh=t.name))
+        for z, t in vocab.terms["pilot_zone"].items()
     ]
     for key, name in places:
         total = demands_by_place[key]
@@ -72,13 +74,13 @@ def coverage_tables(session: Session, pipeline: TextPipeline, *, today: date) ->
         gaps_rows.append([name, total, without, round(100 * without / total, 1)])
     funding_gaps = Table(
         key="funding_gaps",
-        title="没有可申请资金扶持的需求（按城市与试点区域）",
-        columns=["地区", "已发布需求（个）", "无可申请资金的需求（个）", "占比（%）"],
+        title=_("没有可申请资金扶持的需求（按城市与试点区域）"),
+        columns=[_("地区"), _("已发布需求（个）"), _("无可申请资金的需求（个）"), _("占比（%）")],
         rows=gaps_rows,
         source=SOURCE,
         as_of=as_of,
         public=False,
-        note="可申请：行业、地区、机构类型、项目阶段、申请截止日期和金额门槛均符合。",
+        note=_("可申请：行业、地区、机构类型、项目阶段、申请截止日期和金额门槛均符合。"),
     )
 
     capabilities = vocab.codes("platform_capability")
@@ -102,7 +104,9 @@ def coverage_tables(session: Session, pipeline: TextPipeline, *, today: date) ->
                 *(counts[c] for c in capabilities),
                 "、".join(vocab.label("platform_capability", c) for c in missing) or "—",
                 "、".join(
-                    f"{vocab.label('platform_capability', c)}（{needed[city][c]} 个需求）"
+                    _("{value}（{value2} 个需求）").format(
+                        value=vocab.label("platform_capability", c), value2=needed[city][c]
+                    )
                     for c in wanted
                 )
                 or "—",
@@ -110,18 +114,18 @@ def coverage_tables(session: Session, pipeline: TextPipeline, *, today: date) ->
         )
     platform_gaps = Table(
         key="platform_gaps",
-        title="共性技术平台覆盖（按城市，服务该城市的平台数）",
+        title=_("共性技术平台覆盖（按城市，服务该城市的平台数）"),
         columns=[
-            "城市",
+            _("城市"),
             *(vocab.label("platform_capability", c) for c in capabilities),
-            "无平台服务的能力",
-            "有需求但无平台的能力",
+            _("无平台服务的能力"),
+            _("有需求但无平台的能力"),
         ],
         rows=platform_rows,
         source=SOURCE,
         as_of=as_of,
         public=False,
-        note="服务区域为湖南全省或全国的平台计入每个城市；试点区域的园区计入所在城市。",
+        note=_("服务区域为湖南全省或全国的平台计入每个城市；试点区域的园区计入所在城市。"),
     )
 
     owners = {
@@ -144,22 +148,22 @@ def coverage_tables(session: Session, pipeline: TextPipeline, *, today: date) ->
                 "、".join(vocab.region_label(r) for r in row.regions),
                 row.amount_min,
                 row.amount_max,
-                row.deadline.isoformat() if row.deadline else "长期",
+                row.deadline.isoformat() if row.deadline else _("长期"),
                 eligible_for[row.id or 0],
             ]
         )
         links.append(f"/funds/{row.id}")
     funding_calls = Table(
         key="funding_calls",
-        title="在申资金扶持项目及符合条件的需求数",
+        title=_("在申资金扶持项目及符合条件的需求数"),
         columns=[
-            "项目",
-            "发布机构",
-            "适用地区",
-            "金额下限（万元）",
-            "金额上限（万元）",
-            "申请截止",
-            "符合条件的需求（个）",
+            _("项目"),
+            _("发布机构"),
+            _("适用地区"),
+            _("金额下限（万元）"),
+            _("金额上限（万元）"),
+            _("申请截止"),
+            _("符合条件的需求（个）"),
         ],
         rows=call_rows,
         source=SOURCE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal.funding.schemas import FundingCreate, FundingFields, FundingPublic, FundingUpdate
+from portal.kit.i18n import N_
 from portal.listings.forms import money_input
 from portal.listings.kinds import FormSpec, ListingKind, Values
 from portal.listings.rules import funding_errors
@@ -50,7 +51,7 @@ def _form_from_row(row: Funding) -> Values:
 FUNDING = ListingKind(
     name="funding",
     plural="funds",
-    label="资金扶持",
+    label=N_("资金扶持"),
     model=Funding,
     fields=FundingFields,
     create_schema=FundingCreate,
@@ -59,7 +60,7 @@ FUNDING = ListingKind(
     id_prefix="fund",
     retired="closed",
     retire_verb="close",
-    retire_label="关闭",
+    retire_label=N_("关闭"),
     retired_at="closed_at",
     expiry="deadline",
     rules=_rules,
@@ -69,25 +70,27 @@ FUNDING = ListingKind(
         codes=("industries", "regions", "org_kinds", "stages"),
         numbers=("amount_min", "amount_max", "cost_share"),
         dates=("deadline",),
-        required={"regions": "请至少选择一个适用地区"},
+        required={"regions": N_("请至少选择一个适用地区")},
         to_values=_form_to_values,
         from_row=_form_from_row,
     ),
     texts={
-        "org_label": "发布机构",
-        "expiry_label": "申请截止",
-        "short_label": "资金项目",
-        "title_label": "项目名称",
-        "description_label": "支持内容与申请条件",
-        "search_title": "资金扶持",
-        "search_heading": "5G应用资金扶持",
+        "org_label": N_("发布机构"),
+        "expiry_label": N_("申请截止"),
+        "short_label": N_("资金项目"),
+        "title_label": N_("项目名称"),
+        "description_label": N_("支持内容与申请条件"),
+        "search_title": N_("资金扶持"),
+        "search_heading": N_("5G应用资金扶持"),
         "search_lead": (
-            "金融机构和主管部门发布的、经审核的5G应用专项资金、补贴、贷款和股权投资项目。"
-            "已过申请截止日期的不再显示。"
+            N_(
+                "金融机构和主管部门发布的、经审核的5G应用专项资金、补贴、贷款和股权投资项目。"
+                "已过申请截止日期的不再显示。"
+            )
         ),
-        "search_placeholder": "如：专项资金、项目贷款、陶瓷",
-        "search_unit": "个资金项目",
-        "search_empty": "没有找到符合条件的资金扶持项目。",
+        "search_placeholder": N_("如：专项资金、项目贷款、陶瓷"),
+        "search_unit": N_("个资金项目"),
+        "search_empty": N_("没有找到符合条件的资金扶持项目。"),
         "api_create": (
             "List a funding call (a finance organisation's or officials' member; Bearer write "
             "token or session)"

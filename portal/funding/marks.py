@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from portal.audit import service as audit
 from portal.auth.permissions import Principal
 from portal.kit.errors import FieldErrors
+from portal.kit.i18n import _
 from portal.listings import service as listings
 from portal.listings.registry import DEMAND
 from portal.models import Demand, Funding, FundingMark
@@ -30,7 +31,7 @@ def shortlist(
     assert principal is not None and org.id is not None and demand.id is not None
     call = session.get(Funding, funding_id)
     if call is None or call.status != "published":
-        raise FieldErrors({"funding_id": "找不到该资金扶持项目"})
+        raise FieldErrors({"funding_id": _("找不到该资金扶持项目")})
     row = session.exec(
         select(FundingMark).where(
             FundingMark.demand_id == demand.id, FundingMark.funding_id == funding_id

@@ -13,6 +13,7 @@ from portal.funding import coverage, marks
 from portal.funding.kind import FUNDING
 from portal.kit import forms
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.kit.templating import render
 from portal.listings import service as listings
 from portal.listings.registry import DEMAND
@@ -76,7 +77,7 @@ def coverage_export(
 ) -> Response:
     authorize(session, principal, Action.DASHBOARD_VIEW)
     if fmt not in CONTENT_TYPES or key not in coverage.KEYS:
-        raise NotFound("没有这张表，或不支持该格式（只提供 CSV 和 XLSX）")
+        raise NotFound(_("没有这张表，或不支持该格式（只提供 CSV 和 XLSX）"))
     table = coverage.coverage_tables(session, gateway.pipeline, today=clock.now().date())[key]
     body = to_csv(table) if fmt == "csv" else to_xlsx(table)
     return Response(

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from matching.search import SearchBackendError, SearchUnavailable
 from portal.deps import SearchDep, SessionDep
+from portal.kit.i18n import _
 from portal.search.gateway import SearchGateway
 from portal.search.sync import last_failure
 
@@ -38,7 +39,9 @@ def _search_health(
     process's drainer and the outbox events any process failed to apply."""
     backend = gateway.backend
     if not backend.health():
-        return SearchHealth(backend=backend.name, status="unavailable", detail="搜索服务无法访问")
+        return SearchHealth(
+            backend=backend.name, status="unavailable", detail=_("搜索服务无法访问")
+        )
     try:
         backend.check_writable()
     except SearchUnavailable as exc:
@@ -51,7 +54,9 @@ def _search_health(
         failure = last_failure(session)
     if failure:
         return SearchHealth(
-            backend=backend.name, status="read_only", detail=f"索引同步失败，变更在排队：{failure}"
+            backend=backend.name,
+            status="read_only",
+            detail=_("索引同步失败，变更在排队：{failure}").format(failure=failure),
         )
     return SearchHealth(backend=backend.name, status="ok")
 

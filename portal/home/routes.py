@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from portal.deps import ClockDep, SessionDep
-from portal.home.service import headline
+from portal.deps import ClockDep, OptionalUser, SessionDep
+from portal.home.service import first_steps, headline
 from portal.indicators.periods import STATUS_LABELS
 from portal.kit.templating import render
 
@@ -12,6 +12,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 @router.get("/", name="home")
-def home(request: Request, session: SessionDep, clock: ClockDep) -> Response:
-    context = {"headline": headline(session, today=clock.now().date())}
+def home(request: Request, session: SessionDep, clock: ClockDep, user: OptionalUser) -> Response:
+    steps = first_steps(session, role=user.role) if user is not None else None
+    context = {"headline": headline(session, today=clock.now().date()), "steps": steps}
     return render(request, "home.html", {**context, "status_labels": STATUS_LABELS})

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from portal.cases.service import count_cases
-from portal.models import Demand, Solution, UseCase
+from portal.models import Demand, PrivateNetwork, Solution, UseCase
 from portal.networks.service import Progress, progress
 from portal.reference.vocab import get_vocabularies
 
@@ -54,9 +54,35 @@ def headline(session: Session, *, today: date) -> Headline:
     vocab = get_vocabularies()
     clusters = [
         Cluster(
-            term.code, term.name_zh, demand_counts.get(term.code, 0), case_counts.get(term.code, 0)
+            term.code, term.name, demand_counts.get(term.code, 0), case_counts.get(term.code, 0)
         )
         for term in vocab.terms["industry"].values()
         if term.featured
     ]
     return Headline(networks, int(solutions), int(demands), count_cases(session), clusters)
+
+
+@dataclass
+class FirstSteps:
+    """What a signed-in person does next, by role (issue 18): an enterprise posts a demand,
+    a vendor lists a solution, an official reviews what waits."""
+
+    role: str
+    pending_listings: int = 0
+    pending_networks: int = 0
+
+
+def first_steps(session: Session, *, role: str) -> FirstSteps:
+    steps = FirstSteps(role)
+    if role in ("official", "admin"):
+        steps.pending_listings = sum(
+            session.exec(
+                select(func.count()).select_from(model).where(col(model.status) == "pending")
+            ).one()
+            for model in (Solution, Demand)
+        )
+        unconfirmed = col(PrivateNetwork.confirmed).is_(False)
+        steps.pending_networks = session.exec(
+            select(func.count()).select_from(PrivateNetwork).where(unconfirmed)
+        ).one()
+    return steps

@@ -31,6 +31,7 @@ from portal.imports.schemas import (
     UseCaseRecord,
 )
 from portal.indicators.rules import update_error, value_error
+from portal.kit.i18n import _
 from portal.kit.translate import translate_error
 from portal.listings.registry import KINDS
 from portal.listings.service import errors_in
@@ -59,24 +60,28 @@ PLANNING_YEARS = 5
 def commissioning_error(day: date, *, status: str, today: date) -> str | None:
     """Why ``day`` cannot be the commissioning date of a network of ``status``, or None."""
     if day < date(FIRST_5G_YEAR, 1, 1):
-        return f"开通日期不能早于 {FIRST_5G_YEAR}-01-01（我国 {FIRST_5G_YEAR} 年发放5G商用牌照）"
+        return _(
+            "开通日期不能早于 {FIRST_5G_YEAR}-01-01（我国 {FIRST_5G_YEAR} 年发放5G商用牌照）"
+        ).format(FIRST_5G_YEAR=FIRST_5G_YEAR)
     if status in ("in_service", "retired"):
         # ``today`` is the UTC date; in Hunan (UTC+8) it may already be the next day.
         if day > today + timedelta(days=1):
-            return "在用或已退网的专网，开通日期不能晚于今天"
+            return _("在用或已退网的专网，开通日期不能晚于今天")
         return None
     try:
         latest = today.replace(year=today.year + PLANNING_YEARS)
     except ValueError:  # 29 February
         latest = today.replace(year=today.year + PLANNING_YEARS, day=28)
     if day > latest:
-        return f"计划开通日期不能晚于 {latest.isoformat()}（{PLANNING_YEARS} 年内）"
+        return _("计划开通日期不能晚于 {value}（{PLANNING_YEARS} 年内）").format(
+            value=latest.isoformat(), PLANNING_YEARS=PLANNING_YEARS
+        )
     return None
 
 
 def missing_demand(external_id: str) -> str:
     """What a ``demand`` reference that names no demand is told (the network form too)."""
-    return f"找不到需求 {external_id!r}"
+    return _("找不到需求 {external_id!r}").format(external_id=external_id)
 
 
 @dataclass
@@ -86,7 +91,9 @@ class ImportIssue:
     message: str
 
     def __str__(self) -> str:
-        where = f"第 {self.line} 行" + (f"，字段 {self.field}" if self.field else "")
+        where = _("第 {line} 行").format(line=self.line) + (
+            _("，字段 {field}").format(field=self.field) if self.field else ""
+        )
         return f"{where}：{self.message}"
 
 
@@ -107,10 +114,12 @@ class ImportReport:
     def summary(self) -> str:
         types = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
         parts = [
-            f"{t}: 新增 {self.created[t]}，更新 {self.updated[t]}，未变 {self.unchanged[t]}"
+            _("{t}: 新增 {value}，更新 {value2}，未变 {value3}").format(
+                t=t, value=self.created[t], value2=self.updated[t], value3=self.unchanged[t]
+            )
             for t in types
         ]
-        return "；".join(parts) if parts else "没有记录"
+        return "；".join(parts) if parts else _("没有记录")
 
 
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
@@ -119,7 +128,7 @@ CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 def _translate(error: Any) -> tuple[str, str]:
     """A pydantic error of a record: the field without the record type's prefix."""
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        return "type", f"type 应为 {', '.join(APPLY_ORDER)} 之一"
+        return "type", _("type 应为 {value} 之一").format(value=", ".join(APPLY_ORDER))
     loc = list(error["loc"])
     if loc and str(loc[0]) in APPLY_ORDER:
         loc = loc[1:]
@@ -143,7 +152,7 @@ class _Importer:
         ok = True
         for code in codes:
             if not self.vocab.has(vocabulary, code):
-                self.fail(line, name, f"未知代码 {code!r}")
+                self.fail(line, name, _("未知代码 {code!r}").format(code=code))
                 ok = False
         return ok
 
@@ -151,10 +160,14 @@ class _Importer:
         if zone is None:
             return True
         if not self.vocab.has("pilot_zone", zone):
-            self.fail(line, "zone", f"未知试点区域 {zone!r}")
+            self.fail(line, "zone", _("未知试点区域 {zone!r}").format(zone=zone))
             return False
         if self.vocab.terms["pilot_zone"][zone].city != city:
-            self.fail(line, "zone", f"试点区域 {self.vocab.label('pilot_zone', zone)} 不在该城市")
+            self.fail(
+                line,
+                "zone",
+                _("试点区域 {value} 不在该城市").format(value=self.vocab.label("pilot_zone", zone)),
+            )
             return False
         return True
 
@@ -163,7 +176,7 @@ class _Importer:
             select(Organization).where(Organization.external_id == external_id)
         ).first()
         if found is None:
-            self.fail(line, name, f"找不到机构 {external_id!r}")
+            self.fail(line, name, _("找不到机构 {external_id!r}").format(external_id=external_id))
         return found
 
     # --- upsert ---------------------------------------------------------------------
@@ -282,7 +295,13 @@ class _Importer:
             )
         ).first()
         if indicator is None:
-            self.fail(line, "indicator", f"找不到指标 {r.indicator!r}（用代码或表1中的指标名称）")
+            self.fail(
+                line,
+                "indicator",
+                _("找不到指标 {indicator!r}（用代码或表1中的指标名称）").format(
+                    indicator=r.indicator
+                ),
+            )
             return
         if reason := value_error(indicator, r.value):
             self.fail(line, "value", reason)
@@ -342,7 +361,11 @@ def parse_lines(lines: Iterable[str], report: ImportReport) -> list[tuple[int, A
         )
         if key in seen:
             report.issues.append(
-                ImportIssue(number, "external_id", f"与第 {seen[key]} 行重复：{key[1]}")
+                ImportIssue(
+                    number,
+                    "external_id",
+                    _("与第 {value} 行重复：{value2}").format(value=seen[key], value2=key[1]),
+                )
             )
             continue
         seen[key] = number

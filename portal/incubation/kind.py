@@ -13,6 +13,7 @@ from portal.incubation.schemas import (
     IncubationPublic,
     IncubationUpdate,
 )
+from portal.kit.i18n import N_
 from portal.listings.kinds import FormSpec, ListingKind, Values
 from portal.listings.rules import incubation_errors
 from portal.models import Incubation
@@ -43,7 +44,7 @@ def _form_from_row(row: Incubation) -> Values:
 INCUBATION = ListingKind(
     name="incubation",
     plural="incubations",
-    label="应用孵化",
+    label=N_("应用孵化"),
     model=Incubation,
     fields=IncubationFields,
     create_schema=IncubationCreate,
@@ -52,7 +53,7 @@ INCUBATION = ListingKind(
     id_prefix="incu",
     retired="closed",
     retire_verb="close",
-    retire_label="关闭",
+    retire_label=N_("关闭"),
     retired_at="closed_at",
     expiry="ends_on",
     rules=_rules,
@@ -60,24 +61,26 @@ INCUBATION = ListingKind(
         texts=("summary",),
         codes=("industries", "regions", "support"),
         dates=("starts_on", "ends_on"),
-        required={"regions": "请至少选择一个地区"},
+        required={"regions": N_("请至少选择一个地区")},
         from_row=_form_from_row,
     ),
     texts={
-        "org_label": "孵化机构",
-        "expiry_label": "结束日期",
-        "short_label": "孵化项目",
-        "title_label": "孵化项目名称",
-        "description_label": "项目介绍与入驻条件",
-        "search_title": "应用孵化",
-        "search_heading": "5G应用孵化",
+        "org_label": N_("孵化机构"),
+        "expiry_label": N_("结束日期"),
+        "short_label": N_("孵化项目"),
+        "title_label": N_("孵化项目名称"),
+        "description_label": N_("项目介绍与入驻条件"),
+        "search_title": N_("应用孵化"),
+        "search_heading": N_("5G应用孵化"),
         "search_lead": (
-            "孵化器、产业园区、高校和科研院所面向5G应用初创团队和年轻企业开放的孵化项目："
-            "场地、测试网络、导师和路演对接。"
+            N_(
+                "孵化器、产业园区、高校和科研院所面向5G应用初创团队和年轻企业开放的孵化项目："
+                "场地、测试网络、导师和路演对接。"
+            )
         ),
-        "search_placeholder": "如：视频文创、测试网络、路演",
-        "search_unit": "个孵化项目",
-        "search_empty": "没有找到符合条件的孵化项目。",
+        "search_placeholder": N_("如：视频文创、测试网络、路演"),
+        "search_unit": N_("个孵化项目"),
+        "search_empty": N_("没有找到符合条件的孵化项目。"),
         "api_create": (
             "List an incubation cohort (an incubator's, university's or research institute's "
             "member)"

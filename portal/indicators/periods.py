@@ -17,19 +17,20 @@ from datetime import date
 from sqlmodel import Session, col, func, select
 
 from portal.kit.errors import NotFound
+from portal.kit.i18n import N_, _
 from portal.models import IndicatorTarget, PlanPeriod
 
 ENDED_STATUSES = ("achieved", "missed")
 STATUS_LABELS = {
-    "achieved": "已达标",
-    "missed": "未达标",
-    "on_track": "按计划推进",
-    "behind": "落后于进度",
-    "no_data": "暂无新数据",
-    "not_measurable": "无法量化",
+    "achieved": N_("已达标"),
+    "missed": N_("未达标"),
+    "on_track": N_("按计划推进"),
+    "behind": N_("落后于进度"),
+    "no_data": N_("暂无新数据"),
+    "not_measurable": N_("无法量化"),
 }
-BASIS_LABELS = {"official": "官方统计", "registered": "平台登记"}
-STALE_LABEL = "待更新"
+BASIS_LABELS = {"official": N_("官方统计"), "registered": N_("平台登记")}
+STALE_LABEL = N_("待更新")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{self.baseline_year + 1}–{self.target_year} 年"
+        return _("{first}–{last} 年").format(first=self.baseline_year + 1, last=self.target_year)
 
     def ended(self, today: date) -> bool:
         return today.year > self.target_year
@@ -106,7 +107,7 @@ def require_period(periods: Sequence[Period], code: str) -> Period:
     period = find_period(periods, code)
     if period is None:
         known = "、".join(p.code for p in periods)
-        raise NotFound(f"没有规划期“{code}”；现有：{known}")
+        raise NotFound(_("没有规划期“{code}”；现有：{known}").format(code=code, known=known))
     return period
 
 

@@ -15,6 +15,7 @@ from portal.indicators.service import list_indicators
 from portal.indicators.trajectory import expected_path, implied_expected
 from portal.inputs import finite_number, whole_number
 from portal.kit.errors import FieldErrors, PortalError
+from portal.kit.i18n import _
 from portal.kit.templating import render
 from portal.spreadsheets import UnreadableFile
 
@@ -54,8 +55,8 @@ def history_chart(row: IndicatorPublic) -> dict[str, Any]:
         "yName": row.unit,
         "categories": years,
         "series": [
-            {"name": "实际值", "data": [actual.get(y) for y in years]},
-            {"name": "规划轨迹", "data": [expected(y) for y in years], "dashed": True},
+            {"name": _("实际值"), "data": [actual.get(y) for y in years]},
+            {"name": _("规划轨迹"), "data": [expected(y) for y in years], "dashed": True},
         ],
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.kit.i18n import _
 from portal.models import Indicator
 
 # code: (lowest, highest); None for no bound.
@@ -30,18 +31,20 @@ _LEVEL = (0, None)
 def value_error(indicator: Indicator, value: float) -> str | None:
     """Why ``value`` (an actual or a target) cannot be a value of ``indicator``, or None."""
     low, high = BOUNDS.get(indicator.code, _LEVEL)
-    unit = "" if indicator.unit in ("", "-") else f"（单位：{indicator.unit}）"
+    unit = "" if indicator.unit in ("", "-") else _("（单位：{unit}）").format(unit=indicator.unit)
     if low is not None and value < low:
         return (
-            f"{indicator.name}不能为负数{unit}" if low == 0 else f"{indicator.name}不能小于 {low:g}"
+            _("{name}不能为负数{unit}").format(name=indicator.name, unit=unit)
+            if low == 0
+            else _("{name}不能小于 {low:g}").format(name=indicator.name, low=low)
         )
     if high is not None and value > high:
-        return f"{indicator.name}不能大于 {high:g}{unit}"
+        return _("{name}不能大于 {high:g}{unit}").format(name=indicator.name, high=high, unit=unit)
     return None
 
 
 def update_error(as_of: date | None, next_update: date | None) -> str | None:
     """Why a figure's next expected update cannot be ``next_update``, or None."""
     if as_of is not None and next_update is not None and next_update <= as_of:
-        return "下次更新日期应晚于发布日期"
+        return _("下次更新日期应晚于发布日期")
     return None

@@ -31,6 +31,7 @@ from portal.indicators.schemas import (
 from portal.indicators.trajectory import expected_path, implied_expected
 from portal.inputs import text_error
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import _
 from portal.models import Indicator, IndicatorTarget, IndicatorValue, PlanPeriod, utcnow
 
 __all__ = ["STATUS_LABELS", "assess", "list_indicators"]
@@ -234,15 +235,15 @@ def latest_actual(session: Session, code: str) -> IndicatorValue | None:
 def get_indicator(session: Session, code: str) -> Indicator:
     indicator = session.get(Indicator, code)
     if indicator is None:
-        raise NotFound("找不到该指标")
+        raise NotFound(_("找不到该指标"))
     return indicator
 
 
 def _check_year(year: int | None, errors: dict[str, str], low: int = 2000) -> None:
     if year is None:
-        errors["year"] = "请填写年份"
+        errors["year"] = _("请填写年份")
     elif not low <= year <= 2100:
-        errors["year"] = f"年份应在 {low}–2100 之间"
+        errors["year"] = _("年份应在 {low}–2100 之间").format(low=low)
 
 
 def value_errors(
@@ -260,15 +261,15 @@ def value_errors(
     errors: dict[str, str] = {}
     indicator = session.get(Indicator, code)
     if indicator is None:
-        errors["indicator"] = "请选择表1中的指标"
+        errors["indicator"] = _("请选择表1中的指标")
     _check_year(year, errors)
     if value is None:
-        errors["value"] = "请填写数值"
+        errors["value"] = _("请填写数值")
     elif indicator is not None and (reason := value_error(indicator, value)):
         errors["value"] = reason
     source = (source or "").strip()
     if not source:
-        errors["source"] = "请注明数据来源（文件、网址或发布机构）"
+        errors["source"] = _("请注明数据来源（文件、网址或发布机构）")
     elif reason := text_error(source):
         errors["source"] = reason
     if reason := update_error(as_of, next_update):
@@ -359,7 +360,7 @@ def set_target(
     errors: dict[str, str] = {}
     indicator = session.get(Indicator, code)
     if indicator is None:
-        errors["indicator"] = "请选择表1中的指标"
+        errors["indicator"] = _("请选择表1中的指标")
     _check_year(year, errors, low=2021)
     last = session.exec(select(func.max(PlanPeriod.target_year))).one()
     new_period = year is not None and session.get(PlanPeriod, year) is None
@@ -370,16 +371,18 @@ def set_target(
         and year is not None
         and year <= last
     ):
-        errors["year"] = f"目标年份应为某一规划期的末年，或晚于 {last} 年（新一期规划）"
+        errors["year"] = _("目标年份应为某一规划期的末年，或晚于 {last} 年（新一期规划）").format(
+            last=last
+        )
     printed = (printed or "").strip()  # the target as printed ("力争小于1.35")
     out_of_bounds = value_error(indicator, value) if indicator and value is not None else None
     if value is None and not printed:
-        errors["value"] = "请填写目标值"
+        errors["value"] = _("请填写目标值")
     elif reason := out_of_bounds or text_error(printed):
         errors["value"] = reason
     source = (source or "").strip() or None
     if not source:
-        errors["source"] = "请注明目标出处（规划文件名称）"
+        errors["source"] = _("请注明目标出处（规划文件名称）")
     elif reason := text_error(source):
         errors["source"] = reason
     if errors:

@@ -16,17 +16,18 @@ from portal.auth.permissions import Action, Principal, authorize
 from portal.indicators.service import record_value, value_errors
 from portal.inputs import finite_number, whole_number
 from portal.kit.errors import NotFound, PortalError
+from portal.kit.i18n import N_, _
 from portal.models import Indicator, IndicatorUpload
 from portal.networks.tabular import MAX_BYTES, MAX_ROWS, parse_date, read_table
 
 # Our field → the headers a sheet may use for it (compared without spaces).
 HEADERS: dict[str, tuple[str, ...]] = {
-    "indicator": ("指标名称", "指标"),
-    "year": ("年份", "年度"),
-    "value": ("数值", "实际值", "统计值"),
-    "source": ("来源", "数据来源"),
-    "as_of": ("发布日期", "截至日期", "数据日期"),
-    "next_update": ("下次更新", "下次更新日期", "预计下次更新"),
+    "indicator": (N_("指标名称"), N_("指标")),
+    "year": (N_("年份"), N_("年度")),
+    "value": (N_("数值"), N_("实际值"), N_("统计值")),
+    "source": (N_("来源"), N_("数据来源")),
+    "as_of": (N_("发布日期"), N_("截至日期"), N_("数据日期")),
+    "next_update": (N_("下次更新"), N_("下次更新日期"), N_("预计下次更新")),
 }
 LABELS = {name: words[0] for name, words in HEADERS.items()}
 REQUIRED = ("indicator", "year", "value", "source")
@@ -84,7 +85,7 @@ def read_date(text: str) -> tuple[date | None, str | None]:
     try:
         return date.fromisoformat(parse_date(text)), None
     except ValueError:
-        return None, f"“{text}”不是日期（如 2026-03-31）"
+        return None, _("“{text}”不是日期（如 2026-03-31）").format(text=text)
 
 
 def create_upload(
@@ -106,7 +107,7 @@ def get_upload(session: Session, *, principal: Principal | None, upload_id: int)
     authorize(session, principal, Action.INDICATOR_EDIT)
     upload = session.get(IndicatorUpload, upload_id)
     if upload is None:
-        raise NotFound("找不到该文件，请重新上传")
+        raise NotFound(_("找不到该文件，请重新上传"))
     return upload
 
 
@@ -132,7 +133,11 @@ def check_upload(session: Session, upload: IndicatorUpload) -> SheetReport:
         printed = cell("indicator")
         indicator = names.get(_key(printed))
         if indicator is None:
-            issues.append(SheetIssue(number, LABELS["indicator"], f"表1中没有“{printed}”"))
+            issues.append(
+                SheetIssue(
+                    number, LABELS["indicator"], _("表1中没有“{printed}”").format(printed=printed)
+                )
+            )
         year = whole_number(cell("year"), maximum=9999)
         value = finite_number(cell("value"))
         as_of, as_of_error = read_date(cell("as_of"))
@@ -151,16 +156,20 @@ def check_upload(session: Session, upload: IndicatorUpload) -> SheetReport:
         )
         errors.pop("indicator", None)  # said above, with the name as printed
         if cell("value") and value is None:
-            errors["value"] = f"“{cell('value')}”不是数字"
+            errors["value"] = _("“{cell}”不是数字").format(cell=cell("value"))
         if cell("year") and year is None:
-            errors["year"] = f"“{cell('year')}”不是年份"
+            errors["year"] = _("“{cell}”不是年份").format(cell=cell("year"))
         for name, reason in errors.items():
             issues.append(SheetIssue(number, LABELS.get(name, name), reason))
         if indicator is not None and year is not None:
             first = seen.setdefault((indicator.code, year), number)
             if first != number:
                 issues.append(
-                    SheetIssue(number, LABELS["year"], f"与第 {first} 行重复（同一指标同一年份）")
+                    SheetIssue(
+                        number,
+                        LABELS["year"],
+                        _("与第 {first} 行重复（同一指标同一年份）").format(first=first),
+                    )
                 )
         if issues:
             report.issues.extend(issues)
@@ -193,10 +202,10 @@ def apply_upload(
     are skipped, as the review page said."""
     authorize(session, principal, Action.INDICATOR_EDIT)
     if upload.applied_at is not None:
-        raise PortalError("该文件已经导入")
+        raise PortalError(_("该文件已经导入"))
     report = check_upload(session, upload)
     if not report.good:
-        raise PortalError("没有可以导入的行")
+        raise PortalError(_("没有可以导入的行"))
     for row in report.good:
         record_value(
             session,

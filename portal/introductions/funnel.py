@@ -20,12 +20,13 @@ from sqlmodel import Session, col, select
 from portal.clock import aware
 from portal.dashboards.service import Table
 from portal.introductions.service import PIPELINE, STAGE_LABELS, stage_of
+from portal.kit.i18n import N_, _
 from portal.models import Demand, Introduction, IntroductionStep, PrivateNetwork
 
 FUNNEL = ("requested", *PIPELINE)  # requested → accepted → … → network_live
 ENDINGS = ("declined", "expired", "closed")
 Dimension = Literal["industry", "city", "zone", "cluster"]
-SOURCE = "本平台对接记录（对接请求、答复与各阶段的更新日期）"
+SOURCE = N_("本平台对接记录（对接请求、答复与各阶段的更新日期）")
 
 
 @dataclass
@@ -151,11 +152,11 @@ def table(funnel: Funnel, *, as_of: date) -> Table:
     """The funnel as the export and the evaluation report show it."""
     return Table(
         key="introductions_funnel",
-        title="对接漏斗",
-        columns=["阶段", "到达数", "较上一阶段转化率（%）", "距上一阶段中位天数"],
+        title=_("对接漏斗"),
+        columns=[_("阶段"), _("到达数"), _("较上一阶段转化率（%）"), _("距上一阶段中位天数")],
         rows=rows(funnel),
         source=SOURCE,
         as_of=as_of.isoformat(),
         public=False,
-        note="到达数含跳过该阶段直接进入后续阶段的对接；不含任何消息内容或联系方式。",
+        note=_("到达数含跳过该阶段直接进入后续阶段的对接；不含任何消息内容或联系方式。"),
     )

@@ -11,17 +11,18 @@ from sqlmodel import Session, col, select
 
 from portal.auth.permissions import Principal
 from portal.kit.errors import FieldErrors
+from portal.kit.i18n import N_, _
 from portal.listings import service as listings
 from portal.listings.registry import DEMAND, SOLUTION
 from portal.models import Demand, MatchFeedback, MatchMark, Membership, Solution
 
 ACTIONS = ("shortlist", "unshortlist", "dismiss", "undismiss")
 DISMISS_REASONS = {
-    "not_fit": "方向不对",
-    "budget": "预算不符",
-    "timing": "时间不合适",
-    "region": "地域不符",
-    "other": "其他原因",
+    "not_fit": N_("方向不对"),
+    "budget": N_("预算不符"),
+    "timing": N_("时间不合适"),
+    "region": N_("地域不符"),
+    "other": N_("其他原因"),
 }
 
 
@@ -40,12 +41,12 @@ def mark(
     marks solutions on its match list, the solution's vendor marks demands."""
     errors: dict[str, str] = {}
     if action not in ACTIONS:
-        errors["action"] = "未知的操作"
+        errors["action"] = _("未知的操作")
     if action == "dismiss" and reason not in DISMISS_REASONS:
-        errors["reason"] = "请选择不合适的原因"
+        errors["reason"] = _("请选择不合适的原因")
     demand, solution = session.get(Demand, demand_id), session.get(Solution, solution_id)
     if demand is None or solution is None:
-        errors["demand_id"] = "找不到该匹配"
+        errors["demand_id"] = _("找不到该匹配")
     if errors:
         raise FieldErrors(errors)
     assert demand is not None and solution is not None

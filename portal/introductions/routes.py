@@ -18,6 +18,7 @@ from portal.funding import service as funding
 from portal.introductions import funnel as funnels
 from portal.introductions import marks, service
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import _
 from portal.kit.redirects import safe_next, see_other
 from portal.kit.templating import render
 from portal.listings import service as listings
@@ -45,7 +46,7 @@ def _labels() -> dict[str, Any]:
 def _pair(session: SessionDep, demand_id: int, solution_id: int) -> tuple[Demand, Solution]:
     demand, solution = session.get(Demand, demand_id), session.get(Solution, solution_id)
     if demand is None or solution is None:
-        raise NotFound("找不到该需求或解决方案")
+        raise NotFound(_("找不到该需求或解决方案"))
     return demand, solution
 
 
@@ -84,13 +85,13 @@ def new_page(
         demand, solution = _pair(session, demand_id, solution_id)
         return _request_page(request, session, demand, solution)
     if (demand_id is None) == (solution_id is None):
-        raise NotFound("请从需求或解决方案页面发起对接")
+        raise NotFound(_("请从需求或解决方案页面发起对接"))
     today = clock.now().date()
     kind = SOLUTION if demand_id is not None else DEMAND
     other_kind = DEMAND if kind is SOLUTION else SOLUTION
     other = session.get(other_kind.model, demand_id or solution_id)
     if other is None or not listings.is_public(other_kind, other, today):
-        raise NotFound(f"找不到该{other_kind.label}")
+        raise NotFound(_("找不到该{label}").format(label=other_kind.label))
     orgs = listings.listing_orgs(session, principal.user, kind)
     mine = [
         r
@@ -210,7 +211,7 @@ def funnel_page(
 def funnel_export(session: SessionDep, clock: ClockDep, principal: SignedIn, fmt: str) -> Response:
     authorize(session, principal, Action.DASHBOARD_VIEW)
     if fmt not in CONTENT_TYPES:
-        raise NotFound("只提供 CSV 和 XLSX 格式")
+        raise NotFound(_("只提供 CSV 和 XLSX 格式"))
     now = clock.now()
     result = funnels.compute(session, now=now)
     table = funnels.table(result, as_of=now.date())
@@ -406,7 +407,7 @@ def _number(raw: str, errors: dict[str, str], name: str) -> float | None:
     found: dict[str, str] = {}
     number = forms.number({name: value}, name, found)  # type: ignore[arg-type]
     if found:
-        errors[name] = "请输入数字"
+        errors[name] = _("请输入数字")
     return number
 
 

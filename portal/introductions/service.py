@@ -29,6 +29,7 @@ from portal.auth.permissions import Action, Principal, authorize, can
 from portal.clock import aware
 from portal.inputs import text_error
 from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound, TooManyRequests
+from portal.kit.i18n import N_, _
 from portal.listings import service as listings
 from portal.listings.registry import DEMAND, SOLUTION
 from portal.models import (
@@ -45,26 +46,31 @@ from portal.models import (
 from portal.notifications import events as notifications
 
 Side = Literal["demand", "solution"]
-NEXT_STEPS = {"call": "电话沟通", "visit": "上门拜访", "demo": "方案演示", "quote": "报价"}
+NEXT_STEPS = {
+    "call": N_("电话沟通"),
+    "visit": N_("上门拜访"),
+    "demo": N_("方案演示"),
+    "quote": N_("报价"),
+}
 DECLINE_REASONS = {
-    "not_fit": "方案不合适",
-    "budget": "预算不符",
-    "timing": "时间不合适",
-    "region": "地域不符",
-    "other": "其他原因",
+    "not_fit": N_("方案不合适"),
+    "budget": N_("预算不符"),
+    "timing": N_("时间不合适"),
+    "region": N_("地域不符"),
+    "other": N_("其他原因"),
 }
 # The pipeline after acceptance, in order; ``closed`` ends it from any open stage.
 PIPELINE = ("accepted", "negotiating", "poc", "contract", "network_live")
 STAGE_LABELS = {
-    "requested": "待回复",
-    "accepted": "已接受",
-    "declined": "已婉拒",
-    "expired": "已过期",
-    "negotiating": "洽谈中",
-    "poc": "方案验证",
-    "contract": "已签约",
-    "network_live": "专网已开通",
-    "closed": "已终止",
+    "requested": N_("待回复"),
+    "accepted": N_("已接受"),
+    "declined": N_("已婉拒"),
+    "expired": N_("已过期"),
+    "negotiating": N_("洽谈中"),
+    "poc": N_("方案验证"),
+    "contract": N_("已签约"),
+    "network_live": N_("专网已开通"),
+    "closed": N_("已终止"),
 }
 MESSAGE_MIN, MESSAGE_MAX = 10, 1000
 THREAD_MAX = 2000
@@ -109,7 +115,7 @@ def is_accepted(intro: Introduction) -> bool:
 def get(session: Session, intro_id: int) -> Introduction:
     intro = session.get(Introduction, intro_id)
     if intro is None:
-        raise NotFound("找不到该对接")
+        raise NotFound(_("找不到该对接"))
     return intro
 
 
@@ -146,7 +152,7 @@ def readable(
     intro = get(session, intro_id)
     side = side_of(session, principal, intro)
     if side is None and not is_official(session, principal):
-        raise NotFound("找不到该对接")
+        raise NotFound(_("找不到该对接"))
     return intro, side
 
 
@@ -170,9 +176,9 @@ def receiving_side(intro: Introduction) -> Side:
 def _text(errors: dict[str, str], name: str, value: str, low: int, high: int) -> str:
     value = (value or "").strip()
     if len(value) < low:
-        errors[name] = f"请至少写 {low} 个字，说明您的情况和希望的下一步"
+        errors[name] = _("请至少写 {low} 个字，说明您的情况和希望的下一步").format(low=low)
     elif len(value) > high:
-        errors[name] = f"不能超过 {high} 个字"
+        errors[name] = _("不能超过 {high} 个字").format(high=high)
     elif reason := text_error(value, multiline=True, required=True):
         errors[name] = reason
     return value
@@ -232,11 +238,11 @@ def request(
     """Ask to be introduced to the other side of a published demand–solution pair."""
     demand, solution = session.get(Demand, demand_id), session.get(Solution, solution_id)
     if demand is None or not listings.is_public(DEMAND, demand, now.date()):
-        raise FieldErrors({"demand_id": "找不到该需求，或它已不再公开"})
+        raise FieldErrors({"demand_id": _("找不到该需求，或它已不再公开")})
     if solution is None or not listings.is_public(SOLUTION, solution, now.date()):
-        raise FieldErrors({"solution_id": "找不到该解决方案，或它已不再公开"})
+        raise FieldErrors({"solution_id": _("找不到该解决方案，或它已不再公开")})
     if listings.status_of(DEMAND, demand, now.date()) != "published":
-        raise FieldErrors({"demand_id": "该需求已过截止日期，不能再请求对接"})
+        raise FieldErrors({"demand_id": _("该需求已过截止日期，不能再请求对接")})
     if principal is None:
         authorize(session, principal, Action.LISTING_EDIT)
     assert principal is not None
@@ -254,12 +260,12 @@ def request(
     errors: dict[str, str] = {}
     message = _text(errors, "message", message, MESSAGE_MIN, MESSAGE_MAX)
     if next_step not in NEXT_STEPS:
-        errors["next_step"] = "请选择希望的下一步：" + "、".join(NEXT_STEPS.values())
+        errors["next_step"] = _("请选择希望的下一步：") + "、".join(NEXT_STEPS.values())
     if errors:
         raise FieldErrors(errors)
     _expire_stale(session, now=now, demand_id=demand_id, solution_id=solution_id)
     if _open_for_pair(session, demand_id, solution_id) is not None:
-        raise Conflict("该需求与该方案之间已有进行中的对接，请在“我的对接”中继续。")
+        raise Conflict(_("该需求与该方案之间已有进行中的对接，请在“我的对接”中继续。"))
     sent_today = session.exec(
         select(func.count())
         .select_from(Introduction)
@@ -270,7 +276,9 @@ def request(
     ).one()
     if sent_today >= limits.daily:
         raise TooManyRequests(
-            f"贵机构在 24 小时内已发出 {limits.daily} 条对接请求，已达上限，请稍后再试。"
+            _("贵机构在 24 小时内已发出 {daily} 条对接请求，已达上限，请稍后再试。").format(
+                daily=limits.daily
+            )
         )
     intro = Introduction(
         demand_id=demand_id,
@@ -291,7 +299,7 @@ def request(
             session.add(intro)
             session.flush()
     except IntegrityError:
-        raise Conflict("该需求与该方案之间已有进行中的对接，请在“我的对接”中继续。") from None
+        raise Conflict(_("该需求与该方案之间已有进行中的对接，请在“我的对接”中继续。")) from None
     _step(session, intro, "requested", principal, requester, now)
     _feedback(session, intro, initiator, requester, "request", now, score=score)
     _audit(session, principal, "introduction.requested", intro, now)
@@ -402,11 +410,11 @@ def _answerable(
 ) -> Side:
     side = receiving_side(intro)
     if side_of(session, principal, intro) != side:
-        raise Forbidden("只有收到请求的一方可以回复")
+        raise Forbidden(_("只有收到请求的一方可以回复"))
     _act_for(session, principal, intro, side)
     stage = stage_of(intro, now)
     if stage != "requested":
-        raise Conflict(f"该请求已{STAGE_LABELS[stage]}，不能再回复")
+        raise Conflict(_("该请求已{value}，不能再回复").format(value=STAGE_LABELS[stage]))
     return side
 
 
@@ -450,7 +458,7 @@ def decline(
     assert principal is not None
     errors: dict[str, str] = {}
     if reason not in DECLINE_REASONS:
-        errors["reason"] = "请选择婉拒的原因"
+        errors["reason"] = _("请选择婉拒的原因")
     note = (note or "").strip() or None
     if note is not None:
         _text(errors, "note", note, 0, 500)
@@ -490,12 +498,12 @@ def post_message(
 ) -> IntroductionMessage:
     side = side_of(session, principal, intro)
     if side is None:
-        raise Forbidden("只有对接双方可以发送消息")
+        raise Forbidden(_("只有对接双方可以发送消息"))
     _act_for(session, principal, intro, side)
     assert principal is not None
     stage = stage_of(intro, now)
     if stage in ("declined", "expired", "closed"):
-        raise Conflict(f"该对接已{STAGE_LABELS[stage]}，不能再发送消息")
+        raise Conflict(_("该对接已{value}，不能再发送消息").format(value=STAGE_LABELS[stage]))
     errors: dict[str, str] = {}
     body = _text(errors, "body", body, 1, THREAD_MAX)
     if errors:
@@ -527,7 +535,7 @@ def thread(
 ) -> list[IntroductionMessage]:
     """The messages, for the two organisations only (officials never read them)."""
     if side_of(session, principal, intro) is None:
-        raise Forbidden("对接消息仅对接双方可见")
+        raise Forbidden(_("对接消息仅对接双方可见"))
     return list(
         session.exec(
             select(IntroductionMessage)
@@ -553,32 +561,32 @@ def move_stage(
     a registry network of this demand (``network_id``), marked as born from the portal."""
     side = side_of(session, principal, intro)
     if side is None:
-        raise Forbidden("只有对接双方可以更新进展")
+        raise Forbidden(_("只有对接双方可以更新进展"))
     _act_for(session, principal, intro, side)
     assert principal is not None
     current = stage_of(intro, now)
     if current not in PIPELINE or current == "network_live":
-        raise Conflict(f"该对接{STAGE_LABELS[current]}，不能再更新进展")
+        raise Conflict(_("该对接{value}，不能再更新进展").format(value=STAGE_LABELS[current]))
     errors: dict[str, str] = {}
     note = (note or "").strip() or None
     if note is not None:
         _text(errors, "note", note, 0, 500)
     if stage == "closed":
         if note is None:
-            errors["note"] = "终止对接时请说明原因"
+            errors["note"] = _("终止对接时请说明原因")
     elif stage not in PIPELINE[1:]:
-        errors["stage"] = "请选择下一阶段：洽谈中、方案验证、已签约、专网已开通或终止"
+        errors["stage"] = _("请选择下一阶段：洽谈中、方案验证、已签约、专网已开通或终止")
     elif PIPELINE.index(stage) <= PIPELINE.index(current):
-        errors["stage"] = f"只能向后推进（当前：{STAGE_LABELS[current]}）"
+        errors["stage"] = _("只能向后推进（当前：{value}）").format(value=STAGE_LABELS[current])
     if amount is not None and (stage != "contract" or not 0 <= amount <= 10_000_000):
-        errors["amount"] = "合同金额（万元）只在“已签约”时填写，且应在 0 到 10,000,000 之间"
+        errors["amount"] = _("合同金额（万元）只在“已签约”时填写，且应在 0 到 10,000,000 之间")
     network: PrivateNetwork | None = None
     if stage == "network_live":
         network = session.get(PrivateNetwork, network_id) if network_id is not None else None
         if network is None or network.demand_id not in (None, intro.demand_id):
-            errors["network_id"] = "请选择属于该需求的专网（可先在专网登记中申报）"
+            errors["network_id"] = _("请选择属于该需求的专网（可先在专网登记中申报）")
         elif network.org_id is not None and network.org_id != demand_org(intro):
-            errors["network_id"] = "请选择属于该需求企业的专网"
+            errors["network_id"] = _("请选择属于该需求企业的专网")
     if errors:
         raise FieldErrors(errors)
     org_id = intro.requester_org_id if side == intro.initiator else intro.receiver_org_id
@@ -666,7 +674,7 @@ def org_name_for(
             and demand.anonymous
             and side_of(session, principal, intro) != "demand"
         ):
-            return "匿名企业"
+            return _("匿名企业")
     return org.name
 
 

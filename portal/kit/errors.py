@@ -10,12 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from portal.kit.i18n import N_, _
 from portal.kit.translate import translate_error
 
 
 class PortalError(Exception):
     status_code = 400
-    title = "请求有误"
+    title = N_("请求有误")
 
     def __init__(self, message: str | None = None, **detail: Any) -> None:
         super().__init__(message or self.title)
@@ -25,32 +26,32 @@ class PortalError(Exception):
 
 class NotFound(PortalError):
     status_code = 404
-    title = "找不到该页面或记录"
+    title = N_("找不到该页面或记录")
 
 
 class Forbidden(PortalError):
     status_code = 403
-    title = "没有权限执行此操作"
+    title = N_("没有权限执行此操作")
 
 
 class Unauthorized(PortalError):
     status_code = 401
-    title = "请先登录"
+    title = N_("请先登录")
 
 
 class Conflict(PortalError):
     status_code = 409
-    title = "与现有数据冲突"
+    title = N_("与现有数据冲突")
 
 
 class TooManyRequests(PortalError):
     status_code = 429
-    title = "操作过于频繁"
+    title = N_("操作过于频繁")
 
 
 class ServiceUnavailable(PortalError):
     status_code = 503
-    title = "服务暂时不可用"
+    title = N_("服务暂时不可用")
 
 
 class FieldErrors(PortalError):
@@ -61,7 +62,7 @@ class FieldErrors(PortalError):
     The status is 422 by default; forms answer 400, a throttled form 429."""
 
     status_code = 422
-    title = "提交的数据有误"
+    title = N_("提交的数据有误")
 
     def __init__(
         self,
@@ -70,22 +71,22 @@ class FieldErrors(PortalError):
         message: str | None = None,
         status: int = 422,
     ) -> None:
-        super().__init__(message or ("请修改标出的字段" if errors else self.title))
+        super().__init__(message or (_("请修改标出的字段") if errors else self.title))
         self.errors = dict(errors or {})
         self.status_code = status
         self.detail = {"errors": [{"field": k, "message": v} for k, v in self.errors.items()]}
 
 
 _STATUS_TITLES = {
-    400: "请求有误",
-    401: "请先登录",
-    403: "没有权限执行此操作",
-    404: "找不到该页面或记录",
-    405: "不支持该请求方法",
-    413: "提交的内容过大",
-    422: "提交的数据有误",
-    429: "操作过于频繁",
-    500: "服务器内部错误",
+    400: N_("请求有误"),
+    401: N_("请先登录"),
+    403: N_("没有权限执行此操作"),
+    404: N_("找不到该页面或记录"),
+    405: N_("不支持该请求方法"),
+    413: N_("提交的内容过大"),
+    422: N_("提交的数据有误"),
+    429: N_("操作过于频繁"),
+    500: N_("服务器内部错误"),
 }
 
 
@@ -96,11 +97,22 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+def _shown(value: Any) -> Any:
+    """Labels marked at import time (LazyText) in the request's language, for JSON."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_shown(v) for v in value]
+    return value
+
+
 def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body: dict[str, Any] = {"type": "about:blank", "title": str(title), "status": status}
     if detail:
-        body["detail"] = detail
-    body.update(extra)
+        body["detail"] = str(detail)
+    body.update(_shown(extra))
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
@@ -121,7 +133,7 @@ async def portal_error_handler(request: Request, exc: Exception) -> Response:
 
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    title = _STATUS_TITLES.get(exc.status_code, "请求失败")
+    title = _STATUS_TITLES.get(exc.status_code, N_("请求失败"))
     detail = (
         exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found",) else title
     )
@@ -143,20 +155,20 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
             {"loc": loc, "type": e["type"], "msg": e["msg"], "field": field, "message": message}
         )
     if wants_json(request):
-        return problem(422, _STATUS_TITLES[422], "请检查标出的字段", errors=errors)
-    return _html(request, 422, _STATUS_TITLES[422], "请检查提交的内容")
+        return problem(422, _STATUS_TITLES[422], _("请检查标出的字段"), errors=errors)
+    return _html(request, 422, _STATUS_TITLES[422], _("请检查提交的内容"))
 
 
 async def server_error_handler(request: Request, exc: Exception) -> Response:
     """The last resort for an unexpected error: a 500 in Chinese, as a problem for JSON
     callers and a page for browsers (Starlette still re-raises, so the server logs it)."""
-    return refusal(request, 500, "出错了，本次操作未能完成。我们已记录此问题，请稍后重试。")
+    return refusal(request, 500, _("出错了，本次操作未能完成。我们已记录此问题，请稍后重试。"))
 
 
 def refusal(request: Request, status: int, message: str) -> Response:
     """A page or a problem document for a request no handler answered (refused before
     routing, or failed unexpectedly); plain text if even the page fails."""
-    title = _STATUS_TITLES.get(status, "请求失败")
+    title = _STATUS_TITLES.get(status, N_("请求失败"))
     if wants_json(request):
         return problem(status, title, message)
     try:

@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from portal.kit.translate import translate_error
+from portal.kit.i18n import _
+from portal.kit.translate import date_reason, translate_error
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -36,10 +37,10 @@ def number(form: FormData, name: str, errors: dict[str, str]) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        errors[name] = "请输入数字（单位：万元）"
+        errors[name] = _("请输入数字（单位：万元）")
         return None
     if value != value or value in (float("inf"), float("-inf")):
-        errors[name] = "请输入数字（单位：万元）"
+        errors[name] = _("请输入数字（单位：万元）")
         return None
     return value
 
@@ -51,7 +52,7 @@ def integer(form: FormData, name: str, errors: dict[str, str]) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        errors[name] = "请输入整数"
+        errors[name] = _("请输入整数")
         return None
 
 
@@ -62,7 +63,7 @@ def day(form: FormData, name: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = "日期格式应为 YYYY-MM-DD"
+        errors[name] = date_reason(raw)
         return None
 
 

@@ -6,20 +6,29 @@ start-up by :func:`portal.labels.register`: the kit imports no domain."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from portal.kit import i18n
 from portal.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = ROOT / "static"
 templates = Jinja2Blocks(directory=str(ROOT / "templates"))
+templates.env.add_extension("jinja2.ext.i18n")
+# ``_()`` and ``{% trans %}`` follow the request's language (portal.kit.i18n).
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
 
 
 @lru_cache(maxsize=256)
@@ -33,6 +42,12 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_version(path)}"
 
 
+class Year(int):
+    """A year in a table: a number in exports, written without a thousands separator."""
+
+    __slots__ = ()
+
+
 def _number(value: float | int | None, digits: int = 1) -> str:
     if value is None:
         return "—"
@@ -41,10 +56,26 @@ def _number(value: float | int | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def _localtime(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as people in Hunan read it: Beijing time (stored times are UTC; a naive
+    one is UTC too)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(LOCAL_TIME).strftime(fmt)
+    return value.strftime(fmt)
+
+
 def _cell(value: Any) -> str:
     """A table cell: "—" for no value, numbers as ``number`` writes them, the rest as text."""
     if value is None:
         return "—"
+    if isinstance(value, Year):
+        return str(int(value))
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _number(value)
     return str(value)
@@ -72,9 +103,38 @@ def _url_path(app: Any, name: str, path_params: tuple[tuple[str, Any], ...]) -> 
     return str(app.url_path_for(name, **dict(path_params)))
 
 
-templates.env.globals.update(static_url=static_url, settings=get_settings, url_for=url_for)
+@pass_context
+def lang_url(context: dict[str, Any], locale: str) -> str:
+    """This page in another language: the same URL with ``?lang=`` (the switcher)."""
+    request: Request = context["request"]
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    query.append(("lang", locale))
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def shown_title(item: Any) -> str:
+    """A listing's (or a search hit's) title: its English one in English, when it has one."""
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    english = get("title_en", "") if i18n.get_locale() == "en" else ""
+    return english or get("title", "")
+
+
+templates.env.globals.update(
+    shown_title=shown_title,
+    static_url=static_url,
+    settings=get_settings,
+    url_for=url_for,
+    lang_url=lang_url,
+    get_locale=i18n.get_locale,
+    language_tag=i18n.language_tag,
+    locale_names=i18n.LOCALE_NAMES,
+)
 templates.env.filters["number"] = _number
 templates.env.filters["cell"] = _cell
+templates.env.filters["localtime"] = _localtime
+# Reference data that has an English name in the catalog (表1's names); no formatting, so a
+# "%" in the data is safe (``_()`` in templates formats).
+templates.env.filters["tr"] = i18n.gettext
 
 
 def register(

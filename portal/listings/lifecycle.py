@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.kit.i18n import N_
 from portal.models import Demand, Solution
 
 SOLUTION_STATUSES = ("draft", "pending", "published", "rejected", "archived")
 DEMAND_STATUSES = ("draft", "pending", "published", "rejected", "closed")
 STATUS_LABELS = {
-    "draft": "草稿",
-    "pending": "待审核",
-    "published": "已发布",
-    "rejected": "已驳回",
-    "archived": "已下架",
-    "closed": "已关闭",
-    "expired": "已过期",
+    "draft": N_("草稿"),
+    "pending": N_("待审核"),
+    "published": N_("已发布"),
+    "rejected": N_("已驳回"),
+    "archived": N_("已下架"),
+    "closed": N_("已关闭"),
+    "expired": N_("已过期"),
 }
 
 

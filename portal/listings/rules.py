@@ -10,40 +10,41 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from portal.kit.i18n import N_, _
 from portal.reference.vocab import get_vocabularies
 
 FIELD_LABELS = {
-    "title": "标题",
-    "summary": "一句话简介",
-    "description": "详细描述",
-    "industries": "适用行业",
-    "industry": "所属行业",
-    "scenarios": "应用场景",
-    "capabilities": "5G能力",
-    "must_have": "必须具备的能力",
-    "regions": "服务区域",
-    "price_min": "报价下限",
-    "price_max": "报价上限",
-    "preferences.industries": "偏好行业",
-    "preferences.regions": "偏好地区",
-    "preferences.min_budget": "最低项目金额",
-    "city": "所在城市",
-    "zone": "试点区域",
-    "budget_min": "预算下限",
-    "budget_max": "预算上限",
-    "deadline": "截止日期",
-    "anonymous": "匿名发布",
-    "org_kinds": "申请机构类型",
-    "stages": "项目阶段",
-    "amount_min": "扶持金额下限",
-    "amount_max": "扶持金额上限",
-    "cost_share": "最高占项目投资比例",
-    "platform_capabilities": "平台能力",
-    "access": "接入方式",
-    "price_model": "收费模式",
-    "starts_on": "开始日期",
-    "ends_on": "结束日期",
-    "support": "提供的支持",
+    "title": N_("标题"),
+    "summary": N_("一句话简介"),
+    "description": N_("详细描述"),
+    "industries": N_("适用行业"),
+    "industry": N_("所属行业"),
+    "scenarios": N_("应用场景"),
+    "capabilities": N_("5G能力"),
+    "must_have": N_("必须具备的能力"),
+    "regions": N_("服务区域"),
+    "price_min": N_("报价下限"),
+    "price_max": N_("报价上限"),
+    "preferences.industries": N_("偏好行业"),
+    "preferences.regions": N_("偏好地区"),
+    "preferences.min_budget": N_("最低项目金额"),
+    "city": N_("所在城市"),
+    "zone": N_("试点区域"),
+    "budget_min": N_("预算下限"),
+    "budget_max": N_("预算上限"),
+    "deadline": N_("截止日期"),
+    "anonymous": N_("匿名发布"),
+    "org_kinds": N_("申请机构类型"),
+    "stages": N_("项目阶段"),
+    "amount_min": N_("扶持金额下限"),
+    "amount_max": N_("扶持金额上限"),
+    "cost_share": N_("最高占项目投资比例"),
+    "platform_capabilities": N_("平台能力"),
+    "access": N_("接入方式"),
+    "price_model": N_("收费模式"),
+    "starts_on": N_("开始日期"),
+    "ends_on": N_("结束日期"),
+    "support": N_("提供的支持"),
 }
 
 
@@ -51,7 +52,7 @@ def _codes(errors: dict[str, str], name: str, vocabulary: str, codes: Iterable[s
     vocab = get_vocabularies()
     unknown = [c for c in codes if not vocab.has(vocabulary, c)]
     if unknown and name not in errors:
-        errors[name] = "未知代码 " + "、".join(repr(c) for c in unknown)
+        errors[name] = _("未知代码 ") + "、".join(repr(c) for c in unknown)
 
 
 def _regions(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
@@ -59,9 +60,9 @@ def _regions(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
     unknown = [c for c in codes if c not in regions]
     if unknown and name not in errors:
         errors[name] = (
-            "未知地区代码 "
+            _("未知地区代码 ")
             + "、".join(repr(c) for c in unknown)
-            + "（应为 14 个市州代码、hunan 或 national）"
+            + _("（应为 14 个市州代码、hunan 或 national）")
         )
 
 
@@ -71,19 +72,18 @@ def _places(errors: dict[str, str], name: str, codes: Iterable[str]) -> None:
     places = set(vocab.regions) | set(vocab.codes("pilot_zone"))
     unknown = [c for c in codes if c not in places]
     if unknown and name not in errors:
-        errors[name] = (
-            "未知地区代码 "
-            + "、".join(repr(c) for c in unknown)
-            + "（应为市州代码、试点区域代码、hunan 或 national）"
-        )
+        errors[name] = _(
+            "未知地区代码 {codes}（应为市州代码、试点区域代码、hunan 或 national）"
+        ).format(codes="、".join(repr(c) for c in unknown))
 
 
 def _range(
     errors: dict[str, str], low: float | None, high: float | None, names: tuple[str, str]
 ) -> None:
     if low is not None and high is not None and high < low and names[1] not in errors:
-        errors[names[1]] = (
-            f"{FIELD_LABELS[names[1]]}（{names[1]}）不能小于{FIELD_LABELS[names[0]]}（{names[0]}）"
+        # Names people read, not field codes (issue 18): the API's error names the field.
+        errors[names[1]] = _("{high}不能小于{low}").format(
+            high=FIELD_LABELS[names[1]], low=FIELD_LABELS[names[0]]
         )
 
 
@@ -131,15 +131,17 @@ def demand_errors(
     _codes(errors, "capabilities", "capability", capabilities)
     _codes(errors, "must_have", "capability", must_have)
     if not vocab.has("city", city):
-        errors["city"] = f"未知城市代码 {city!r}"
+        errors["city"] = _("未知城市代码 {city!r}").format(city=city)
     elif zone is not None:
         if not vocab.has("pilot_zone", zone):
-            errors["zone"] = f"未知试点区域 {zone!r}"
+            errors["zone"] = _("未知试点区域 {zone!r}").format(zone=zone)
         elif vocab.terms["pilot_zone"][zone].city != city:
-            errors["zone"] = f"试点区域 {vocab.label('pilot_zone', zone)} 不在该城市"
+            errors["zone"] = _("试点区域 {value} 不在该城市").format(
+                value=vocab.label("pilot_zone", zone)
+            )
     _range(errors, budget_min, budget_max, ("budget_min", "budget_max"))
     if today is not None and deadline is not None and deadline < today:
-        errors["deadline"] = "截止日期不能早于今天"
+        errors["deadline"] = _("截止日期不能早于今天")
     return errors
 
 
@@ -162,7 +164,7 @@ def funding_errors(
     _codes(errors, "stages", "funding_stage", stages)
     _range(errors, amount_min, amount_max, ("amount_min", "amount_max"))
     if today is not None and deadline is not None and deadline < today:
-        errors["deadline"] = "申请截止日期不能早于今天"
+        errors["deadline"] = _("申请截止日期不能早于今天")
     return errors
 
 
@@ -198,7 +200,7 @@ def incubation_errors(
     _places(errors, "regions", regions)
     _codes(errors, "support", "incubation_support", support)
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = "结束日期（ends_on）不能早于开始日期（starts_on）"
+        errors["ends_on"] = _("结束日期（ends_on）不能早于开始日期（starts_on）")
     elif today is not None and ends_on is not None and ends_on < today:
-        errors["ends_on"] = "结束日期不能早于今天"
+        errors["ends_on"] = _("结束日期不能早于今天")
     return errors

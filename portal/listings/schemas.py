@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from portal.inputs import MultiLine, SingleLine, VisibleLine
+from portal.kit.translate import date_reason
 
 __all__ = [
     "Codes",
@@ -44,6 +45,7 @@ class Preferences(BaseModel):
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), VisibleLine
 ]
+EnglishTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), SingleLine]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000), MultiLine]
 Codes = Annotated[list[str], Field(max_length=50)]
@@ -55,7 +57,7 @@ def _iso_date(value: Any) -> Any:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise ValueError("日期格式应为 YYYY-MM-DD") from None
+            raise ValueError(date_reason(value)) from None
     return value
 
 
@@ -71,6 +73,9 @@ class ListingText(BaseModel):
 
     title: Title
     description: LongText = ""
+    # Optional English title and summary (issue 18): shown in English, found by search.
+    title_en: EnglishTitle = ""
+    summary_en: ShortText = ""
 
 
 class ListingTextUpdate(BaseModel):
@@ -80,8 +85,12 @@ class ListingTextUpdate(BaseModel):
 
     title: Title | None = None
     description: LongText | None = None
+    title_en: EnglishTitle | None = None
+    summary_en: ShortText | None = None
 
 
 class ListingTextPublic(BaseModel):
     title: str
     description: str
+    title_en: str = ""
+    summary_en: str = ""

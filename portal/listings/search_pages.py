@@ -13,6 +13,7 @@ from starlette.datastructures import QueryParams
 
 from matching.search import SearchBackendError, SearchRequest
 from portal.inputs import whole_number
+from portal.kit.i18n import N_
 from portal.reference.vocab import get_vocabularies
 from portal.search.gateway import SearchGateway
 from portal.search.schemas import SearchResultPublic, SearchType
@@ -30,25 +31,30 @@ MAX_PAGE = 500
 
 # facet name → (vocabulary, label)
 FACET_VOCAB = {
-    "industry": ("industry", "行业"),
-    "scenario": ("scenario", "应用场景"),
-    "capability": ("capability", "5G能力"),
-    "city": ("city", "城市"),
-    "zone": ("pilot_zone", "试点区域"),
-    "org_kind": ("org_kind", "机构类型"),
-    "evidence": ("evidence", "证据等级"),
-    "stage": ("funding_stage", "项目阶段"),
-    "platform_capability": ("platform_capability", "平台能力"),
-    "access": ("platform_access", "接入方式"),
-    "support": ("incubation_support", "提供的支持"),
+    "industry": ("industry", N_("行业")),
+    "scenario": ("scenario", N_("应用场景")),
+    "capability": ("capability", N_("5G能力")),
+    "city": ("city", N_("城市")),
+    "zone": ("pilot_zone", N_("试点区域")),
+    "org_kind": ("org_kind", N_("机构类型")),
+    "evidence": ("evidence", N_("证据等级")),
+    "stage": ("funding_stage", N_("项目阶段")),
+    "platform_capability": ("platform_capability", N_("平台能力")),
+    "access": ("platform_access", N_("接入方式")),
+    "support": ("incubation_support", N_("提供的支持")),
 }
 FACET_LABELS = {
-    "solution": {"city": "服务城市"},
-    "funding": {"city": "适用城市", "org_kind": "申请机构类型"},
-    "platform": {"city": "服务城市", "org_kind": "运营机构类型"},
-    "incubation": {"city": "适用城市", "org_kind": "孵化机构类型"},
+    "solution": {"city": N_("服务城市")},
+    "funding": {"city": N_("适用城市"), "org_kind": N_("申请机构类型")},
+    "platform": {"city": N_("服务城市"), "org_kind": N_("运营机构类型")},
+    "incubation": {"city": N_("适用城市"), "org_kind": N_("孵化机构类型")},
 }
-SORT_LABELS = {"relevance": "相关度", "newest": "最新", "deadline": "截止日期", "year": "年份"}
+SORT_LABELS = {
+    "relevance": N_("相关度"),
+    "newest": N_("最新"),
+    "deadline": N_("截止日期"),
+    "year": N_("年份"),
+}
 # Solutions (and the kinds of issue 16) are filtered by pilot zone (the zone's city is
 # served) without a count of their own.
 EXTRA_FILTERS = {kind: ("zone",) for kind in SERVING_TYPES}
@@ -188,7 +194,7 @@ def _facets(page: SearchPage) -> list[Facet]:
             # With counts, only the codes that would find something (and the chosen one).
             if counted and page.result is not None and not count and code != selected:
                 continue
-            options.append(FacetOption(code, term.name_zh, count))
+            options.append(FacetOption(code, term.name, count))
         facets.append(Facet(name, label, selected, options))
     return facets
 

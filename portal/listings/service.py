@@ -19,6 +19,7 @@ from portal.auth.permissions import Action, Principal, authorize, can, may_post
 from portal.clock import aware
 from portal.kit.errors import FieldErrors, Forbidden, NotFound
 from portal.kit.forms import errors_of
+from portal.kit.i18n import _
 from portal.listings.kinds import ListingKind, Values
 from portal.listings.lifecycle import listing_status, next_status
 from portal.models import Demand, Membership, Organization, User
@@ -93,13 +94,13 @@ def resolve_org(
             select(Organization).where(Organization.external_id == org_external_id)
         ).first()
         if org is None:
-            raise FieldErrors({"org": "找不到该机构"})
+            raise FieldErrors({"org": _("找不到该机构")})
     else:
         candidates = listing_orgs(session, principal.user, kind)
         if not candidates:
-            raise Forbidden(f"您的账号没有可以发布{kind.label}的机构")
+            raise Forbidden(_("您的账号没有可以发布{label}的机构").format(label=kind.label))
         if len(candidates) > 1:
-            raise FieldErrors({"org": "请选择以哪个机构的名义发布"})
+            raise FieldErrors({"org": _("请选择以哪个机构的名义发布")})
         org = candidates[0]
     authorize(session, principal, Action.LISTING_CREATE, org=org, listing_kind=kind.name)
     return org
@@ -147,7 +148,7 @@ def is_public(kind: ListingKind, row: Any, today: date) -> bool:
 def get(session: Session, kind: ListingKind, listing_id: int) -> Any:
     row = session.get(kind.model, listing_id)
     if row is None:
-        raise NotFound(f"找不到该{kind.label}")
+        raise NotFound(_("找不到该{label}").format(label=kind.label))
     return row
 
 
@@ -166,7 +167,7 @@ def readable(
     org = org_of(session, row)
     private = can_see_private(session, principal, org)
     if not private and not is_public(kind, row, today):
-        raise NotFound(f"找不到该{kind.label}")
+        raise NotFound(_("找不到该{label}").format(label=kind.label))
     return row, org, private
 
 
@@ -267,7 +268,13 @@ def create(
     external_id = external_id or new_external_id(kind.id_prefix)
     model = kind.model
     if session.exec(select(model.id).where(model.external_id == external_id)).first():
-        raise FieldErrors({"external_id": f"external_id {external_id!r} 已被使用"})
+        raise FieldErrors(
+            {
+                "external_id": _("external_id {external_id!r} 已被使用").format(
+                    external_id=external_id
+                )
+            }
+        )
     assert org.id is not None
     row = model(
         external_id=external_id,

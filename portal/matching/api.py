@@ -13,6 +13,7 @@ from matching.search import SearchUnavailable
 from portal.auth.permissions import Action, authorize
 from portal.deps import ApiPrincipal, SearchDep, SessionDep
 from portal.kit.errors import NotFound, ServiceUnavailable
+from portal.kit.i18n import _
 from portal.matching.schemas import MatchList
 from portal.matching.service import matches_for_demand, matches_for_solution
 from portal.models import Demand, Organization, Solution
@@ -48,12 +49,12 @@ def demand_matches(
 ) -> MatchList:
     demand = session.get(Demand, demand_id)
     if demand is None or demand.status != "published":
-        raise NotFound("找不到该需求")
+        raise NotFound(_("找不到该需求"))
     _authorize_matches(session, principal, demand.org_id)
     try:
         return matches_for_demand(session, gateway, demand, limit=limit, strategy=strategy)
     except SearchUnavailable as exc:
-        raise ServiceUnavailable("匹配服务暂时不可用，请稍后再试", reason=str(exc)) from exc
+        raise ServiceUnavailable(_("匹配服务暂时不可用，请稍后再试"), reason=str(exc)) from exc
 
 
 @router.get(
@@ -72,9 +73,9 @@ def solution_matches(
 ) -> MatchList:
     solution = session.get(Solution, solution_id)
     if solution is None or solution.status != "published":
-        raise NotFound("找不到该解决方案")
+        raise NotFound(_("找不到该解决方案"))
     _authorize_matches(session, principal, solution.org_id)
     try:
         return matches_for_solution(session, gateway, solution, limit=limit, strategy=strategy)
     except SearchUnavailable as exc:
-        raise ServiceUnavailable("匹配服务暂时不可用，请稍后再试", reason=str(exc)) from exc
+        raise ServiceUnavailable(_("匹配服务暂时不可用，请稍后再试"), reason=str(exc)) from exc

@@ -12,6 +12,7 @@ from matching.engine import Match, MatchEngine, Strategy
 from matching.features import Labels
 from matching.inference import Lexicon
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.matching.schemas import MatchList, MatchPublic
 from portal.models import Demand, Organization, Solution, UseCase
 from portal.reference.vocab import SEED_DIR, get_vocabularies
@@ -23,7 +24,9 @@ from portal.settings import get_settings
 LEXICON_FILE = SEED_DIR / "matching" / "lexicon.json"
 
 
-def labels() -> Labels:
+def labels(*, source: bool = False) -> Labels:
+    """Vocabulary names for explanations, in the request's language (``source``: Chinese,
+    what the lexicon matches in text)."""
     vocab = get_vocabularies()
     names = {
         "industry": "industry",
@@ -33,13 +36,16 @@ def labels() -> Labels:
         "region": "region_extra",
     }
     return Labels(
-        {key: {c: t.name_zh for c, t in vocab.terms[v].items()} for key, v in names.items()}
+        {
+            key: {c: t.name_zh if source else t.name for c, t in vocab.terms[v].items()}
+            for key, v in names.items()
+        }
     )
 
 
 @lru_cache
 def lexicon() -> Lexicon:
-    return Lexicon.from_file(LEXICON_FILE, labels=labels().names)
+    return Lexicon.from_file(LEXICON_FILE, labels=labels(source=True).names)
 
 
 def adjacency() -> dict[str, frozenset[str]]:
@@ -102,7 +108,7 @@ def matches_for_demand(
 ) -> MatchList:
     org = session.get(Organization, demand.org_id)
     if org is None:
-        raise NotFound("找不到发布该需求的机构")
+        raise NotFound(_("找不到发布该需求的机构"))
     engine = make_engine(gateway)
     doc = demand_doc(gateway, demand, org)
     ranked = engine.rank_solutions(doc, today=today or date.today(), limit=limit, strategy=strategy)
@@ -120,7 +126,7 @@ def matches_for_solution(
 ) -> MatchList:
     org = session.get(Organization, solution.org_id)
     if org is None:
-        raise NotFound("找不到发布该方案的机构")
+        raise NotFound(_("找不到发布该方案的机构"))
     engine = make_engine(gateway)
     doc = solution_doc(session, gateway, solution, org)
     ranked = engine.rank_demands(
@@ -150,7 +156,7 @@ def inferred_needs(
     with, as codes; only those its owner did not write (a page marks them 推断)."""
     org = session.get(Organization, demand.org_id)
     if org is None:
-        raise NotFound("找不到发布该需求的机构")
+        raise NotFound(_("找不到发布该需求的机构"))
     scenarios, capabilities = make_engine(gateway).inferred(demand_doc(gateway, demand, org))
     return {"scenarios": list(scenarios), "capabilities": list(capabilities)}
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from portal.auth.permissions import Action, authorize
 from portal.deps import ClockDep, FormDataDep, SessionDep, SignedIn, client_ip
 from portal.kit.errors import FieldErrors
+from portal.kit.i18n import _
 from portal.kit.templating import render
 from portal.moderation import service
 
@@ -59,7 +60,7 @@ def decide_submit(
         return _page(
             request,
             session,
-            errors={"decision": "请选择通过或驳回"},
+            errors={"decision": _("请选择通过或驳回")},
             reason=reason,
             chosen=keys,
             status_code=400,

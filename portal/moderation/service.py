@@ -13,6 +13,7 @@ from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
 from portal.inputs import whole_number
 from portal.kit.errors import Conflict, FieldErrors
+from portal.kit.i18n import _
 from portal.listings.kinds import ListingKind
 from portal.listings.registry import KINDS
 from portal.models import Organization
@@ -82,11 +83,11 @@ def decide(
     reason = reason.strip()
     errors: dict[str, str] = {}
     if not items:
-        errors["items"] = "请至少选择一项"
+        errors["items"] = _("请至少选择一项")
     if decision == "reject" and not reason:
-        errors["reason"] = "驳回时请填写理由，发布者会看到它"
+        errors["reason"] = _("驳回时请填写理由，发布者会看到它")
     elif len(reason) > REASON_MAX:
-        errors["reason"] = f"理由不能超过 {REASON_MAX} 个字"
+        errors["reason"] = _("理由不能超过 {REASON_MAX} 个字").format(REASON_MAX=REASON_MAX)
     if errors:
         raise FieldErrors(errors)
     outcome = Outcome()
@@ -126,5 +127,5 @@ def decide(
         )
         outcome.decided += 1
     if outcome.decided == 0 and outcome.skipped:
-        raise Conflict("所选条目已不在待审核状态")
+        raise Conflict(_("所选条目已不在待审核状态"))
     return outcome

@@ -5,6 +5,7 @@ declares its own networks."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -12,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from portal.auth.permissions import Action, Principal, authorize, can
 from portal.deps import WRITES_ON_GET, ClockDep, FormDataDep, SessionDep, SignedIn, client_ip
 from portal.kit.errors import FieldErrors, Forbidden, PortalError
+from portal.kit.i18n import _
 from portal.kit.templating import render
 from portal.models import PrivateNetwork, User
 from portal.networks import service, tabular
@@ -182,7 +184,7 @@ def edit_page(
         org = service.enterprise_org(session, principal.user)
         authorize(session, principal, Action.NETWORK_DECLARE, org=org)
         if org is None or network.org_id != org.id:
-            raise Forbidden("这不是本企业的专网")
+            raise Forbidden(_("这不是本企业的专网"))
     return _form_page(
         request, official=official, values=service.form_values(session, network), network=network
     )
@@ -351,6 +353,12 @@ def confirm_upload(
             status_code=400,
         )
     count = applied.created + applied.updated + applied.unchanged
-    return RedirectResponse(
-        str(request.app.url_path_for("dashboard")) + f"?imported={count}", status_code=303
+    query = urlencode(
+        {
+            "imported": count,
+            "created": applied.created,
+            "updated": applied.updated,
+            "unchanged": applied.unchanged,
+        }
     )
+    return RedirectResponse(str(request.app.url_path_for("dashboard")) + f"?{query}", 303)

@@ -37,6 +37,7 @@ from portal.indicators.periods import (
 )
 from portal.indicators.trajectory import annual_rate, expected_path, fit_trend, needed_per_year
 from portal.kit.errors import FieldErrors, Forbidden, NotFound
+from portal.kit.i18n import N_, _
 from portal.kit.pagination import Page
 from portal.models import (
     Demand,
@@ -51,21 +52,21 @@ from portal.models import (
 from portal.reference.vocab import get_vocabularies
 
 INDICATOR_CODE = "private_networks_5g"
-REGISTRY_SOURCE = "本平台专网登记（经主管部门确认、在用的虚拟/混合专网）"
+REGISTRY_SOURCE = N_("本平台专网登记（经主管部门确认、在用的虚拟/混合专网）")
 
 # The fields of a network record, in the order of the import format, with their labels.
 FIELD_LABELS = {
-    "external_id": "专网编号",
-    "name": "专网名称",
-    "enterprise": "企业",
-    "operator": "运营商",
-    "industry": "行业",
-    "city": "城市",
-    "zone": "试点区域",
-    "mode": "模式",
-    "status": "状态",
-    "commissioned_on": "开通日期",
-    "demand": "来源需求",
+    "external_id": N_("专网编号"),
+    "name": N_("专网名称"),
+    "enterprise": N_("企业"),
+    "operator": N_("运营商"),
+    "industry": N_("行业"),
+    "city": N_("城市"),
+    "zone": N_("试点区域"),
+    "mode": N_("模式"),
+    "status": N_("状态"),
+    "commissioned_on": N_("开通日期"),
+    "demand": N_("来源需求"),
 }
 REQUIRED_FIELDS = ("name", "enterprise", "operator", "industry", "city", "mode", "status")
 
@@ -177,7 +178,7 @@ def save_network(
         authorize(session, principal, Action.NETWORK_DECLARE, org=org)
         assert org is not None
         if network is not None and (network.org_id != org.id or network.confirmed):
-            raise Forbidden("已确认或不属于本企业的专网只能由主管部门修改")
+            raise Forbidden(_("已确认或不属于本企业的专网只能由主管部门修改"))
         values = {**values, "enterprise": org.external_id}
     assert principal is not None
     record_ = _form_record(values)
@@ -189,7 +190,7 @@ def save_network(
     elif session.exec(
         select(PrivateNetwork.id).where(PrivateNetwork.external_id == record_["external_id"])
     ).first():
-        raise FieldErrors({"external_id": "该专网编号已被使用"}, status=400)
+        raise FieldErrors({"external_id": _("该专网编号已被使用")}, status=400)
     was_confirmed = network.confirmed if network is not None else None
     refused_demand = None
     if org is not None and not _own_demand(session, org, record_.get("demand")):
@@ -256,7 +257,7 @@ def confirm_network(
 def get_network(session: Session, network_id: int) -> PrivateNetwork:
     row = session.get(PrivateNetwork, network_id)
     if row is None:
-        raise NotFound("找不到该专网")
+        raise NotFound(_("找不到该专网"))
     return row
 
 
@@ -510,10 +511,10 @@ def _progress(session: Session, *, today: date, period: str | None = None) -> Pr
     result.needed_rate = annual_rate(now_value, now_year, result.target, result.target_year)
     # The trend: the official series when it has two years or more, else the registry's.
     trend = fit_trend(list(official_by_year.items()))
-    basis = "官方统计"
+    basis = _("官方统计")
     if trend is None:
         trend = fit_trend([(p.year, p.registered) for p in result.series if p.registered])
-        basis = "平台登记"
+        basis = _("平台登记")
     if trend is not None:
         result.forecast = round(trend.at(result.target_year), 1)
         result.forecast_rate = trend.rate

@@ -18,6 +18,7 @@ from portal.audit.service import record
 from portal.auth.permissions import Action, Principal, authorize
 from portal.inputs import whole_number
 from portal.kit.errors import NotFound, PortalError
+from portal.kit.i18n import _
 from portal.models import NetworkUpload
 from portal.networks.service import FIELD_LABELS, REQUIRED_FIELDS, apply_records
 from portal.reference.vocab import get_vocabularies
@@ -83,15 +84,20 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
+def _file_row(line_to_row: dict[int, int], match: re.Match[str]) -> int | str:
+    number = match.group(1) or match.group(2)
+    return line_to_row.get(int(number), number)
+
+
 def read_table(filename: str, content: bytes) -> tuple[list[str], list[dict[str, Any]]]:
     """Headers and rows ({"row": row number in the file, "cells": [...]}) of a CSV or XLSX."""
     if len(content) > MAX_BYTES:
-        raise UnreadableFile("文件过大（最多 5 MB）")
+        raise UnreadableFile(_("文件过大（最多 5 MB）"))
     table = read_rows(filename, content, max_data_rows=MAX_ROWS)
     if not table:
-        raise UnreadableFile("文件中没有数据")
+        raise UnreadableFile(_("文件中没有数据"))
     width = max(len(cells) for _, cells in table)
-    (_, headers), body = table[0], table[1:]
+    (_row, headers), body = table[0], table[1:]
     rows = [{"row": n, "cells": cells + [""] * (width - len(cells))} for n, cells in body]
     return headers + [""] * (width - len(headers)), rows
 
@@ -103,7 +109,7 @@ def _lookup(vocabulary: str, text: str) -> str:
     vocab = get_vocabularies()
     key = _key(text)
     for code, term in vocab.terms[vocabulary].items():
-        names = {code, term.name_zh, term.name_en, term.map_name, term.name_zh + "市"}
+        names = {code, term.name_zh, term.name_en, term.map_name, term.name_zh + _("市")}
         if key in {_key(n) for n in names if n}:
             return code
     return text
@@ -203,8 +209,8 @@ def check_upload(session: Session, upload: NetworkUpload) -> UploadReport:
     line_to_row = {i + 1: r["row"] for i, r in enumerate(upload.rows)}
     for issue in result.issues:
         reason = re.sub(
-            r"第 (\d+) 行",
-            lambda m: f"第 {line_to_row.get(int(m.group(1)), m.group(1))} 行",
+            r"第 (\d+) 行|Row (\d+)",  # the message's line number, in either language
+            lambda m: _("第 {value} 行").format(value=_file_row(line_to_row, m)),
             issue.message,
         )
         name = issue.field.split(".")[0]
@@ -244,7 +250,7 @@ def get_upload(session: Session, *, principal: Principal | None, upload_id: int)
     authorize(session, principal, Action.NETWORK_MANAGE)
     upload = session.get(NetworkUpload, upload_id)
     if upload is None:
-        raise NotFound("找不到该上传文件")
+        raise NotFound(_("找不到该上传文件"))
     return upload
 
 
@@ -282,13 +288,13 @@ def apply_upload(
     authorize(session, principal, Action.NETWORK_MANAGE)
     assert principal is not None
     if upload.applied_at is not None:
-        raise PortalError("该文件已经导入过了")
+        raise PortalError(_("该文件已经导入过了"))
     report = check_upload(session, upload)
     good = set(report.good_rows)
     records = [to_record(r["cells"], upload.mapping) for r in upload.rows if r["row"] in good]
     result = apply_records(session, records)
     if not result.ok:  # changed between the report and the confirmation
-        raise PortalError("数据在检查后发生了变化，请重新检查后再导入")
+        raise PortalError(_("数据在检查后发生了变化，请重新检查后再导入"))
     upload.applied_at = now
     session.add(upload)
     applied = Applied(

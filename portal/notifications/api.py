@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from portal.clock import aware
 from portal.deps import ApiPrincipal, ClockDep, SessionDep
 from portal.kit.errors import Forbidden
+from portal.kit.i18n import _
 from portal.models import Notification
 from portal.notifications import service
 from portal.notifications.schemas import NotificationList, NotificationPublic, Unsubscribed
@@ -37,7 +38,7 @@ def public(row: Notification) -> NotificationPublic:
 
 def _writer(principal: ApiPrincipal) -> None:
     if principal.scope != "write":
-        raise Forbidden("只读令牌不能修改通知状态")
+        raise Forbidden(_("只读令牌不能修改通知状态"))
 
 
 @router.get(
@@ -97,5 +98,5 @@ def read_all(session: SessionDep, principal: ApiPrincipal, clock: ClockDep) -> N
 def unsubscribe(
     session: SessionDep, token: str = Query(..., max_length=300, description="from the mail")
 ) -> Unsubscribed:
-    _, kinds = service.unsubscribe(session, token=token)
+    _user, kinds = service.unsubscribe(session, token=token)
     return Unsubscribed(unsubscribed=kinds)

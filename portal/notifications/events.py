@@ -10,16 +10,17 @@ from typing import Any
 
 from sqlmodel import Session
 
+from portal.kit.i18n import N_, _
 from portal.listings.registry import KINDS as LISTING_KINDS
 from portal.models import Demand, Event, Introduction, PublishedListing, Solution
 from portal.notifications.service import notify
 
 _INTRO_STAGES = {
-    "negotiating": "洽谈中",
-    "poc": "方案验证",
-    "contract": "已签约",
-    "network_live": "专网已开通",
-    "closed": "已终止",
+    "negotiating": N_("洽谈中"),
+    "poc": N_("方案验证"),
+    "contract": N_("已签约"),
+    "network_live": N_("专网已开通"),
+    "closed": N_("已终止"),
 }
 
 
@@ -46,8 +47,10 @@ def listing_decided(
             session,
             kind="listing_approved",
             org_id=row.org_id,
-            subject=f"您的{kind_label}“{row.title}”已通过审核并发布",
-            body="它现在出现在搜索与匹配结果中。",
+            subject=_("您的{kind_label}“{title}”已通过审核并发布").format(
+                kind_label=kind_label, title=row.title
+            ),
+            body=_("它现在出现在搜索与匹配结果中。"),
             link=link,
             dedupe_key=f"listing_approved:{kind_name}:{row.id}:{row.version}",
             now=now,
@@ -58,8 +61,10 @@ def listing_decided(
             session,
             kind="listing_rejected",
             org_id=row.org_id,
-            subject=f"您的{kind_label}“{row.title}”未通过审核",
-            body=f"驳回理由：{reason}\n修改后可再次提交审核。",
+            subject=_("您的{kind_label}“{title}”未通过审核").format(
+                kind_label=kind_label, title=row.title
+            ),
+            body=_("驳回理由：{reason}\n修改后可再次提交审核。").format(reason=reason),
             link=link,
             dedupe_key=f"listing_rejected:{kind_name}:{row.id}:{row.version}",
             now=now,
@@ -73,7 +78,7 @@ def listing_published(session: Session, *, kind_name: str, listing_id: int, now:
 def _pair_titles(session: Session, intro: Introduction) -> tuple[str, str]:
     demand = session.get(Demand, intro.demand_id)
     solution = session.get(Solution, intro.solution_id)
-    return (demand.title if demand else "需求", solution.title if solution else "解决方案")
+    return (demand.title if demand else _("需求"), solution.title if solution else _("解决方案"))
 
 
 def introduction_event(
@@ -91,19 +96,25 @@ def introduction_event(
     enterprise is not named before acceptance: the wording names listings, not sides."""
     assert intro.id is not None
     demand_title, solution_title = _pair_titles(session, intro)
-    pair = f"需求“{demand_title}”与方案“{solution_title}”"
+    pair = _("需求“{demand_title}”与方案“{solution_title}”").format(
+        demand_title=demand_title, solution_title=solution_title
+    )
     subjects = {
-        "requested": f"收到对接请求：{pair}",
-        "accepted": f"对接请求已被接受：{pair}，现在可以查看双方联系人",
-        "declined": f"对接请求被婉拒：{pair}",
-        "expired": f"对接请求无人回复，已过期：{pair}",
-        "message": f"对接有新消息：{pair}",
-        "stage": f"对接进展更新为“{_INTRO_STAGES.get(intro.stage, intro.stage)}”：{pair}",
+        "requested": _("收到对接请求：{pair}").format(pair=pair),
+        "accepted": _("对接请求已被接受：{pair}，现在可以查看双方联系人").format(pair=pair),
+        "declined": _("对接请求被婉拒：{pair}").format(pair=pair),
+        "expired": _("对接请求无人回复，已过期：{pair}").format(pair=pair),
+        "message": _("对接有新消息：{pair}").format(pair=pair),
+        "stage": _("对接进展更新为“{value}”：{pair}").format(
+            value=_INTRO_STAGES.get(intro.stage, intro.stage), pair=pair
+        ),
     }
     bodies = {
-        "requested": f"请在 {intro.expires_at:%Y-%m-%d} 前回复（接受或婉拒）。",
-        "declined": f"原因：{note}" if note else "",
-        "stage": f"说明：{note}" if note else "",
+        "requested": _("请在 {expires_at:%Y-%m-%d} 前回复（接受或婉拒）。").format(
+            expires_at=intro.expires_at
+        ),
+        "declined": _("原因：{note}").format(note=note) if note else "",
+        "stage": _("说明：{note}").format(note=note) if note else "",
     }
     # A message is its own event (raised once, by its request); the rest happen once per
     # introduction (and stage), however often a scan sees them.
@@ -131,9 +142,9 @@ def agenda_changed(
     meetings were placed, moved or dropped hears of it once per generation."""
     assert event.id is not None and event.agenda_at is not None
     subject = (
-        f"“{event.title}”的洽谈日程已生成"
+        _("“{title}”的洽谈日程已生成").format(title=event.title)
         if first
-        else f"“{event.title}”的洽谈日程有变动，请查看最新安排"
+        else _("“{title}”的洽谈日程有变动，请查看最新安排").format(title=event.title)
     )
     for org_id in sorted(org_ids):
         notify(
@@ -141,7 +152,7 @@ def agenda_changed(
             kind="agenda_changed",
             org_id=org_id,
             subject=subject,
-            body="日程页可下载 .ics 日历文件。",
+            body=_("日程页可下载 .ics 日历文件。"),
             link=f"/events/{event.id}/agenda",
             dedupe_key=f"agenda_changed:{event.id}:{event.agenda_at.isoformat()}",
             now=now,

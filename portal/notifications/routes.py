@@ -20,6 +20,7 @@ from portal.deps import (
     client_ip,
 )
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import _
 from portal.kit.redirects import safe_next, see_other
 from portal.kit.templating import render, templates
 from portal.listings import service as listings
@@ -175,10 +176,10 @@ def settings_submit(
 
 def _unsubscribe_context(token: str) -> dict[str, Any]:
     try:
-        _, kind = service.read_unsubscribe_token(token)
+        _user, kind = service.read_unsubscribe_token(token)
     except FieldErrors as refused:
         return {"token": token, "error": refused.errors["token"]}
-    what = "每日摘要中的所有通知" if kind == "*" else f"“{KINDS[kind].label}”"
+    what = _("每日摘要中的所有通知") if kind == "*" else f"“{KINDS[kind].label}”"
     return {"token": token, "what": what, "error": None}
 
 
@@ -217,7 +218,7 @@ def confirm_submit(
 ) -> Response:
     listing_kind = LISTING_KINDS.get(kind)
     if listing_kind is None:
-        raise NotFound("找不到该发布")
+        raise NotFound(_("找不到该发布"))
     row = listings.get(session, listing_kind, listing_id)
     confirm_current(
         session,

@@ -18,6 +18,7 @@ from portal.auth.permissions import Principal
 from portal.clock import aware
 from portal.funding import service as funding
 from portal.introductions import service as introductions
+from portal.kit.i18n import _
 from portal.listings import service as listings
 from portal.listings.kinds import ListingKind
 from portal.listings.registry import DEMAND, KINDS, SOLUTION
@@ -87,7 +88,9 @@ def new_matches(
                     session,
                     kind="new_match",
                     org_id=mine.org_id,
-                    subject=f"新需求“{row.title}”与您的方案“{mine.title}”高度匹配",
+                    subject=_("新需求“{title}”与您的方案“{title2}”高度匹配").format(
+                        title=row.title, title2=mine.title
+                    ),
                     body=match.verdict,
                     link=f"/demands/{row.id}",
                     dedupe_key=f"new_match:{row.id}:{mine.id}",
@@ -107,7 +110,9 @@ def new_matches(
                     session,
                     kind="new_match",
                     org_id=theirs.org_id,
-                    subject=f"新方案“{row.title}”与您的需求“{theirs.title}”高度匹配",
+                    subject=_("新方案“{title}”与您的需求“{title2}”高度匹配").format(
+                        title=row.title, title2=theirs.title
+                    ),
                     body=match.verdict,
                     link=f"/solutions/{row.id}",
                     dedupe_key=f"new_match:{theirs.id}:{row.id}",
@@ -155,7 +160,9 @@ def funding_call_alerts(
                 session,
                 kind="funding_call",
                 org_id=demand.org_id,
-                subject=f"新的资金扶持“{call.title}”适用于您的需求“{demand.title}”",
+                subject=_("新的资金扶持“{title}”适用于您的需求“{title2}”").format(
+                    title=call.title, title2=demand.title
+                ),
                 body="\n".join(verdict.explanation),
                 link=listing_link("funding", call.id or 0),
                 dedupe_key=f"funding_call:{call.id}:{demand.id}",
@@ -165,7 +172,7 @@ def funding_call_alerts(
     return raised
 
 
-def scan_funding_deadlines(session: Session, *, now: datetime, **_: Any) -> int:
+def scan_funding_deadlines(session: Session, *, now: datetime, **_kwargs: Any) -> int:
     """``funding_deadline`` for a shortlisted call whose application deadline is at most
     ``FUNDING_DEADLINE_DAYS`` away, once per shortlist and deadline."""
     today = now.astimezone(SHANGHAI).date()
@@ -180,8 +187,10 @@ def scan_funding_deadlines(session: Session, *, now: datetime, **_: Any) -> int:
                 session,
                 kind="funding_deadline",
                 org_id=mark.org_id,
-                subject=f"收藏的资金扶持“{call.title}”将于 {call.deadline.isoformat()} 截止申请"
-                + ("（今天截止）" if left == 0 else f"（还剩 {left} 天）"),
+                subject=_("收藏的资金扶持“{title}”将于 {value} 截止申请").format(
+                    title=call.title, value=call.deadline.isoformat()
+                )
+                + (_("（今天截止）") if left == 0 else _("（还剩 {left} 天）").format(left=left)),
                 link=listing_link("funding", call.id or 0),
                 dedupe_key=f"funding_deadline:{mark.id}:{call.deadline.isoformat()}",
                 now=now,
@@ -193,13 +202,13 @@ def scan_funding_deadlines(session: Session, *, now: datetime, **_: Any) -> int:
 # --- introductions, expiry, freshness ----------------------------------------------------
 
 
-def expire_introductions(session: Session, *, now: datetime, **_: Any) -> int:
+def expire_introductions(session: Session, *, now: datetime, **_kwargs: Any) -> int:
     """Unanswered requests past their date become expired (introduction_expired is raised
     by the introductions service as it records each)."""
     return len(introductions.expire_due(session, now=now))
 
 
-def scan_expiring(session: Session, *, now: datetime, **_: Any) -> int:
+def scan_expiring(session: Session, *, now: datetime, **_kwargs: Any) -> int:
     """``listing_expiring`` 14 days (or less) before a solution's end date or a demand's
     deadline, once per listing and date."""
     today = now.astimezone(SHANGHAI).date()  # deadlines are dates in Hunan
@@ -220,10 +229,13 @@ def scan_expiring(session: Session, *, now: datetime, **_: Any) -> int:
                     session,
                     kind="listing_expiring",
                     org_id=row.org_id,
-                    subject=f"您的{kind.label}“{row.title}”将于 {day:%Y-%m-%d} 到期",
+                    subject=_("您的{label}“{title}”将于 {day:%Y-%m-%d} 到期").format(
+                        label=kind.label, title=row.title, day=day
+                    ),
                     body=(
-                        f"还有 {(day - today).days} 天。"
-                        "如仍有效，请编辑并延长日期；否则到期后自动下线。"
+                        _(
+                            "还有 {days} 天。如仍有效，请编辑并延长日期；否则到期后自动下线。"
+                        ).format(days=(day - today).days)
                     ),
                     link=f"/{kind.plural}/{row.id}",
                     dedupe_key=f"listing_expiring:{kind.name}:{row.id}:{day.isoformat()}",
@@ -239,7 +251,7 @@ def confirmed_basis(row: Any) -> datetime:
     return aware(row.confirmed_at or row.reviewed_at or row.created_at)
 
 
-def scan_freshness(session: Session, *, now: datetime, **_: Any) -> int:
+def scan_freshness(session: Session, *, now: datetime, **_kwargs: Any) -> int:
     """Every 90 days a published listing's owner is asked "still current?"; 30 days more
     without an answer and it is marked stale (shown so, ranked lower)."""
     ask_before = now - timedelta(days=FRESHNESS_DAYS)
@@ -266,10 +278,14 @@ def scan_freshness(session: Session, *, now: datetime, **_: Any) -> int:
                     session,
                     kind="freshness_check",
                     org_id=row.org_id,
-                    subject=f"您的{kind.label}“{row.title}”是否仍然有效？",
+                    subject=_("您的{label}“{title}”是否仍然有效？").format(
+                        label=kind.label, title=row.title
+                    ),
                     body=(
-                        f"它自 {since:%Y-%m-%d} 起未确认。打开后点击“仍然有效”即可；"
-                        f"{STALE_AFTER_DAYS} 天内未确认，将标记为“可能已过时”并排在后面。"
+                        _(
+                            "它自 {since:%Y-%m-%d} 起未确认。打开后点击“仍然有效”即可；"
+                            "{STALE_AFTER_DAYS} 天内未确认，将标记为“可能已过时”并排在后面。"
+                        ).format(since=since, STALE_AFTER_DAYS=STALE_AFTER_DAYS)
                     ),
                     link=f"/{kind.plural}/{row.id}",
                     dedupe_key=f"freshness_check:{kind.name}:{row.id}:{since.date().isoformat()}",
@@ -301,13 +317,13 @@ def officials_digest(session: Session, *, now: datetime) -> int:
     waiting = moderation.queue(session)
     if officials and waiting:
         lines = [f"· {i.kind.label}：{i.row.title}（{i.org.name}）" for i in waiting[:10]]
-        more = f"\n…共 {len(waiting)} 条" if len(waiting) > 10 else ""
+        more = _("\n…共 {len} 条").format(len=len(waiting)) if len(waiting) > 10 else ""
         raised += len(
             notify(
                 session,
                 kind="review_pending",
                 user_ids=officials,
-                subject=f"有 {len(waiting)} 条发布等待审核",
+                subject=_("有 {len} 条发布等待审核").format(len=len(waiting)),
                 body="\n".join(lines) + more,
                 link="/moderation",
                 dedupe_key=f"review_pending:{day}",
@@ -325,8 +341,8 @@ def officials_digest(session: Session, *, now: datetime) -> int:
                 session,
                 kind="declaration_pending",
                 user_ids=officials,
-                subject=f"有 {declared} 个企业申报的专网等待确认",
-                body="确认后计入 5G 行业虚拟专网数。",
+                subject=_("有 {declared} 个企业申报的专网等待确认").format(declared=declared),
+                body=_("确认后计入 5G 行业虚拟专网数。"),
                 link="/networks?confirmed=no",
                 dedupe_key=f"declaration_pending:{day}",
                 now=now,
@@ -386,7 +402,9 @@ def webhook_digests(session: Session, *, now: datetime) -> int:
     for row in held:
         by_org[(row.org_id, row.url)].append(row)
     for (org_id, url), rows in by_org.items():
-        text = f"每日摘要：{len(rows)} 条通知\n\n" + "\n\n".join(r.text for r in rows)
+        text = _("每日摘要：{len} 条通知\n\n").format(len=len(rows)) + "\n\n".join(
+            r.text for r in rows
+        )
         if len(text.encode()) > 2048:
             text = text.encode()[:2040].decode(errors="ignore") + "…"
         for row in rows:
@@ -399,7 +417,7 @@ def webhook_digests(session: Session, *, now: datetime) -> int:
     return len(by_org)
 
 
-def send_digests(session: Session, *, now: datetime, **_: Any) -> int:
+def send_digests(session: Session, *, now: datetime, **_kwargs: Any) -> int:
     return (
         officials_digest(session, now=now)
         + mail_digests(session, now=now)

@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from portal import outbox
 from portal.auth.permissions import Action, Principal, authorize
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import _
 from portal.mail import queue_mail
 from portal.models import (
     Membership,
@@ -156,7 +157,9 @@ def _org_had(session: Session, org_id: int, dedupe_key: str) -> bool:
 
 def _why(kind: str) -> str:
     what = KINDS[kind]
-    return f"您收到此邮件，是因为{what.reason}，且您的通知设置中“{what.label}”为即时邮件。"
+    return _("您收到此邮件，是因为{reason}，且您的通知设置中“{label}”为即时邮件。").format(
+        reason=what.reason, label=what.label
+    )
 
 
 def _queue_one(session: Session, user: User, row: Notification) -> None:
@@ -225,7 +228,9 @@ def webhook_error(url: str) -> str | None:
     if get_settings().is_development and parts.scheme in ("http", "https") and parts.hostname:
         return None
     if parts.scheme != "https" or parts.hostname != WECOM_HOST or "key=" not in parts.query:
-        return f"请填写企业微信群机器人的 Webhook 地址（https://{WECOM_HOST}/cgi-bin/webhook/send?key=…）"
+        return _(
+            "请填写企业微信群机器人的 Webhook 地址（https://{WECOM_HOST}/cgi-bin/webhook/send?key=…）"
+        ).format(WECOM_HOST=WECOM_HOST)
     return None
 
 
@@ -243,11 +248,11 @@ def set_webhook(
     url = url.strip()
     errors: dict[str, str] = {}
     if mode not in MODES:
-        errors["mode"] = "请选择即时、每日摘要或不发送"
+        errors["mode"] = _("请选择即时、每日摘要或不发送")
     if url and (reason := webhook_error(url)):
         errors["url"] = reason
     if len(url) > 500:
-        errors["url"] = "Webhook 地址不能超过 500 个字符"
+        errors["url"] = _("Webhook 地址不能超过 500 个字符")
     if errors:
         raise FieldErrors(errors)
     assert org.id is not None
@@ -293,7 +298,7 @@ def mark_read(
 ) -> Notification:
     row = session.get(Notification, notification_id)
     if row is None or row.user_id != user_id:
-        raise NotFound("找不到该通知")
+        raise NotFound(_("找不到该通知"))
     if row.read_at is None:
         row.read_at = now
         session.add(row)
@@ -317,9 +322,9 @@ def mark_all_read(session: Session, *, user_id: int, now: datetime) -> int:
 def set_modes(session: Session, *, user_id: int, modes: dict[str, str]) -> None:
     """Save the user's mail mode per kind (unknown kinds or modes are refused)."""
     errors = {
-        f"mode_{k}": "请选择即时、每日摘要或不发邮件" for k, m in modes.items() if m not in MODES
+        f"mode_{k}": _("请选择即时、每日摘要或不发邮件") for k, m in modes.items() if m not in MODES
     }
-    errors |= {f"mode_{k}": "未知的通知类型" for k in modes if k not in KINDS}
+    errors |= {f"mode_{k}": _("未知的通知类型") for k in modes if k not in KINDS}
     if errors:
         raise FieldErrors(errors)
     for kind, mode in modes.items():
@@ -346,8 +351,8 @@ def unsubscribe_token(user_id: int, kind: str) -> str:
 
 def read_unsubscribe_token(token: str) -> tuple[int, str]:
     """The (user id, kind) a token names; :class:`FieldErrors` for a forged or broken one."""
-    payload, _, signature = token.partition(".")
-    refused = FieldErrors({"token": "退订链接无效，请从最新的邮件中打开，或登录后修改通知设置"})
+    payload, _sep, signature = token.partition(".")
+    refused = FieldErrors({"token": _("退订链接无效，请从最新的邮件中打开，或登录后修改通知设置")})
     if not signature or not hmac.compare_digest(signature, _sign(payload.encode())):
         raise refused
     try:
@@ -364,7 +369,7 @@ def unsubscribe(session: Session, *, token: str) -> tuple[User, list[str]]:
     user_id, kind = read_unsubscribe_token(token)
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("找不到该账号")
+        raise NotFound(_("找不到该账号"))
     if kind == "*":
         kinds = [k for k, m in modes_of(session, user_id).items() if m == "digest"]
     else:

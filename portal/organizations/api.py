@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from portal.auth.permissions import Action, can
 from portal.deps import ApiPrincipal, ClockDep, OptionalApiPrincipal, SessionDep, client_ip
 from portal.kit.errors import FieldErrors, PortalError
+from portal.kit.i18n import N_, _
 from portal.kit.pagination import MAX_PER_PAGE
 from portal.models import OrganizationPublic
 from portal.organizations import service
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["organizations"])
 
 class ProfileInvalid(PortalError):
     status_code = 422
-    title = "提交的数据有误"
+    title = N_("提交的数据有误")
 
 
 class OrganizationList(BaseModel):
@@ -105,5 +106,5 @@ def update_organization(
             ip=client_ip(request),
         )
     except FieldErrors as refused:
-        raise ProfileInvalid("请检查标出的字段", errors=refused.errors) from None
+        raise ProfileInvalid(_("请检查标出的字段"), errors=refused.errors) from None
     return OrganizationPrivate.model_validate(org, from_attributes=True)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from portal.auth.schemas import email_error
 from portal.inputs import text_error
+from portal.kit.i18n import _
 from portal.models import OrganizationPublic
 from portal.reference.vocab import get_vocabularies
 
@@ -64,31 +65,31 @@ def clean_profile(changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
             continue
         text = (value or "").strip() if isinstance(value, str) or value is None else value
         if name == "name" and not text:
-            errors[name] = "请填写机构名称"
+            errors[name] = _("请填写机构名称")
         elif isinstance(text, str) and (
             reason := text_error(text, multiline=name == "description", required=name == "name")
         ):
             errors[name] = reason
         elif name == "name":
             if len(text) > 200:
-                errors[name] = "机构名称不能超过 200 个字符"
+                errors[name] = _("机构名称不能超过 200 个字符")
         elif name == "city":
             if text not in vocab.terms["city"]:
-                errors[name] = "请选择所在城市"
+                errors[name] = _("请选择所在城市")
         elif name == "website":
             if text and (not re.match(r"^https?://[^\s/]+", text) or len(text) > 300):
-                errors[name] = "网址应以 http:// 或 https:// 开头"
+                errors[name] = _("网址应以 http:// 或 https:// 开头")
         elif name == "description":
             if len(text) > 5000:
-                errors[name] = "简介不能超过 5000 个字符"
+                errors[name] = _("简介不能超过 5000 个字符")
         elif name == "contact_name":
             if len(text) > 64:
-                errors[name] = "联系人不能超过 64 个字符"
+                errors[name] = _("联系人不能超过 64 个字符")
         elif name == "contact_phone":
             if text and not _PHONE.match(text):
-                errors[name] = "电话号码格式不正确"
+                errors[name] = _("电话号码格式不正确")
         elif name == "contact_email" and text and email_error(text):
-            errors[name] = "邮箱格式不正确"
+            errors[name] = _("邮箱格式不正确")
         if name in ("website", "contact_name", "contact_phone", "contact_email"):
             clean[name] = text or None
         else:

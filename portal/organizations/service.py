@@ -24,6 +24,7 @@ from portal.auth.sessions import hash_id as hash_secret
 from portal.clock import aware
 from portal.inputs import text_error
 from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound
+from portal.kit.i18n import _
 from portal.kit.pagination import Page
 from portal.models import Invitation, Membership, Organization, UseCase, User
 from portal.organizations.schemas import clean_profile
@@ -34,7 +35,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 def get_org(session: Session, org_id: int) -> Organization:
     org = session.get(Organization, org_id)
     if org is None:
-        raise NotFound("找不到该机构")
+        raise NotFound(_("找不到该机构"))
     return org
 
 
@@ -94,7 +95,7 @@ def update_profile(
     assert principal is not None
     clean, errors = clean_profile(changes)
     if errors:
-        raise FieldErrors(errors, message="请修改标出的内容", status=422)
+        raise FieldErrors(errors, message=_("请修改标出的内容"), status=422)
     changed = sorted(k for k, v in clean.items() if getattr(org, k) != v)
     if not changed:
         return org
@@ -187,7 +188,7 @@ def invite(
     if reason := email_error(email):
         errors["email"] = reason
     if role not in MEMBERSHIP_ROLES:
-        errors["role"] = "请选择成员角色"
+        errors["role"] = _("请选择成员角色")
     existing = find_user_by_email(session, email) if not errors else None
     if existing is not None:
         if session.exec(
@@ -195,11 +196,11 @@ def invite(
                 Membership.user_id == existing.id, Membership.org_id == org.id
             )
         ).first():
-            errors["email"] = "该用户已是本机构成员"
+            errors["email"] = _("该用户已是本机构成员")
         elif existing.role != role_for_org_kind(org.kind):
-            errors["email"] = "该账号的角色与本机构类型不符，无法加入"
+            errors["email"] = _("该账号的角色与本机构类型不符，无法加入")
     if errors:
-        raise FieldErrors(errors, message="请修改标出的内容", status=400)
+        raise FieldErrors(errors, message=_("请修改标出的内容"), status=400)
     raw = secrets.token_urlsafe(32)
     invitation = Invitation(
         org_id=org.id,
@@ -239,7 +240,7 @@ def _join(
 ) -> Membership:
     org = get_org(session, invitation.org_id)
     if role_for_org_kind(org.kind) != user.role:
-        raise Forbidden("您的账号角色与该机构类型不符，无法加入")
+        raise Forbidden(_("您的账号角色与该机构类型不符，无法加入"))
     assert user.id is not None and org.id is not None
     membership = session.exec(
         select(Membership).where(Membership.user_id == user.id, Membership.org_id == org.id)
@@ -270,9 +271,9 @@ def accept_invitation(
 ) -> Membership:
     invitation = find_invitation(session, token=token, now=now)
     if invitation is None:
-        raise NotFound("邀请链接无效或已过期")
+        raise NotFound(_("邀请链接无效或已过期"))
     if normalise_email(user.email) != invitation.email:
-        raise Forbidden("该邀请发给了另一个邮箱，请用受邀邮箱的账号登录")
+        raise Forbidden(_("该邀请发给了另一个邮箱，请用受邀邮箱的账号登录"))
     return _join(session, user=user, invitation=invitation, now=now, ip=ip)
 
 
@@ -290,20 +291,20 @@ def register_invited(
     """A new account for the invited email, joining the organisation at once."""
     invitation = find_invitation(session, token=token, now=now)
     if invitation is None:
-        raise NotFound("邀请链接无效或已过期")
+        raise NotFound(_("邀请链接无效或已过期"))
     if find_user_by_email(session, invitation.email) is not None:
-        raise Conflict("该邮箱已有账号，请登录后接受邀请")
+        raise Conflict(_("该邮箱已有账号，请登录后接受邀请"))
     errors: dict[str, str] = {}
     if len(display_name.strip()) > 100:
-        errors["display_name"] = "姓名不能超过 100 个字符"
+        errors["display_name"] = _("姓名不能超过 100 个字符")
     elif reason := text_error(display_name.strip()):
         errors["display_name"] = reason
     if reason := password_error(password, min_length=min_length, email=invitation.email):
         errors["password"] = reason
     elif password != confirm:
-        errors["password_confirm"] = "两次输入的密码不一致"
+        errors["password_confirm"] = _("两次输入的密码不一致")
     if errors:
-        raise FieldErrors(errors, message="请修改标出的内容", status=400)
+        raise FieldErrors(errors, message=_("请修改标出的内容"), status=400)
     org = get_org(session, invitation.org_id)
     user = User(
         email=invitation.email,
@@ -342,13 +343,13 @@ def remove_member(
         select(Membership).where(Membership.user_id == user_id, Membership.org_id == org.id)
     ).first()
     if membership is None:
-        raise NotFound("该用户不是本机构成员")
+        raise NotFound(_("该用户不是本机构成员"))
     if membership.role == "owner":
         owners = session.exec(
             select(Membership.id).where(Membership.org_id == org.id, Membership.role == "owner")
         ).all()
         if len(owners) <= 1:
-            raise Conflict("不能移除机构的最后一位负责人")
+            raise Conflict(_("不能移除机构的最后一位负责人"))
     removed = session.get(User, user_id)
     session.delete(membership)
     session.flush()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.kit.i18n import N_
 from portal.listings.kinds import FormSpec, ListingKind, Values
 from portal.listings.rules import platform_errors
 from portal.models import Platform
@@ -48,7 +49,7 @@ def _form_from_row(row: Platform) -> Values:
 PLATFORM = ListingKind(
     name="platform",
     plural="platforms",
-    label="共性技术平台",
+    label=N_("共性技术平台"),
     model=Platform,
     fields=PlatformFields,
     create_schema=PlatformCreate,
@@ -57,7 +58,7 @@ PLATFORM = ListingKind(
     id_prefix="plat",
     retired="closed",
     retire_verb="close",
-    retire_label="关闭",
+    retire_label=N_("关闭"),
     retired_at="closed_at",
     expiry="expires_on",
     rules=_rules,
@@ -65,27 +66,29 @@ PLATFORM = ListingKind(
         texts=("summary", "access", "price_model"),
         codes=("platform_capabilities", "regions"),
         required={
-            "platform_capabilities": "请至少选择一项平台能力",
-            "regions": "请至少选择一个服务区域",
+            "platform_capabilities": N_("请至少选择一项平台能力"),
+            "regions": N_("请至少选择一个服务区域"),
         },
         to_values=_form_to_values,
         from_row=_form_from_row,
     ),
     texts={
-        "org_label": "运营机构",
-        "expiry_label": "有效期至",
-        "short_label": "平台",
-        "title_label": "平台名称",
-        "description_label": "平台介绍",
-        "search_title": "共性技术平台",
-        "search_heading": "5G共性技术平台与技术服务",
+        "org_label": N_("运营机构"),
+        "expiry_label": N_("有效期至"),
+        "short_label": N_("平台"),
+        "title_label": N_("平台名称"),
+        "description_label": N_("平台介绍"),
+        "search_title": N_("共性技术平台"),
+        "search_heading": N_("5G共性技术平台与技术服务"),
         "search_lead": (
-            "面向各行业开放的北斗室外高精度定位、5G室内定位、人工智能、超高清视频和AR/VR平台，"
-            "解决方案可以在其上构建。按能力和服务城市筛选。"
+            N_(
+                "面向各行业开放的北斗室外高精度定位、5G室内定位、人工智能、超高清视频和AR/VR平台，"
+                "解决方案可以在其上构建。按能力和服务城市筛选。"
+            )
         ),
-        "search_placeholder": "如：北斗定位、AI 质检、超高清",
-        "search_unit": "个平台",
-        "search_empty": "没有找到符合条件的共性技术平台。",
+        "search_placeholder": N_("如：北斗定位、AI 质检、超高清"),
+        "search_unit": N_("个平台"),
+        "search_empty": N_("没有找到符合条件的共性技术平台。"),
         "api_create": "List a shared technology platform (a vendor organisation's member)",
         "api_read": (
             "A platform: published ones for anyone; any status for its owners and officials"

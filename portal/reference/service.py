@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from portal.kit.i18n import N_
 from portal.models import (
     City,
     Indicator,
@@ -23,7 +24,7 @@ from portal.models import (
 )
 from portal.reference.vocab import SEED_DIR, get_vocabularies
 
-PLAN_SOURCE = "《湖南省“十四五”信息通信行业发展规划》表1"
+PLAN_SOURCE = N_("《湖南省“十四五”信息通信行业发展规划》表1")
 TERM_VOCABULARIES = (
     "industry",
     "capability",
@@ -197,7 +198,7 @@ def load_reference(session: Session) -> None:
             PlanPeriod(
                 target_year=plan["target_year"],
                 baseline_year=plan["baseline_year"],
-                name="“十四五”",
+                name=N_("“十四五”"),
                 source=PLAN_SOURCE,
             )
         )

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from portal.kit.i18n import get_locale
+
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
 
 
@@ -24,6 +26,11 @@ class Term:
     map_name: str = ""  # cities only
     city: str = ""  # pilot zones only
     kind: str = ""  # pilot zones only
+
+    @property
+    def name(self) -> str:
+        """The name in the request's language (the English name where there is one)."""
+        return self.name_en if self.name_en and get_locale() == "en" else self.name_zh
 
 
 @dataclass(frozen=True)
@@ -40,13 +47,13 @@ class Vocabularies:
         if code is None:
             return ""
         term = self.terms.get(vocabulary, {}).get(code)
-        return term.name_zh if term else code
+        return term.name if term else code
 
     def region_label(self, code: str) -> str:
         if code in self.terms["city"]:
-            return self.terms["city"][code].name_zh
+            return self.terms["city"][code].name
         if code in self.terms["pilot_zone"]:  # a park, in the regions of a funding call
-            return self.terms["pilot_zone"][code].name_zh
+            return self.terms["pilot_zone"][code].name
         return self.label("region_extra", code)
 
     @property

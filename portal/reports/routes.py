@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from portal.auth.permissions import Action, authorize
 from portal.deps import ClockDep, SessionDep, SignedIn
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.reports.service import Report, build_report
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -38,7 +39,7 @@ def period_report(
     # thread, while the server keeps answering.
     authorize(session, principal, Action.DASHBOARD_VIEW)
     if fmt not in CONTENT_TYPES:
-        raise NotFound("评估报告只提供 PDF 和 Word（DOCX）格式")
+        raise NotFound(_("评估报告只提供 PDF 和 Word（DOCX）格式"))
     report = build_report(session, period=period, now=clock.now())
     body = render_report(report, fmt)
     chinese = quote(f"{report.title}.{fmt}")

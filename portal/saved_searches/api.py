@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from portal.clock import aware
 from portal.deps import ApiPrincipal, ClockDep, SearchDep, SessionDep
 from portal.kit.errors import Forbidden
+from portal.kit.i18n import _
 from portal.models import SavedSearch
 from portal.saved_searches import service
 from portal.saved_searches.schemas import SavedSearchCreate, SavedSearchPublic, SavedSearchUpdate
@@ -39,7 +40,7 @@ def public(row: SavedSearch) -> SavedSearchPublic:
 
 def _writer(principal: ApiPrincipal) -> None:
     if principal.scope != "write":
-        raise Forbidden("只读令牌不能修改保存的搜索")
+        raise Forbidden(_("只读令牌不能修改保存的搜索"))
 
 
 @router.post(

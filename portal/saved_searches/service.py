@@ -23,6 +23,7 @@ from sqlmodel import Session, col, func, select
 from matching.search import And, AnyOf, Eq, Exists, Filter, Not, Or, Range
 from matching.text import TextPipeline
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import N_, _
 from portal.listings.search_pages import FACET_VOCAB, filter_names
 from portal.models import Demand, Membership, Organization, SavedSearch, Solution
 from portal.notifications.service import notify
@@ -30,7 +31,7 @@ from portal.reference.vocab import get_vocabularies
 from portal.search.documents import demand_document, solution_document
 from portal.search.service import SearchQuery, build_filter
 
-TYPES = {"solution": "解决方案", "demand": "需求"}
+TYPES = {"solution": N_("解决方案"), "demand": N_("需求")}
 PER_USER = 50
 NAME_MAX = 100
 
@@ -43,25 +44,29 @@ def _clean(
 ) -> tuple[str, dict[str, str], str]:
     errors: dict[str, str] = {}
     if type_ not in TYPES:
-        raise FieldErrors({"type": "只能保存解决方案或需求的搜索"})
+        raise FieldErrors({"type": _("只能保存解决方案或需求的搜索")})
     q = (q or "").strip()
     if len(q) > 200:
-        errors["q"] = "关键词不能超过 200 个字"
+        errors["q"] = _("关键词不能超过 200 个字")
     vocab = get_vocabularies()
     allowed = filter_names(type_)  # type: ignore[arg-type]
     clean: dict[str, str] = {}
     for key, value in filters.items():
         if key not in allowed:
-            errors[f"filters.{key}"] = f"不支持的筛选条件：{key}（可用：{'、'.join(allowed)}）"
+            errors[f"filters.{key}"] = _("不支持的筛选条件：{key}（可用：{value}）").format(
+                key=key, value="、".join(allowed)
+            )
         elif not isinstance(value, str) or not value:
             continue
         elif not vocab.has(FACET_VOCAB[key][0], value):
-            errors[f"filters.{key}"] = f"未知的{FACET_VOCAB[key][1]}代码：{value}"
+            errors[f"filters.{key}"] = _("未知的{value}代码：{value2}").format(
+                value=FACET_VOCAB[key][1], value2=value
+            )
         else:
             clean[key] = value
     name = (name or "").strip()
     if len(name) > NAME_MAX:
-        errors["name"] = f"名称不能超过 {NAME_MAX} 个字"
+        errors["name"] = _("名称不能超过 {NAME_MAX} 个字").format(NAME_MAX=NAME_MAX)
     if errors:
         raise FieldErrors(errors)
     return q, clean, name or describe(type_, q, clean)
@@ -93,7 +98,13 @@ def create(
         select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user_id)
     ).one()
     if count >= PER_USER:
-        raise FieldErrors({"type": f"每个账号最多保存 {PER_USER} 个搜索，请先删除不再需要的"})
+        raise FieldErrors(
+            {
+                "type": _("每个账号最多保存 {PER_USER} 个搜索，请先删除不再需要的").format(
+                    PER_USER=PER_USER
+                )
+            }
+        )
     row = SavedSearch(
         user_id=user_id,
         type=type,
@@ -121,7 +132,7 @@ def of_user(session: Session, user_id: int) -> list[SavedSearch]:
 def get_own(session: Session, *, user_id: int, search_id: int) -> SavedSearch:
     row = session.get(SavedSearch, search_id)
     if row is None or row.user_id != user_id:
-        raise NotFound("找不到该保存的搜索")
+        raise NotFound(_("找不到该保存的搜索"))
     return row
 
 
@@ -137,9 +148,9 @@ def change(
     if name is not None:
         name = name.strip()
         if not name:
-            raise FieldErrors({"name": "请填写名称"})
+            raise FieldErrors({"name": _("请填写名称")})
         if len(name) > NAME_MAX:
-            raise FieldErrors({"name": f"名称不能超过 {NAME_MAX} 个字"})
+            raise FieldErrors({"name": _("名称不能超过 {NAME_MAX} 个字").format(NAME_MAX=NAME_MAX)})
         row.name = name
     if paused is not None:
         row.paused = paused
@@ -277,8 +288,12 @@ def alert(
             session,
             kind="saved_search_match",
             user_ids=[search.user_id],
-            subject=f"“{search.name}”有新的{TYPES[kind]}：{row.title}",
-            body=f"它符合您保存的搜索“{search.name}”。可在“保存的搜索”页面暂停或删除此提醒。",
+            subject=_("“{name}”有新的{value}：{title}").format(
+                name=search.name, value=TYPES[kind], title=row.title
+            ),
+            body=_("它符合您保存的搜索“{name}”。可在“保存的搜索”页面暂停或删除此提醒。").format(
+                name=search.name
+            ),
             link=f"/{kind}s/{row.id}",
             dedupe_key=f"saved_search:{search.id}:{kind}:{row.id}",
             now=now,

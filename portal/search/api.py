@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from matching.search import SearchUnavailable
 from portal.deps import SearchDep
 from portal.kit.errors import ServiceUnavailable
+from portal.kit.i18n import _
 from portal.kit.pagination import MAX_PER_PAGE
 from portal.search.schemas import SearchResultPublic, SearchType, SortOption
 from portal.search.service import SearchQuery, search
@@ -61,4 +62,4 @@ def search_api(
     try:
         return search(gateway, query)
     except SearchUnavailable as exc:
-        raise ServiceUnavailable("搜索服务暂时不可用，请稍后再试", reason=str(exc)) from exc
+        raise ServiceUnavailable(_("搜索服务暂时不可用，请稍后再试"), reason=str(exc)) from exc

@@ -47,7 +47,7 @@ INDEX_SETTINGS: dict[EntityType, IndexSettings] = {
             "updated_ts": "int",
         },
         sortable=("updated_ts",),
-        version=3,
+        version=4,  # 4: English titles and summaries (issue 18)
     ),
     "demand": IndexSettings(
         searchable=_TEXT,
@@ -67,7 +67,7 @@ INDEX_SETTINGS: dict[EntityType, IndexSettings] = {
             "updated_ts": "int",
         },
         sortable=("updated_ts", "deadline_day"),
-        version=3,
+        version=4,  # 4: English titles and summaries (issue 18)
     ),
     "use_case": IndexSettings(
         searchable=_TEXT,
@@ -82,7 +82,7 @@ INDEX_SETTINGS: dict[EntityType, IndexSettings] = {
             "updated_ts": "int",
         },
         sortable=("updated_ts", "year"),
-        version=1,
+        version=2,  # 2: English words folded to the singular (issue 18)
     ),
     "funding": IndexSettings(
         searchable=_TEXT,
@@ -182,8 +182,11 @@ def solution_document(
     track_record: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     assert row.id is not None
-    body = " ".join([row.summary, row.description, _labels(row.scenarios, "scenario")])
-    title_words = pipeline.document_tokens(row.title)
+    body = " ".join(
+        [row.summary, row.summary_en, row.description, _labels(row.scenarios, "scenario")]
+    )
+    # The English title is searched as a title: "glaze" finds 釉面… by its English name.
+    title_words = pipeline.document_tokens(f"{row.title} {row.title_en}")
     body_words = pipeline.document_tokens(body)
     return {
         "id": str(row.id),
@@ -192,6 +195,8 @@ def solution_document(
         "external_id": row.external_id,
         "title": row.title,
         "summary": row.summary,
+        "title_en": row.title_en,
+        "summary_en": row.summary_en,
         "title_seg": " ".join(title_words),
         "body_seg": " ".join(body_words),
         "terms": " ".join(unique_words(title_words + body_words)),
@@ -217,8 +222,8 @@ def solution_document(
 
 def demand_document(pipeline: TextPipeline, row: Demand, org: Organization) -> dict[str, Any]:
     assert row.id is not None
-    title_words = pipeline.document_tokens(row.title)
-    body_words = pipeline.document_tokens(row.description)
+    title_words = pipeline.document_tokens(f"{row.title} {row.title_en}")
+    body_words = pipeline.document_tokens(f"{row.description} {row.summary_en}")
     return {
         "id": str(row.id),
         "seq": row.id,
@@ -226,6 +231,8 @@ def demand_document(pipeline: TextPipeline, row: Demand, org: Organization) -> d
         "external_id": row.external_id,
         "title": row.title,
         "summary": row.description[:120],
+        "title_en": row.title_en,
+        "summary_en": row.summary_en,
         "text": row.description,
         "title_seg": " ".join(title_words),
         "body_seg": " ".join(body_words),

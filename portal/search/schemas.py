@@ -13,6 +13,8 @@ class SearchHitPublic(BaseModel):
     external_id: str
     title: str
     summary: str = ""
+    title_en: str = Field(default="", description="the optional English title")
+    summary_en: str = ""
     score: float = Field(ge=0, le=1, description="relevance in 0..1")
     industry: str | None = None
     industries: list[str] | None = None

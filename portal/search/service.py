@@ -18,6 +18,7 @@ from matching.search import (
     all_of,
 )
 from portal.kit.errors import PortalError
+from portal.kit.i18n import N_, _
 from portal.reference.vocab import get_vocabularies
 from portal.search.documents import INDEX_SETTINGS
 from portal.search.gateway import SearchGateway
@@ -90,7 +91,7 @@ SORTS: dict[str, dict[str, SortKey]] = {
 
 class InvalidSearch(PortalError):
     status_code = 422
-    title = "搜索条件有误"
+    title = N_("搜索条件有误")
 
 
 @dataclass
@@ -131,9 +132,13 @@ class SearchQuery:
         ]
         for name, vocabulary, value in checks:
             if value is not None and not vocab.has(vocabulary, value):
-                raise InvalidSearch(f"未知的{name}代码：{value}", field=name)
+                raise InvalidSearch(
+                    _("未知的{name}代码：{value}").format(name=name, value=value), field=name
+                )
         if self.sort != "relevance" and self.sort not in SORTS[self.type]:
-            raise InvalidSearch(f"该类型不支持按 {self.sort} 排序", field="sort")
+            raise InvalidSearch(
+                _("该类型不支持按 {sort} 排序").format(sort=self.sort), field="sort"
+            )
 
 
 def build_filter(query: SearchQuery) -> Filter | None:
@@ -207,6 +212,8 @@ def _hit(doc: dict[str, Any], score: float) -> SearchHitPublic:
         external_id=doc["external_id"],
         title=doc["title"],
         summary=doc.get("summary") or "",
+        title_en=doc.get("title_en") or "",
+        summary_en=doc.get("summary_en") or "",
         score=round(max(0.0, min(1.0, score)), 4),
         industry=doc.get("industry"),
         industries=doc.get("industries"),

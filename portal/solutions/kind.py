@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from portal.kit.i18n import N_
 from portal.listings.forms import money_input
 from portal.listings.kinds import FormSpec, ListingKind, Values
 from portal.listings.rules import solution_errors
@@ -78,7 +79,7 @@ def _form_from_row(row: Solution) -> Values:
 SOLUTION = ListingKind(
     name="solution",
     plural="solutions",
-    label="解决方案",
+    label=N_("解决方案"),
     model=Solution,
     fields=SolutionFields,
     create_schema=SolutionCreate,
@@ -87,7 +88,7 @@ SOLUTION = ListingKind(
     id_prefix="sol",
     retired="archived",
     retire_verb="archive",
-    retire_label="下架",
+    retire_label=N_("下架"),
     retired_at="archived_at",
     expiry="expires_on",
     rules=_rules,
@@ -104,7 +105,7 @@ SOLUTION = ListingKind(
             "pref_regions",
         ),
         numbers=("price_min", "price_max", "pref_min_budget"),
-        required={"regions": "请至少选择一个服务区域"},
+        required={"regions": N_("请至少选择一个服务区域")},
         to_values=_form_to_values,
         inputs={
             "preferences.industries": "pref_industries",
@@ -114,20 +115,21 @@ SOLUTION = ListingKind(
         from_row=_form_from_row,
     ),
     texts={
-        "org_label": "发布机构",
-        "expiry_label": "有效期至",
-        "short_label": "方案",
-        "title_label": "方案名称",
-        "description_label": "方案介绍",
-        "search_title": "解决方案",
-        "search_heading": "5G解决方案",
+        "org_label": N_("发布机构"),
+        "expiry_label": N_("有效期至"),
+        "short_label": N_("方案"),
+        "title_label": N_("方案名称"),
+        "description_label": N_("方案介绍"),
+        "search_title": N_("解决方案"),
+        "search_heading": N_("5G解决方案"),
         "search_lead": (
-            "运营商、设备商、集成商和应用开发商发布的、经主管部门审核的5G行业解决方案。"
-            "输入关键词即时搜索，按行业、场景、能力和服务城市筛选。"
+            N_(
+                "运营商、设备商、集成商和应用开发商发布的、经主管部门审核的5G行业解决方案。输入关键词即时搜索，按行业、场景、能力和服务城市筛选。"
+            )
         ),
-        "search_placeholder": "如：陶瓷 机器视觉、远程操控",
-        "search_unit": "个解决方案",
-        "search_empty": "没有找到符合条件的解决方案。",
+        "search_placeholder": N_("如：陶瓷 机器视觉、远程操控"),
+        "search_unit": N_("个解决方案"),
+        "search_empty": N_("没有找到符合条件的解决方案。"),
         "api_create": (
             "List a solution (a vendor organisation's member; Bearer write token or session)"
         ),

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 from portal.dashboards.cache import memoized
 from portal.dashboards.cubes import demand_cube, network_cube, total_by
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.models import SolutionServing, UseCase
 from portal.reference.vocab import get_vocabularies
 
@@ -81,7 +82,7 @@ def place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], l
     cities = [
         PlaceCounts(
             code=code,
-            name=term.name_zh,
+            name=term.name,
             kind="city",
             city=code,
             map_name=term.map_name,
@@ -99,7 +100,7 @@ def place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], l
             base = city_of[term.city]
             zones.append(
                 PlaceCounts(
-                    code, term.name_zh, "city", term.city, base.map_name,
+                    code, term.name, "city", term.city, base.map_name,
                     base.demands, base.solutions, base.networks, base.cases,
                 )
             )  # fmt: skip
@@ -107,7 +108,7 @@ def place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], l
             zones.append(
                 PlaceCounts(
                     code,
-                    term.name_zh,
+                    term.name,
                     "park",
                     term.city,
                     city_of[term.city].map_name,
@@ -122,15 +123,15 @@ def place_counts(session: Session, *, today: date) -> tuple[list[PlaceCounts], l
 
 def city_counts(session: Session, code: str, *, today: date) -> PlaceCounts:
     if not get_vocabularies().has("city", code):
-        raise NotFound("找不到该城市")
-    _, cities = place_counts(session, today=today)
+        raise NotFound(_("找不到该城市"))
+    _zones, cities = place_counts(session, today=today)
     return next(c for c in cities if c.code == code)
 
 
 def zone_counts(session: Session, code: str, *, today: date) -> PlaceCounts:
     if not get_vocabularies().has("pilot_zone", code):
-        raise NotFound("找不到该试点区域")
-    zones, _ = place_counts(session, today=today)
+        raise NotFound(_("找不到该试点区域"))
+    zones, _cities = place_counts(session, today=today)
     return next(z for z in zones if z.code == code)
 
 

@@ -25,6 +25,9 @@
   }
 
   function draw(el, option) {
+    // The note for readers without JavaScript gives way to the chart.
+    el.classList.add("chart-live");
+    el.querySelectorAll(".chart-fallback").forEach(function (n) { n.remove(); });
     var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el);
     chart.setOption(option, true);
     el.setAttribute("data-chart-ready", "true");
@@ -48,10 +51,14 @@
     });
   }
 
+  var LABEL_OFFSETS = { "湘潭市": [-18, 10], "株洲市": [16, 0], "长沙市": [0, -10] };
+
   function renderMaps() {
     document.querySelectorAll("[data-map]").forEach(function (el) {
       var places = JSON.parse(el.getAttribute("data-map"));
       var metric = el.getAttribute("data-map-metric") || "";
+      // The page's words, in its language (demands, solutions, cases, more, fewer).
+      var words = JSON.parse(el.getAttribute("data-map-words") || "{}");
       fetch(el.getAttribute("data-map-url"), { credentials: "same-origin" })
         .then(function (response) { return response.json(); })
         .then(function (geoJson) {
@@ -62,15 +69,21 @@
               trigger: "item",
               formatter: function (p) {
                 var d = p.data || {};
-                return (d.label || p.name) + "<br>" + metric + "：" + (d.value || 0) +
-                  "<br>需求：" + (d.demands || 0) + "　解决方案：" + (d.solutions || 0) +
-                  "　案例：" + (d.cases || 0);
+                return (d.label || p.name) + "<br>" + metric + ": " + (d.value || 0) +
+                  "<br>" + words.demands + ": " + (d.demands || 0) + " · " + words.solutions +
+                  ": " + (d.solutions || 0) + " · " + words.cases + ": " + (d.cases || 0);
               },
             },
-            visualMap: { min: 0, max: max, left: "left", bottom: 8, text: ["多", "少"], calculable: true,
+            visualMap: { min: 0, max: max, left: "left", bottom: 8, text: [words.more, words.fewer], calculable: true,
               inRange: { color: ["#e8f1fb", "#1f5fa8"] } },
-            series: [{ name: metric, type: "map", map: "hunan", roam: false,
-              label: { show: true, fontSize: 11 }, data: places }],
+            series: [{ name: metric, type: "map", map: "hunan", roam: false, layoutSize: "96%",
+              label: { show: true, fontSize: 12,
+                formatter: function (p) { return (p.data && p.data.label) || p.name; } },
+              // Xiangtan and Zhuzhou lie close together: their labels are moved apart.
+              data: places.map(function (p) {
+                var offset = LABEL_OFFSETS[p.name];
+                return offset ? Object.assign({ label: { offset: offset } }, p) : p;
+              }) }],
           });
           chart.on("click", function (params) {
             if (params.data && params.data.url) window.location.href = params.data.url;

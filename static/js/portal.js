@@ -4,4 +4,8 @@ document.addEventListener("DOMContentLoaded", () => {
   if (window.htmx) {
     document.querySelectorAll("form.filters [type=submit]").forEach((b) => b.classList.add("visually-hidden"));
   }
+  // Wide screens: the menu is open (CSS does it where ::details-content is supported).
+  if (window.matchMedia("(min-width: 861px)").matches) {
+    document.querySelectorAll("details.menu").forEach((d) => { d.open = true; });
+  }
 });

@@ -112,7 +112,7 @@ def test_next_never_leaves_the_site(client: TestClient, session: Session) -> Non
         },
         follow_redirects=False,
     )
-    assert response.headers["location"] == "/account"
+    assert response.headers["location"] == "/"
 
 
 def test_wrong_password_keeps_the_email_not_the_password(
@@ -356,7 +356,7 @@ def test_a_locked_account_opens_with_the_mailed_link(
     response = client.post(
         path, data={"csrf_token": csrf_of(page.text), "password": PASSWORD}, follow_redirects=False
     )
-    assert response.status_code == 303 and response.headers["location"] == "/account"
+    assert response.status_code == 303 and response.headers["location"] == "/"
     account = client.get("/account")
     assert user.email in account.text
     client.post("/logout", data={"csrf_token": csrf_of(account.text)})
@@ -437,7 +437,7 @@ def test_register_then_verify_by_mail_signs_in(
             "csrf_token": login_csrf(client),
         },
     )
-    assert refused.status_code == 400 and "邮箱或密码不正确" in refused.text
+    assert refused.status_code == 400 and "等待邮箱确认" in refused.text
     [mail] = mailbox.sent
     assert mail.to == "li@example.com"
     path = verification_path(mail.body)
@@ -637,3 +637,41 @@ def test_error_pages_render_for_a_signed_in_user_with_the_real_unit_of_work(
         sign_in(client, email)
         response = client.get(f"/organizations/{other_id}/edit")
         assert response.status_code == 403 and "我的账号" in response.text
+
+
+def _sign_in_form(client: TestClient, password: str) -> dict[str, str]:
+    return {"email": "li@example.com", "password": password, "csrf_token": login_csrf(client)}
+
+
+def test_an_unverified_account_is_told_it_awaits_its_link_and_may_resend_it(
+    client: TestClient, session: Session, mailbox: RecordingMailer
+) -> None:
+    client.post("/register", data=registration_data(client), follow_redirects=False)
+    assert len(mailbox.sent) == 1
+    # Without the password nothing tells that the address is registered, and nothing resends.
+    wrong = client.post("/login", data=_sign_in_form(client, "not-the-password"))
+    assert wrong.status_code == 400 and "邮箱或密码不正确" in wrong.text
+    assert "resend" not in wrong.text
+    nothing = client.post(
+        "/login/resend", data={"csrf_token": login_csrf(client)}, follow_redirects=False
+    )
+    assert nothing.status_code == 303 and len(mailbox.sent) == 1
+    # With it: the account awaits the link mailed to it, and a new one can be sent.
+    right = client.post("/login", data=_sign_in_form(client, "a-good-passphrase"))
+    assert right.status_code == 400
+    assert "等待邮箱确认" in right.text and "邮箱或密码不正确" not in right.text
+    resent = client.post(
+        "/login/resend", data={"csrf_token": csrf_of(right.text)}, follow_redirects=False
+    )
+    assert resent.status_code == 303 and resent.headers["location"] == "/register/sent"
+    assert [m.to for m in mailbox.sent] == ["li@example.com", "li@example.com"]
+    # The new link confirms the account.
+    path = verification_path(mailbox.sent[-1].body)
+    confirm = client.get(path)
+    done = client.post(path, data={"csrf_token": csrf_of(confirm.text)}, follow_redirects=False)
+    assert done.status_code == 303
+    # Once is enough: the offer is used up.
+    again = client.post(
+        "/login/resend", data={"csrf_token": login_csrf(client)}, follow_redirects=False
+    )
+    assert again.status_code == 303 and len(mailbox.sent) == 2

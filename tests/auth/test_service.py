@@ -318,11 +318,14 @@ def test_registration_names_a_taken_credit_code(session: Session) -> None:
 def test_an_unverified_account_cannot_sign_in_until_its_link_is_used(session: Session) -> None:
     result = registration.register(session, form=form(), ip=None, now=T0, min_length=10)
     assert result.token is not None
-    with pytest.raises(FieldErrors) as refused:
+    with pytest.raises(signin.AwaitingVerification) as refused:
         signin.sign_in(
             session, email="new@example.com", password="a-good-passphrase", ip=None, now=T0
         )
-    assert refused.value.message == signin.GENERIC_SIGN_IN_ERROR
+    assert refused.value.user.email == "new@example.com"
+    with pytest.raises(FieldErrors) as wrong:
+        signin.sign_in(session, email="new@example.com", password="wrong-one!!", ip=None, now=T0)
+    assert wrong.value.message == signin.GENERIC_SIGN_IN_ERROR
     user = registration.verify_email(session, token=result.token, now=T0 + timedelta(hours=1))
     assert user.email_verified is True
     assert actions(session)[-1] == "account.verified"

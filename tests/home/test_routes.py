@@ -3,7 +3,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.factories import make_demand, make_network, make_solution
+from tests.factories import PASSWORD, make_demand, make_network, make_solution
 
 
 def _figure(html: str, testid: str) -> str:
@@ -47,3 +47,40 @@ def test_home_loads_htmx_from_our_static_folder_and_nothing_external(client: Tes
 def test_static_css_is_served(client: TestClient) -> None:
     response = client.get("/static/css/portal.css")
     assert response.status_code == 200 and "--brand" in response.text
+
+
+def test_sign_in_lands_on_the_home_page_with_first_steps_for_the_role(
+    client: TestClient, session: Session
+) -> None:
+    from tests.factories import make_org, make_user
+    from tests.support.web import login_csrf
+
+    def land(user_email: str) -> str:
+        client.cookies.clear()
+        response = client.post(
+            "/login",
+            data={"email": user_email, "password": PASSWORD, "csrf_token": login_csrf(client)},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303 and response.headers["location"] == "/"
+        page = client.get("/").text
+        block = re.search(r'data-testid="first-steps".*?</section>', page, re.S)
+        assert block, "no first steps"
+        return block.group(0)
+
+    enterprise = make_user(session, org=make_org(session, kind="enterprise"))
+    steps = land(enterprise.email)
+    assert "发布需求" in steps and 'href="/demands/new"' in steps
+    vendor = make_user(session, org=make_org(session, kind="integrator"))
+    steps = land(vendor.email)
+    assert "发布解决方案" in steps and 'href="/opportunities"' in steps
+    make_solution(session, status="pending")
+    make_demand(session, status="pending")
+    make_network(session, confirmed=False)
+    official = make_user(session, role="official")
+    steps = land(official.email)
+    assert re.search(r'data-testid="pending-listings">\s*2\s*<', steps), steps
+    assert re.search(r'data-testid="pending-networks">\s*1\s*<', steps), steps
+    # Visitors see no first steps.
+    client.cookies.clear()
+    assert 'data-testid="first-steps"' not in client.get("/").text

@@ -130,3 +130,41 @@ def test_the_declaration_form_refuses_another_organisations_demand(
     assert response.status_code == 400
     assert f"找不到需求 &#39;{theirs.external_id}&#39;" in response.text
     assert not session.exec(select(PrivateNetwork).where(PrivateNetwork.name == "癸5G专网")).all()
+
+
+def test_a_re_import_that_changes_nothing_says_so(client: TestClient, session: Session) -> None:
+    token = sign_in(client, make_user(session, role="official").email)
+
+    def upload_and_confirm() -> str:
+        response = client.post(
+            "/networks/import",
+            data={"csrf_token": token},
+            files={"file": ("运营商.csv", CSV.encode("utf-8"), "text/csv")},
+            follow_redirects=False,
+        )
+        review = client.get(response.headers["location"])
+        confirm = client.post(
+            response.headers["location"] + "/confirm",
+            data={"csrf_token": csrf_of(review.text)},
+            follow_redirects=False,
+        )
+        return client.get(confirm.headers["location"]).text
+
+    first = upload_and_confirm()
+    assert "新增 1 条" in first
+    again = upload_and_confirm()
+    assert "没有变化" in again and "已导入" not in again
+
+
+def test_an_impossible_date_is_reported_as_impossible(client: TestClient, session: Session) -> None:
+    token = sign_in(client, make_user(session, role="official").email)
+    csv = CSV.splitlines()[0] + "\n壬5G专网,壬公司,中国移动,钢铁,湘潭,虚拟专网,在用,2026-13-45\n"
+    response = client.post(
+        "/networks/import",
+        data={"csrf_token": token},
+        files={"file": ("a.csv", csv.encode("utf-8"), "text/csv")},
+        follow_redirects=False,
+    )
+    review = client.get(response.headers["location"]).text
+    assert "不存在这一天：2026-13-45" in review
+    assert "commissioned_on" not in review.split('data-testid="validation-report"', 1)[1]

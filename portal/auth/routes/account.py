@@ -12,6 +12,7 @@ from portal.auth.permissions import MEMBERSHIP_LABELS, ROLE_LABELS, Action, Prin
 from portal.db import write_on_read_path
 from portal.deps import ClockDep, CurrentUser, SessionDep, SessionPolicyDep, SignedIn, client_ip
 from portal.kit.errors import NotFound
+from portal.kit.i18n import _
 from portal.kit.redirects import see_other
 from portal.kit.templating import render
 from portal.models import User
@@ -54,9 +55,9 @@ def account_page(
 
         write_on_read_path(session, forget_token)
     notices = {
-        "registered": "注册成功，欢迎使用。",
-        "token_revoked": "令牌已撤销。",
-        "joined": "您已加入该机构。",
+        "registered": _("注册成功，欢迎使用。"),
+        "token_revoked": _("令牌已撤销。"),
+        "joined": _("您已加入该机构。"),
     }
     context = _account_context(session, user, now=clock.now(), policy=policy, new_token=new_token)
     return render(request, "auth/account.html", {**context, "notice": notices.get(notice or "")})
@@ -76,11 +77,11 @@ def token_create(
     authorize(session, principal, Action.TOKEN_MANAGE, owner_id=user.id)
     errors: dict[str, str] = {}
     if not name.strip():
-        errors["name"] = "请为令牌起一个名字，便于日后识别"
+        errors["name"] = _("请为令牌起一个名字，便于日后识别")
     elif len(name.strip()) > 100:
-        errors["name"] = "名字不能超过 100 个字符"
+        errors["name"] = _("名字不能超过 100 个字符")
     if scope not in ("read", "write"):
-        errors["scope"] = "请选择权限范围"
+        errors["scope"] = _("请选择权限范围")
     if errors:
         context = _account_context(session, user, now=clock.now(), policy=policy)
         return render(
@@ -89,7 +90,7 @@ def token_create(
             {**context, "token_errors": errors, "token_name": name},
             status_code=400,
         )
-    raw, _ = tokens.create_token(
+    raw, _token = tokens.create_token(
         session,
         user=user,
         name=name,
@@ -138,7 +139,7 @@ def admin_users(
 def _target_user(session: SessionDep, user_id: int) -> User:
     target = session.get(User, user_id)
     if target is None:
-        raise NotFound("找不到该用户")
+        raise NotFound(_("找不到该用户"))
     return target
 
 

@@ -21,6 +21,7 @@ from portal.deps import (
     client_ip,
 )
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import _
 from portal.kit.redirects import see_other
 from portal.kit.templating import render
 from portal.organizations import service as org_service
@@ -39,7 +40,7 @@ def invitation_page(
 ) -> Response:
     invitation = org_service.find_invitation(session, token=token, now=clock.now())
     if invitation is None:
-        raise NotFound("邀请链接无效或已过期")
+        raise NotFound(_("邀请链接无效或已过期"))
     org = org_service.get_org(session, invitation.org_id)
     has_account = find_user_by_email(session, invitation.email) is not None
     return render(
@@ -94,7 +95,7 @@ def invitation_register(
     except FieldErrors as refused:
         invitation = org_service.find_invitation(session, token=token, now=now)
         if invitation is None:
-            raise NotFound("邀请链接无效或已过期") from None
+            raise NotFound(_("邀请链接无效或已过期")) from None
         return render(
             request,
             "auth/invitation.html",

@@ -23,6 +23,7 @@ from portal.deps import (
     client_ip,
 )
 from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.i18n import _
 from portal.kit.redirects import safe_next, see_other
 from portal.kit.templating import render
 from portal.settings import Settings
@@ -51,15 +52,15 @@ async def oidc_login(
     next: Annotated[str | None, Query()] = None,
 ) -> Response:
     if not oidc.enabled(settings):
-        raise NotFound("未配置统一身份认证")
+        raise NotFound(_("未配置统一身份认证"))
     try:
         await oidc.load_metadata(settings)
     except oidc.IssuerMismatch:
         log.exception("OIDC issuer mismatch")
-        return _oidc_failure(request, settings, "统一身份认证配置有误，请联系平台管理员。", 503)
+        return _oidc_failure(request, settings, _("统一身份认证配置有误，请联系平台管理员。"), 503)
     except Exception:
         log.exception("OIDC discovery failed")
-        return _oidc_failure(request, settings, "统一身份认证服务暂时不可用，请稍后再试。", 503)
+        return _oidc_failure(request, settings, _("统一身份认证服务暂时不可用，请稍后再试。"), 503)
     request.scope["session"] = dict(web_session.data)
     redirect = await oidc.client(settings).authorize_redirect(
         request, str(request.url_for("oidc_callback"))
@@ -78,11 +79,11 @@ async def oidc_callback(
     settings: SettingsDep,
 ) -> Response:
     if not oidc.enabled(settings):
-        raise NotFound("未配置统一身份认证")
+        raise NotFound(_("未配置统一身份认证"))
     assert settings.portal_oidc_issuer
     web_session = request.state.web_session
     if web_session is None:
-        return _oidc_failure(request, settings, "登录已超时，请重新登录。")
+        return _oidc_failure(request, settings, _("登录已超时，请重新登录。"))
     request.scope["session"] = dict(web_session.data)
     app = oidc.client(settings)
     try:
@@ -101,10 +102,10 @@ async def oidc_callback(
         log.warning("OIDC sign-in refused: %s", exc)
         web_session.data = {}
         session.add(web_session)
-        return _oidc_failure(request, settings, "统一身份认证登录失败，请重试。")
+        return _oidc_failure(request, settings, _("统一身份认证登录失败，请重试。"))
     except Exception:
         log.exception("OIDC sign-in failed")
-        return _oidc_failure(request, settings, "统一身份认证服务暂时不可用，请稍后再试。", 503)
+        return _oidc_failure(request, settings, _("统一身份认证服务暂时不可用，请稍后再试。"), 503)
     next_url = safe_next(web_session.data.get("oidc_next"))
     now = clock.now()
     try:

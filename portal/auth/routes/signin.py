@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from portal.audit import service as audit
 from portal.auth import context as auth_context
-from portal.auth import sessions, signin
+from portal.auth import registration, sessions, signin
 from portal.auth.routes.common import sign_in_context
 from portal.deps import (
     ClockDep,
@@ -22,6 +22,7 @@ from portal.deps import (
     WebSessionDep,
     client_ip,
 )
+from portal.kit.i18n import _
 from portal.kit.redirects import safe_next, see_other
 from portal.kit.templating import render
 from portal.mail import queue_mail
@@ -41,7 +42,7 @@ def login_page(
 ) -> Response:
     if user is not None:
         return see_other(safe_next(next))
-    notices = {"reset": "密码已重置，请用新密码登录。", "signed_out": "您已退出登录。"}
+    notices = {"reset": _("密码已重置，请用新密码登录。"), "signed_out": _("您已退出登录。")}
     return render(
         request,
         "auth/login.html",
@@ -78,14 +79,58 @@ def login_submit(
         # The page says the same whether or not a mail went out.
         if refused.unlock is not None:
             _queue_unlock_mail(request, session, *refused.unlock)
+        awaiting = isinstance(refused, signin.AwaitingVerification)
+        if isinstance(refused, signin.AwaitingVerification):
+            # The password was right: this browser may ask for a new link, once.
+            web_session = auth_context.ensure_web_session(request, session, now=now, policy=policy)
+            web_session.data = {**web_session.data, RESEND_KEY: refused.user.id}
+            session.add(web_session)
         return render(
             request,
             "auth/login.html",
-            {**sign_in_context(settings), "error": refused.message, "email": email, "next": next},
+            {
+                **sign_in_context(settings),
+                "error": refused.message,
+                "email": email,
+                "next": next,
+                "awaiting_verification": awaiting,
+            },
             status_code=refused.status_code,
         )
     auth_context.start_signed_in_session(request, session, user, now=now, policy=policy)
-    return see_other(safe_next(next))
+    # The home page offers the role's first steps (issue 18).
+    return see_other(safe_next(next, default="/"))
+
+
+RESEND_KEY = "resend_verification"
+
+
+@router.post("/login/resend", name="login_resend")
+def resend_verification(
+    request: Request, session: SessionDep, clock: ClockDep, web_session: WebSessionDep
+) -> Response:
+    """A new confirmation link for the account whose right password this browser just
+    gave; anything else changes nothing and answers the same way."""
+    user_id = web_session.data.get(RESEND_KEY)
+    if not isinstance(user_id, int):
+        return see_other("/login")
+    web_session.data = {k: v for k, v in web_session.data.items() if k != RESEND_KEY}
+    session.add(web_session)
+    user = session.get(User, user_id)
+    token = registration.reissue_verification(session, user=user, now=clock.now()) if user else None
+    if user is None or token is None:
+        return see_other("/login")
+    queue_mail(
+        session,
+        to=user.email,
+        template="registration_verify",
+        context={
+            "hours": int(registration.VERIFY_LIFETIME.total_seconds() // 3600),
+            "link": str(request.url_for("register_verify", token=token)),
+        },
+    )
+    web_session.data = {**web_session.data, "registered_email": user.email}
+    return see_other("/register/sent")
 
 
 def _queue_unlock_mail(request: Request, session: Session, user: User, token: str) -> None:
@@ -149,7 +194,7 @@ def unlock_submit(
         still = signin.unlocking_user(session, token=token, now=now)
         return _unlock_page(request, token, still, refused.message, refused.status_code)
     auth_context.start_signed_in_session(request, session, user, now=now, policy=policy)
-    return see_other("/account")
+    return see_other("/")
 
 
 @router.post("/logout", name="logout")
