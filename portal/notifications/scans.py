@@ -6,6 +6,7 @@ and ``now`` and never commits: :mod:`portal.notifications.worker` does, job by j
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from portal.listings.kinds import ListingKind
 from portal.listings.registry import DEMAND, KINDS, SOLUTION
 from portal.mail import queue_mail
 from portal.matching import service as matching
+from portal.matching.schemas import MatchList
 from portal.models import (
     Demand,
     Funding,
@@ -74,51 +76,33 @@ def new_matches(
 ) -> int:
     """``new_match`` for the owners of the other side's listings that fit the new one well
     (fit "high", the engine's minimum fit), once per demand–solution pair."""
-    raised = 0
+    rank: Callable[..., MatchList]
+    other: type[Solution] | type[Demand]
     if kind == "demand":
-        ranked = matching.matches_for_demand(
-            session, gateway, row, limit=NEW_MATCH_LIMIT, today=now.date()
-        )
-        for match in ranked.matches:
-            mine = session.get(Solution, match.id)
-            if match.fit != "high" or mine is None or mine.org_id == row.org_id:
-                continue
-            raised += len(
-                notify(
-                    session,
-                    kind="new_match",
-                    org_id=mine.org_id,
-                    subject=_("新需求“{title}”与您的方案“{title2}”高度匹配").format(
-                        title=row.title, title2=mine.title
-                    ),
-                    body=match.verdict,
-                    link=f"/demands/{row.id}",
-                    dedupe_key=f"new_match:{row.id}:{mine.id}",
-                    now=now,
-                )
-            )
+        rank, other = matching.matches_for_demand, Solution
+        subject = _("新需求“{title}”与您的方案“{title2}”高度匹配")
     else:
-        ranked = matching.matches_for_solution(
-            session, gateway, row, limit=NEW_MATCH_LIMIT, today=now.date()
-        )
-        for match in ranked.matches:
-            theirs = session.get(Demand, match.id)
-            if match.fit != "high" or theirs is None or theirs.org_id == row.org_id:
-                continue
-            raised += len(
-                notify(
-                    session,
-                    kind="new_match",
-                    org_id=theirs.org_id,
-                    subject=_("新方案“{title}”与您的需求“{title2}”高度匹配").format(
-                        title=row.title, title2=theirs.title
-                    ),
-                    body=match.verdict,
-                    link=f"/solutions/{row.id}",
-                    dedupe_key=f"new_match:{theirs.id}:{row.id}",
-                    now=now,
-                )
+        rank, other = matching.matches_for_solution, Demand
+        subject = _("新方案“{title}”与您的需求“{title2}”高度匹配")
+    ranked = rank(session, gateway, row, limit=NEW_MATCH_LIMIT, today=now.date())
+    raised = 0
+    for match in ranked.matches:
+        theirs: Solution | Demand | None = session.get(other, match.id)  # type: ignore[assignment]
+        if match.fit != "high" or theirs is None or theirs.org_id == row.org_id:
+            continue
+        demand_id, solution_id = (row.id, theirs.id) if kind == "demand" else (theirs.id, row.id)
+        raised += len(
+            notify(
+                session,
+                kind="new_match",
+                org_id=theirs.org_id,
+                subject=subject.format(title=row.title, title2=theirs.title),
+                body=match.verdict,
+                link=listing_link(kind, row.id),
+                dedupe_key=f"new_match:{demand_id}:{solution_id}",
+                now=now,
             )
+        )
     return raised
 
 
