@@ -100,6 +100,9 @@ class SearchQuery:
             raise InvalidSearch(f"该类型不支持按 {self.sort} 排序", field="sort")
 
 
+SERVES_EVERY_CITY = ("hunan", "national")  # a solution with these regions serves any city
+
+
 def build_filter(query: SearchQuery) -> Filter | None:
     vocab = get_vocabularies()
     kind = query.type
@@ -113,7 +116,7 @@ def build_filter(query: SearchQuery) -> Filter | None:
         place = query.city or (vocab.terms["pilot_zone"][query.zone].city if query.zone else None)
         if place:
             # "serves that place": its regions hold the city, the province, or the nation.
-            clauses.append(AnyOf("regions", (place, "hunan", "national")))
+            clauses.append(AnyOf("regions", (place, *SERVES_EVERY_CITY)))
         if query.org_kind:
             clauses.append(Eq("org_kind", query.org_kind))
     else:
