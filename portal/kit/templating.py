@@ -72,9 +72,9 @@ def _url_path(app: Any, name: str, path_params: tuple[tuple[str, Any], ...]) -> 
     return str(app.url_path_for(name, **dict(path_params)))
 
 
-# Templates change only by a deploy outside development: checking every template file's
-# modification time on each render cost a tenth of a listing page.
-templates.env.auto_reload = get_settings().is_development
+# Templates change with the code, by a restart: checking every template file's modification
+# time on each render cost a tenth of a listing page.
+templates.env.auto_reload = False
 templates.env.globals.update(static_url=static_url, settings=get_settings, url_for=url_for)
 templates.env.filters["number"] = _number
 templates.env.filters["cell"] = _cell

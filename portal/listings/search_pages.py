@@ -147,8 +147,8 @@ def _serving_counts(gateway: SearchGateway, query: SearchQuery, result: SearchRe
     vocab = get_vocabularies()
     words = tuple(gateway.pipeline.query_tokens(query.q)) if query.q.strip() else ()
     # Two searches, not one per city: a solution serves a city when its regions hold the
-    # city or the province/nation (``SERVES_EVERY_CITY``), so a city's count is those holding the city
-    # plus the wide ones, less the wide ones that also hold the city (counted twice).
+    # city or ``SERVES_EVERY_CITY``, so a city's count is those holding the city, plus the
+    # wide ones, less the wide ones that also hold the city (counted twice).
     base = build_filter(replace(query, city=None, zone=None))
     index = gateway.index("solution")
 
