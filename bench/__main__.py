@@ -6,7 +6,15 @@ import importlib
 import sys
 
 # Each entry is a module of this package with a ``main() -> None`` that prints its figures.
-BENCHMARKS: list[str] = ["search", "matching", "dashboards", "agenda", "reports", "notifications"]
+BENCHMARKS: list[str] = [
+    "search",
+    "matching",
+    "dashboards",
+    "agenda",
+    "reports",
+    "notifications",
+    "load",
+]
 
 
 def main() -> int:
