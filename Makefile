@@ -78,6 +78,7 @@ test-e2e:
 	$(BIN)/pytest e2e
 
 bench: install-test
+	@bash scripts/ensure-system-deps.sh bench
 	$(BIN)/python -m bench
 
 clean:

@@ -14,6 +14,7 @@ BENCHMARKS: list[str] = [
     "reports",
     "notifications",
     "load",
+    "mixed",
 ]
 
 

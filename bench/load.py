@@ -138,10 +138,7 @@ def serving(env: dict[str, str], *, workers: int = 2) -> Iterator[tuple[str, int
 def owner_cookie_and_demand(env: dict[str, str]) -> tuple[str, int]:
     """A signed-in session of the demo enterprise account and one of its demands, made in
     the database as the sign-in would (the bench measures pages, not password hashing)."""
-    os.environ.update(env)
-    from portal.settings import get_settings
-
-    get_settings.cache_clear()
+    use_database_of(env)
     from sqlmodel import Session, col, select
 
     from portal.auth import sessions
@@ -150,6 +147,7 @@ def owner_cookie_and_demand(env: dict[str, str]) -> tuple[str, int]:
     from portal.clock import get_clock
     from portal.db import get_engine
     from portal.models import Demand, Membership
+    from portal.settings import get_settings
 
     with Session(get_engine()) as session:
         user = find_user_by_email(session, OWNER_EMAIL)
@@ -161,7 +159,6 @@ def owner_cookie_and_demand(env: dict[str, str]) -> tuple[str, int]:
         raw_id, _ = sessions.create(session, user_id=user.id, now=get_clock().now(), policy=policy)
         session.commit()
         demand_id = demand.id
-    get_engine.cache_clear()
     return f"{sessions.SESSION_COOKIE}={raw_id}", demand_id
 
 
@@ -206,33 +203,63 @@ def _line(label: str, figures: Figures, floor: Figures) -> str:
     )
 
 
-def main() -> None:
-    if shutil.which("wrk") is None:
-        print("  wrk is missing: run `bash scripts/ensure-system-deps.sh bench`")
-        return
-    seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
-    workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+def databases() -> list[str]:
+    """``BENCH_DB`` (sqlite or postgresql), or both."""
+    chosen = os.environ.get("BENCH_DB")
+    return [chosen] if chosen else ["sqlite", "postgresql"]
+
+
+@contextmanager
+def stack(kind: str, prefix: str) -> Iterator[dict[str, str]]:
+    """The environment of a portal on a fresh data folder, and on a throwaway PostgreSQL
+    cluster for ``postgresql``; the demo data seeded."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     env = {**os.environ, "PORTAL_DATA_DIR": str(workdir), "PYTHONPATH": os.getcwd()}
     env.pop("PORTAL_DATABASE_URL", None)
     cluster = None
-    if os.environ.get("BENCH_DB") == "postgresql":
+    if kind == "postgresql":
         from tests.support.pgcluster import ThrowawayCluster
 
         cluster = ThrowawayCluster()
         env["PORTAL_DATABASE_URL"] = cluster.start()
     try:
         portal("seed", "--demo", env=env)
-        cookie, demand_id = owner_cookie_and_demand(env)
-        database = "PostgreSQL" if cluster else "SQLite"
-        print(
-            f"  demo data, {database}, portal serve --workers 2, wrk -c{CONNECTIONS} -d{seconds}s"
-        )
-        with serving(env) as (base, pid):
-            measure(base, pid, cookie, demand_id, seconds)
+        yield env
     finally:
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def use_database_of(env: dict[str, str]) -> None:
+    """Point this process's portal at the stack of ``env`` (to make sessions and tokens)."""
+    from portal.db import get_engine
+    from portal.settings import get_settings
+
+    for name in ("PORTAL_DATA_DIR", "PORTAL_DATABASE_URL"):
+        if name in env:
+            os.environ[name] = env[name]
+        else:
+            os.environ.pop(name, None)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        print("  wrk is missing: run `bash scripts/ensure-system-deps.sh bench`")
+        return
+    seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
+    for kind in databases():
+        with stack(kind, "bench-load-") as env:
+            cookie, demand_id = owner_cookie_and_demand(env)
+            database = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
+            print(
+                f"  demo data, {database}, portal serve --workers 2,"
+                f" wrk -c{CONNECTIONS} -d{seconds}s"
+            )
+            with serving(env) as (base, pid):
+                measure(base, pid, cookie, demand_id, seconds)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,12 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench.load import serving
+from bench.load import databases, serving, stack, use_database_of
 from bench.stats import verdict
 
 HERE = Path(__file__).resolve().parent
@@ -36,10 +34,7 @@ def credentials(env: dict[str, str]) -> dict[str, object]:
     """Sessions and write tokens of the demo accounts, made in the database as a sign-in and
     ``portal token create`` would; the published listings the users read; the pairs the
     enterprise may ask an introduction for."""
-    os.environ.update(env)
-    from portal.settings import get_settings
-
-    get_settings.cache_clear()
+    use_database_of(env)
     from sqlmodel import Session, col, select
 
     from portal.auth import sessions
@@ -49,6 +44,7 @@ def credentials(env: dict[str, str]) -> dict[str, object]:
     from portal.clock import get_clock
     from portal.db import get_engine
     from portal.models import Demand, Membership, Solution
+    from portal.settings import get_settings
 
     now = get_clock().now()
     policy = SessionPolicy.from_settings(get_settings())
@@ -72,7 +68,6 @@ def credentials(env: dict[str, str]) -> dict[str, object]:
         ).all()
         solutions = session.exec(select(Solution.id).where(Solution.status == "published")).all()
         session.commit()
-    get_engine.cache_clear()
     pairs = [(d, s) for d in own for s in solutions]
     return {
         "cookies": cookies,
@@ -132,57 +127,38 @@ def report(stats: Path) -> int:
 def main() -> None:
     seconds = int(os.environ.get("BENCH_MIXED_SECONDS", "300"))
     users = int(os.environ.get("BENCH_MIXED_USERS", "16"))
-    workdir = Path(tempfile.mkdtemp(prefix="bench-mixed-"))
-    env = {
-        **os.environ,
-        "PORTAL_DATA_DIR": str(workdir),
-        "PYTHONPATH": os.getcwd(),
-        "PORTAL_INTRO_DAILY_LIMIT": "10000",  # the load asks for hundreds of introductions
-    }
-    env.pop("PORTAL_DATABASE_URL", None)
-    cluster = None
-    if os.environ.get("BENCH_DB") == "postgresql":
-        from tests.support.pgcluster import ThrowawayCluster
+    for kind in databases():
+        with stack(kind, "bench-mixed-") as env:
+            run(kind, env, seconds, users)
 
-        cluster = ThrowawayCluster()
-        env["PORTAL_DATABASE_URL"] = cluster.start()
-    database = "PostgreSQL" if cluster else "SQLite"
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "portal.cli", "seed", "--demo"],
+
+def run(kind: str, env: dict[str, str], seconds: int, users: int) -> None:
+    env = {**env, "PORTAL_INTRO_DAILY_LIMIT": "10000"}  # the load asks for hundreds
+    workdir = Path(env["PORTAL_DATA_DIR"])
+    (workdir / "credentials.json").write_text(json.dumps(credentials(env)))
+    database = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
+    print(f"  demo data, {database}, portal serve --workers 2, Locust {users} users, {seconds} s")
+    with serving(env) as (base, pid):
+        # Warmed up first (templates compiled, memos and caches filled), so that the
+        # readings compare a worker in service with itself.
+        locust(base, workdir, env, max(10, seconds // 10), users)
+        start = worker_rss_mb(pid)
+        failures = report(locust(base, workdir, env, seconds, users))
+        end = worker_rss_mb(pid)
+        time.sleep(3)  # the last writes' index changes are applied after their commit
+        check = subprocess.run(
+            [sys.executable, "-m", "portal.cli", "index-check", "--no-repair"],
             env=env,
-            check=True,
             capture_output=True,
+            text=True,
         )
-        (workdir / "credentials.json").write_text(json.dumps(credentials(env)))
-        print(
-            f"  demo data, {database}, portal serve --workers 2, Locust {users} users, {seconds} s"
-        )
-        with serving(env) as (base, pid):
-            # Warmed up first (templates compiled, memos and caches filled), so that the
-            # readings compare a worker in service with itself.
-            locust(base, workdir, env, max(10, seconds // 10), users)
-            start = worker_rss_mb(pid)
-            failures = report(locust(base, workdir, env, seconds, users))
-            end = worker_rss_mb(pid)
-            time.sleep(3)  # the last writes' index changes are applied after their commit
-            check = subprocess.run(
-                [sys.executable, "-m", "portal.cli", "index-check", "--no-repair"],
-                env=env,
-                capture_output=True,
-                text=True,
-            )
-        print("  index-check: " + " ".join(check.stdout.split()) + (check.stderr.strip() or ""))
-        print("  worker memory (MB) at start: " + ", ".join(f"{m:.0f}" for m in start))
-        print("  worker memory (MB) at end:   " + ", ".join(f"{m:.0f}" for m in end))
-        growth = max((e - s) / s for s, e in zip(sorted(start), sorted(end), strict=False))
-        print(verdict(f"no failed request ({failures})", failures == 0))
-        print(verdict("index consistent with the database", check.returncode == 0))
-        print(verdict(f"worker memory growth ≤ 20 % (largest {growth:+.0%})", growth <= MAX_GROWTH))
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    print("  index-check: " + " ".join(check.stdout.split()) + (check.stderr.strip() or ""))
+    print("  worker memory (MB) at start: " + ", ".join(f"{m:.0f}" for m in start))
+    print("  worker memory (MB) at end:   " + ", ".join(f"{m:.0f}" for m in end))
+    growth = max((e - s) / s for s, e in zip(sorted(start), sorted(end), strict=False))
+    print(verdict(f"no failed request ({failures})", failures == 0))
+    print(verdict("index consistent with the database", check.returncode == 0))
+    print(verdict(f"worker memory growth ≤ 20 % (largest {growth:+.0%})", growth <= MAX_GROWTH))
 
 
 if __name__ == "__main__":
