@@ -94,14 +94,21 @@ def worker_rss_mb(pid: int) -> list[float]:
     return sizes
 
 
-def locust(base: str, workdir: Path, env: dict[str, str], seconds: int, users: int) -> Path:
-    prefix = workdir / "mixed"
+def locust(
+    base: str, workdir: Path, env: dict[str, str], seconds: int, users: int, *, part: int
+) -> Path:
+    """One Locust run; ``part`` (0 or 1) takes every other introduction pair, so that the
+    warm-up and the measured run never ask for the same pair twice (a 409)."""
+    creds = json.loads((workdir / "credentials.json").read_text())
+    creds["pairs"] = creds["pairs"][part::2]
+    (workdir / f"credentials-{part}.json").write_text(json.dumps(creds))
+    prefix = workdir / f"mixed-{part}"
     command = [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless"]
     command += ["-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--host", base]
     command += ["--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"]
     subprocess.run(
         command,
-        env={**env, "BENCH_CREDENTIALS": str(workdir / "credentials.json")},
+        env={**env, "BENCH_CREDENTIALS": str(workdir / f"credentials-{part}.json")},
         check=False,  # a failed request makes locust exit 1: the table below says which
         capture_output=True,
     )
@@ -121,6 +128,13 @@ def report(stats: Path) -> int:
                 f"  {method + name:<34} {row['Request Count']:>8} {row['Failure Count']:>5}"
                 f" {float(row['Requests/s']):7.1f} {row['50%']:>5}ms {row['99%']:>5}ms"
             )
+    failed = Path(str(stats).replace("_stats.csv", "_failures.csv"))
+    if failures and failed.exists():
+        with failed.open() as f:
+            for row in csv.DictReader(f):
+                print(
+                    f"  failed: {row['Method']} {row['Name']} ×{row['Occurrences']}: {row['Error']}"
+                )
     return failures
 
 
@@ -141,9 +155,9 @@ def run(kind: str, env: dict[str, str], seconds: int, users: int) -> None:
     with serving(env) as (base, pid):
         # Warmed up first (templates compiled, memos and caches filled), so that the
         # readings compare a worker in service with itself.
-        locust(base, workdir, env, max(10, seconds // 10), users)
+        locust(base, workdir, env, max(10, seconds // 10), users, part=0)
         start = worker_rss_mb(pid)
-        failures = report(locust(base, workdir, env, seconds, users))
+        failures = report(locust(base, workdir, env, seconds, users, part=1))
         end = worker_rss_mb(pid)
         time.sleep(3)  # the last writes' index changes are applied after their commit
         check = subprocess.run(
