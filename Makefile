@@ -92,6 +92,7 @@ i18n: $(VENV)/.stamp-install
 	$(BIN)/python -m portal.kit.catalog extract
 
 bench: install-test
+	@bash scripts/ensure-system-deps.sh bench
 	$(BIN)/python -m bench
 
 clean:

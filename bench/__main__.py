@@ -14,6 +14,8 @@ BENCHMARKS: list[str] = [
     "reports",
     "notifications",
     "funding",
+    "load",
+    "mixed",
 ]
 
 

@@ -36,9 +36,10 @@ def get_session(request: Request) -> Iterator[Session]:
 MAX_ID = MAX_INT  # PostgreSQL's integer; no row has a larger id
 
 
-def check_path_ids(request: Request) -> None:
+async def check_path_ids(request: Request) -> None:
     """App-wide: an id in the path beyond the database's integer range names no row, so it
-    is a 404 here rather than a driver's overflow error further on."""
+    is a 404 here rather than a driver's overflow error further on. Async: no worker
+    thread for a few string checks."""
     for name, value in request.path_params.items():
         if name.endswith("_id") and isinstance(value, str):
             digits = value[1:] if value.startswith(("-", "+")) else value
@@ -81,11 +82,17 @@ async def load_request_auth(
 ) -> None:
     """App-wide: the session or Bearer token of this request (in a worker thread: no
     database call blocks the event loop), then the CSRF check of every state-changing
-    request. Runs once per request (FastAPI caches it)."""
-    await run_in_threadpool(auth_context.load, request, session, now=clock.now(), policy=policy)
+    request. Runs once per request (FastAPI caches it); a request with neither a cookie
+    nor a token (most visitors) needs no database, nor a worker thread."""
+    if auth_context.carries_credentials(request):
+        await run_in_threadpool(auth_context.load, request, session, now=clock.now(), policy=policy)
+    else:
+        auth_context.load_anonymous(request)
     await auth_context.check_csrf(request)
     # Set here, on the request's own context, so that the route and its template see it.
-    locale = await run_in_threadpool(language.apply_profile, request, session)
+    locale: str = getattr(request.state, "locale", i18n.SOURCE)
+    if getattr(request.state, "user", None) is not None:
+        locale = await run_in_threadpool(language.apply_profile, request, session)
     request.state.locale = locale
     i18n.set_locale(locale)
 

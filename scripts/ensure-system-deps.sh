@@ -4,7 +4,8 @@
 #   evaluation report embeds in its PDF and draws its charts with (portal/reports/fonts.py);
 # - for the test suite (no argument, `make test`): Chromium for the browser journeys and
 #   PostgreSQL's server binaries for the throwaway cluster.
-# `ensure-system-deps.sh runtime` checks only what the running portal needs.
+# `ensure-system-deps.sh runtime` checks only what the running portal needs;
+# `ensure-system-deps.sh bench` also wrk, the HTTP load generator of `make bench`.
 set -euo pipefail
 need=()
 if [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
@@ -15,6 +16,9 @@ if [ "${1:-all}" != runtime ]; then
   if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
     need+=(postgresql)
   fi
+fi
+if [ "${1:-all}" = bench ]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "installing from Debian: ${need[*]}" >&2

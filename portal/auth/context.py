@@ -73,6 +73,18 @@ def _set(request: Request, web_session: WebSession | None, user: User | None) ->
     request.state.csrf_token = web_session.csrf_token if web_session is not None else None
 
 
+def carries_credentials(request: Request) -> bool:
+    """A session cookie or a Bearer token to look up (:func:`load`)."""
+    return _bearer(request) is not None or bool(request.cookies.get(sessions.SESSION_COOKIE))
+
+
+def load_anonymous(request: Request) -> None:
+    """What :func:`load` sets for a request without credentials, without the database."""
+    request.state.bearer_principal = None
+    request.state.bearer_used = False
+    _set(request, None, None)
+
+
 def load(request: Request, session: Session, *, now: datetime, policy: SessionPolicy) -> None:
     """Who is asking: the Bearer token's principal, or the cookie session and its user.
     Blocking database work: call it from a worker thread, never on the event loop."""

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import uuid4
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from portal.kit.i18n import get_locale
@@ -40,9 +42,34 @@ def data_versions(session: Session, families: Iterable[str] = ALL_FAMILIES) -> t
     if unknown:
         raise ValueError(f"unknown data families: {sorted(unknown)}")
     keys = (STATS_VERSION_KEY, *(stats_family_key(f) for f in families))
-    rows = session.exec(select(Meta.key, Meta.value).where(col(Meta.key).in_(keys))).all()
-    found = dict(rows)
+    found = _stamps(session)
     return tuple(found.get(k) or "-" for k in keys)
+
+
+_STAMPS = "portal.dashboards.stamps"
+_ALL_KEYS = (STATS_VERSION_KEY, *(stats_family_key(f) for f in STATS_FAMILIES))
+
+
+def _stamps(session: Session) -> dict[str, str]:
+    """Every stamp, read once per transaction: a page asks for them once per memoized
+    aggregate (a dozen times), and they cannot change under a transaction except by its own
+    flushes, which forget them (below)."""
+    found: dict[str, str] | None = session.info.get(_STAMPS)
+    if found is None:
+        statement = select(Meta.key, Meta.value).where(col(Meta.key).in_(_ALL_KEYS))
+        found = {key: value for key, value in session.exec(statement).all()}
+        session.info[_STAMPS] = found
+    return found
+
+
+def _forget_stamps(session: OrmSession, *_: Any) -> None:
+    session.info.pop(_STAMPS, None)
+
+
+# A flush may stamp a family (portal.models._bump_stats_version, or ``bump``); a new
+# transaction may see other processes' stamps.
+for _name in ("after_flush", "after_transaction_end"):
+    event.listen(OrmSession, _name, _forget_stamps)
 
 
 def data_version(session: Session) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from portal.cases.service import count_cases
+from portal.dashboards.cache import memoized
 from portal.models import Demand, PrivateNetwork, Solution, UseCase
 from portal.networks.service import Progress, progress
 from portal.reference.vocab import get_vocabularies
@@ -41,16 +42,16 @@ def _count_by_industry(
 
 
 def headline(session: Session, *, today: date) -> Headline:
-    """The home page's figures; the networks' are the progress page's (current period)."""
+    """The home page's figures; the networks' are the progress page's (current period).
+    The counts are memoized until a solution, a demand or a case changes (every visit to
+    the home page would otherwise count them again)."""
     networks = progress(session, today=today)
-    solutions = session.exec(
-        select(func.count()).select_from(Solution).where(Solution.status == "published")
-    ).one()
-    demands = session.exec(
-        select(func.count()).select_from(Demand).where(Demand.status == "published")
-    ).one()
-    demand_counts = _count_by_industry(session, Demand, col(Demand.status) == "published")
-    case_counts = _count_by_industry(session, UseCase)
+    solutions, demands, cases, demand_counts, case_counts = memoized(
+        session,
+        ("home_counts",),
+        lambda: _counts(session),
+        reads=("solutions", "demands", "cases"),
+    )
     vocab = get_vocabularies()
     clusters = [
         Cluster(
@@ -59,7 +60,23 @@ def headline(session: Session, *, today: date) -> Headline:
         for term in vocab.terms["industry"].values()
         if term.featured
     ]
-    return Headline(networks, int(solutions), int(demands), count_cases(session), clusters)
+    return Headline(networks, solutions, demands, cases, clusters)
+
+
+def _counts(session: Session) -> tuple[int, int, int, dict[str, int], dict[str, int]]:
+    solutions = session.exec(
+        select(func.count()).select_from(Solution).where(Solution.status == "published")
+    ).one()
+    demands = session.exec(
+        select(func.count()).select_from(Demand).where(Demand.status == "published")
+    ).one()
+    return (
+        int(solutions),
+        int(demands),
+        count_cases(session),
+        _count_by_industry(session, Demand, col(Demand.status) == "published"),
+        _count_by_industry(session, UseCase),
+    )
 
 
 @dataclass

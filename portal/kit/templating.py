@@ -103,6 +103,11 @@ def _url_path(app: Any, name: str, path_params: tuple[tuple[str, Any], ...]) -> 
     return str(app.url_path_for(name, **dict(path_params)))
 
 
+# Templates change with the code, by a restart: checking every template file's modification
+# time on each render cost a tenth of a listing page.
+templates.env.auto_reload = False
+
+
 @pass_context
 def lang_url(context: dict[str, Any], locale: str) -> str:
     """This page in another language: the same URL with ``?lang=`` (the switcher)."""

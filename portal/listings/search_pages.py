@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from matching.search import SearchBackendError, SearchRequest
+from matching.search import AnyOf, Filter, SearchBackendError, SearchRequest, all_of
 from portal.inputs import whole_number
 from portal.kit.i18n import N_
 from portal.reference.vocab import get_vocabularies
@@ -19,6 +19,7 @@ from portal.search.gateway import SearchGateway
 from portal.search.schemas import SearchResultPublic, SearchType
 from portal.search.service import (
     FACETS,
+    SERVES_EVERY_CITY,
     SERVING_TYPES,
     SORTS,
     SearchQuery,
@@ -158,16 +159,20 @@ def run(
 
 def _serving_counts(gateway: SearchGateway, query: SearchQuery, result: SearchResultPublic) -> None:
     """For solutions (and funding, platforms, incubation) a city means "serves that city"
-    (its regions hold it, ``hunan`` or ``national``), which the regions facet cannot count:
-    count each city with its filter, so that the number beside a city is what choosing it
-    finds. A zone counts with its own filter (a call may be open to one park only)."""
+    (its regions hold it, ``hunan`` or ``national``), which the regions facet alone cannot
+    count; counted so that the number beside a city is what choosing it finds. A zone of a
+    solution is its city; a programme's zone counts with its own filter (a call may be open
+    to one park only)."""
     vocab = get_vocabularies()
     words = tuple(gateway.pipeline.query_tokens(query.q)) if query.q.strip() else ()
-    cities: dict[str, int] = {}
-    for city in vocab.codes("city"):
-        candidate = replace(query, city=city, zone=None)
-        request = SearchRequest(words=words, filter=build_filter(candidate), limit=0)
-        cities[city] = gateway.backend.search(gateway.index(query.type), request).total
+    if query.type == "solution":
+        cities = _solution_city_counts(gateway, query, words)
+    else:
+        cities = {}
+        for city in vocab.codes("city"):
+            candidate = replace(query, city=city, zone=None)
+            request = SearchRequest(words=words, filter=build_filter(candidate), limit=0)
+            cities[city] = gateway.backend.search(gateway.index(query.type), request).total
     result.facets["city"] = {c: n for c, n in cities.items() if n}
     zones = {z: cities.get(t.city, 0) for z, t in vocab.terms["pilot_zone"].items()}
     if query.type != "solution":
@@ -177,6 +182,28 @@ def _serving_counts(gateway: SearchGateway, query: SearchQuery, result: SearchRe
                 request = SearchRequest(words=words, filter=build_filter(candidate), limit=0)
                 zones[zone] = gateway.backend.search(gateway.index(query.type), request).total
     result.facets["zone"] = {z: n for z, n in zones.items() if n}
+
+
+def _solution_city_counts(
+    gateway: SearchGateway, query: SearchQuery, words: tuple[str, ...]
+) -> dict[str, int]:
+    # Two searches, not one per city: a solution serves a city when its regions hold the
+    # city or ``SERVES_EVERY_CITY``, so a city's count is those holding the city, plus the
+    # wide ones, less the wide ones that also hold the city (counted twice).
+    base = build_filter(replace(query, city=None, zone=None))
+    index = gateway.index("solution")
+
+    def regions_facet(filter_: Filter | None) -> tuple[int, dict[str, int]]:
+        request = SearchRequest(words=words, filter=filter_, facets=("regions",), limit=0)
+        response = gateway.backend.search(index, request)
+        return response.total, response.facets.get("regions", {})
+
+    _, holding = regions_facet(base)
+    wide_total, wide_holding = regions_facet(all_of(base, AnyOf("regions", SERVES_EVERY_CITY)))
+    return {
+        city: holding.get(city, 0) + wide_total - wide_holding.get(city, 0)
+        for city in get_vocabularies().codes("city")
+    }
 
 
 def _facets(page: SearchPage) -> list[Facet]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from portal.auth.permissions import Principal
 from portal.deps import (
@@ -33,14 +34,15 @@ from portal.notifications.scans import confirm_current
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def load_unread(request: Request, session: SessionDep, _: RequestAuth) -> None:
-    """App-wide: the bell's unread count for a signed-in user's pages."""
+async def load_unread(request: Request, session: SessionDep, _: RequestAuth) -> None:
+    """App-wide: the bell's unread count for a signed-in user's pages. Async, so that the
+    requests of everyone else (visitors, the API) do not wait for a worker thread."""
     viewer = getattr(request.state, "viewer", None)
-    request.state.unread_notifications = (
-        service.unread_count(session, viewer.id)
-        if viewer is not None and not request.url.path.startswith("/api/")
-        else 0
-    )
+    request.state.unread_notifications = 0
+    if viewer is not None and not request.url.path.startswith("/api/"):
+        request.state.unread_notifications = await run_in_threadpool(
+            service.unread_count, session, viewer.id
+        )
 
 
 @router.get("/notifications", name="notifications")

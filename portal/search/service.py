@@ -141,6 +141,9 @@ class SearchQuery:
             )
 
 
+SERVES_EVERY_CITY = ("hunan", "national")  # a solution with these regions serves any city
+
+
 def build_filter(query: SearchQuery) -> Filter | None:
     vocab = get_vocabularies()
     kind = query.type
@@ -156,7 +159,7 @@ def build_filter(query: SearchQuery) -> Filter | None:
         place = query.city or (vocab.terms["pilot_zone"][query.zone].city if query.zone else None)
         if place:
             # "serves that place": its regions hold the city, the province, or the nation.
-            clauses.append(AnyOf("regions", (place, "hunan", "national")))
+            clauses.append(AnyOf("regions", (place, *SERVES_EVERY_CITY)))
         if query.org_kind:
             clauses.append(Eq("org_kind", query.org_kind))
     else:

@@ -15,6 +15,7 @@ from portal.imports.service import import_lines
 from portal.models import Demand, Organization, Solution
 from portal.search.gateway import SearchGateway
 from portal.search.sync import drain_all
+from tests.factories import make_solution
 
 
 @pytest.fixture
@@ -110,3 +111,23 @@ def test_pagination_keeps_the_filters(client: TestClient, demo: None) -> None:
     page = client.get("/solutions", params={"sort": "newest"}).text
     assert 'rel="next"' in page
     assert "sort=newest&amp;page=2" in page
+
+
+def test_a_solution_holding_a_city_and_the_province_is_counted_once_for_that_city(
+    client: TestClient, session: Session, gateway: SearchGateway
+) -> None:
+    from portal.search.outbox import enqueue
+
+    for title, regions in (
+        ("窑炉专网甲", ["huaihua", "hunan"]),
+        ("窑炉专网乙", ["national"]),
+        ("窑炉专网丙", ["huaihua"]),
+        ("窑炉专网丁", ["loudi"]),
+    ):
+        row = make_solution(session, title=title, status="published", regions=regions)
+        enqueue(session, entity="solution", entity_id=row.id or 0, version=row.version)
+    drain_all(session, gateway)
+    counts = facet_counts(client.get("/solutions", params={"q": "窑炉专网"}).text, "city")
+    assert counts["huaihua"] == 3  # 甲 once, 乙 (the nation), 丙
+    assert counts["loudi"] == 3  # 甲 (the province), 乙, 丁
+    assert counts["changsha"] == 2
