@@ -64,6 +64,15 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url)
 
 
+def bump_version(row: Any) -> None:
+    """Count one more change of ``row``, in the database: ``UPDATE … SET version = version + 1``.
+    Two edits of one row at once on PostgreSQL (READ COMMITTED) would otherwise both read the
+    same number and write the same next one, and the search index, which keeps the newer
+    version of a document, would keep whichever came first. Read ``row.version`` after the
+    flush (it is loaded again then)."""
+    row.version = type(row).version + 1
+
+
 def begin_write(session: Session) -> None:
     """Start the session's transaction as a write transaction (``BEGIN IMMEDIATE`` on SQLite).
     A session bound to a connection (the test suite's) is already in its transaction."""

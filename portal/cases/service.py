@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
 from portal.cases.schemas import CaseFields
+from portal.db import bump_version
 from portal.kit.errors import FieldErrors, NotFound
 from portal.kit.i18n import _
 from portal.kit.pagination import Page
@@ -105,7 +106,7 @@ def save_case(
             return case
         for name in changed:
             setattr(case, name, values[name])
-        case.version += 1
+        bump_version(case)
         case.updated_at = now
         action = "case.updated"
     session.add(case)

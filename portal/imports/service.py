@@ -20,6 +20,7 @@ from sqlmodel import Session, col, or_, select
 
 from portal.auth.permissions import may_post
 from portal.clock import get_clock
+from portal.db import bump_version
 from portal.imports.schemas import (
     APPLY_ORDER,
     DemandRecord,
@@ -197,7 +198,7 @@ class _Importer:
         for name, value in changed.items():
             setattr(row, name, value)
         if hasattr(row, "version"):
-            row.version += 1
+            bump_version(row)
         row.updated_at = utcnow()
         self.session.add(row)
         self.session.flush()

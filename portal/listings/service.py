@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize, can, may_post
 from portal.clock import aware
+from portal.db import bump_version
 from portal.kit.errors import FieldErrors, Forbidden, NotFound
 from portal.kit.forms import errors_of
 from portal.kit.i18n import _
@@ -316,7 +317,7 @@ def update(
         setattr(row, kind.retired_at, None)
         if new_status == "pending":
             row.reject_reason = None
-    row.version += 1
+    bump_version(row)
     row.updated_at = now
     _written(session, kind, principal, "listing.updated", row, now, fields=changed, ip=ip)
     return row
@@ -367,7 +368,7 @@ def retire(
         return row
     row.status = kind.retired
     setattr(row, kind.retired_at, now)
-    row.version += 1
+    bump_version(row)
     row.updated_at = now
     _written(session, kind, principal, f"listing.{kind.retired}", row, now, ip=ip)
     return row

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize
+from portal.db import bump_version
 from portal.inputs import whole_number
 from portal.kit.errors import Conflict, FieldErrors
 from portal.kit.i18n import _
@@ -100,7 +101,7 @@ def decide(
         row.reject_reason = reason if decision == "reject" else None
         row.reviewed_by = principal.user_id
         row.reviewed_at = now
-        row.version += 1
+        bump_version(row)
         row.updated_at = now
         session.add(row)
         session.flush()

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from portal.audit import service as audit
 from portal.auth.permissions import Principal
 from portal.clock import aware
+from portal.db import bump_version
 from portal.funding import service as funding
 from portal.introductions import service as introductions
 from portal.kit.i18n import _
@@ -252,7 +253,8 @@ def scan_freshness(session: Session, *, now: datetime, **_kwargs: Any) -> int:
         for row in rows:
             since = confirmed_basis(row)
             if since <= stale_before:
-                row.stale_at, row.version = now, row.version + 1
+                row.stale_at = now
+                bump_version(row)
                 session.add(row)
                 session.flush()
                 enqueue(session, entity=kind.name, entity_id=row.id, version=row.version)  # type: ignore[arg-type]
@@ -423,7 +425,7 @@ def confirm_current(
     listings.owner_org(session, principal, kind, row)
     assert principal is not None and row.id is not None
     row.confirmed_at, row.stale_at = now, None
-    row.version += 1
+    bump_version(row)
     session.add(row)
     session.flush()
     enqueue(session, entity=kind.name, entity_id=row.id, version=row.version)  # type: ignore[arg-type]
