@@ -33,6 +33,7 @@ from portal.inputs import text_error
 from portal.kit.errors import FieldErrors, NotFound
 from portal.kit.i18n import _
 from portal.models import Indicator, IndicatorTarget, IndicatorValue, PlanPeriod, utcnow
+from portal.networks.service import INDICATOR_CODE, progress
 
 __all__ = ["STATUS_LABELS", "assess", "list_indicators"]
 
@@ -166,8 +167,32 @@ def list_indicators(
         session,
         ("indicators", today, period),
         lambda: _list_indicators(session, today=today, period=period),
-        reads=("indicators",),
+        reads=("indicators", "networks"),
     )
+
+
+def _registry_fallback(session: Session, row: IndicatorPublic, *, today: date) -> None:
+    """表1's 5G virtual private network row has no official count after 2020; the progress
+    page then judges it on the platform's registry, and so does this row, so that every
+    page gives one answer for it."""
+    if row.code != INDICATOR_CODE or row.status != "no_data" or row.period is None:
+        return
+    judged = progress(session, today=today, period=row.period.code)
+    if judged.status == "no_data":
+        return
+    row.status = judged.status
+    outcome = judged.outcome
+    if outcome is not None and outcome.status != "no_data":
+        row.outcome = OutcomePublic(
+            value=outcome.value,
+            year=outcome.year,
+            target=outcome.target,
+            target_year=outcome.target_year,
+            difference=outcome.difference,
+            basis=outcome.basis,
+            source=outcome.source,
+            as_of=outcome.as_of,
+        )
 
 
 def _list_indicators(session: Session, *, today: date, period: str | None) -> list[IndicatorPublic]:
@@ -221,6 +246,7 @@ def _list_indicators(session: Session, *, today: date, period: str | None) -> li
                 today=today,
             )
         )
+        _registry_fallback(session, result[-1], today=today)
     return result
 
 

@@ -11,7 +11,8 @@ from portal.indicators import service
 from portal.indicators.periods import Period, current_period, is_stale, period_for
 from portal.kit.errors import FieldErrors
 from portal.models import IndicatorValue
-from tests.factories import make_user
+from portal.networks.service import progress
+from tests.factories import make_network, make_user
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 PLAN = Period(2020, 2025, "“十四五”", "表1")
@@ -98,8 +99,24 @@ def test_after_the_period_a_shortfall_is_missed_by_how_much(session: Session) ->
 
 
 def test_after_the_period_without_an_official_figure_there_is_no_data(session: Session) -> None:
-    row = vpn(session, date(2026, 1, 1))  # only 2020's 66, the baseline
+    rows = service.list_indicators(session, today=date(2026, 1, 1))
+    row = next(r for r in rows if r.code == "pon_10g_ports")  # no figure of the period
     assert row.status == "no_data" and row.outcome is None
+
+
+def test_without_an_official_count_the_network_row_is_judged_as_the_progress_page_judges(
+    session: Session,
+) -> None:
+    """Row 16 has no official count after 2020: the progress page judges it on the
+    platform's registry, and 表1 must say the same, not 暂无新数据."""
+    make_network(session, commissioned_on=date(2024, 5, 1))
+    today = date(2026, 1, 1)
+    row = vpn(session, today)  # only 2020's 66, the baseline, and one registered network
+    judged = progress(session, today=today)
+    assert (row.status, judged.status) == ("missed", "missed")
+    assert row.outcome is not None and row.outcome.basis == "registered"
+    assert row.outcome.value == judged.registered_by_target_year
+    assert row.outcome.difference == judged.registered_by_target_year - 300
 
 
 def test_a_falling_indicator_is_achieved_at_or_below_its_target(session: Session) -> None:
