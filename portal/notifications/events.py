@@ -109,9 +109,21 @@ def introduction_event(
             value=_INTRO_STAGES.get(intro.stage, intro.stage), pair=pair
         ),
     }
+    meeting = session.get(Event, intro.event_id) if intro.event_id is not None else None
+    if meeting is not None:  # asked at a matchmaking event: a meeting there, if accepted
+        subjects["requested"] = _("收到活动“{event}”上的会面请求：{pair}").format(
+            event=meeting.title, pair=pair
+        )
     bodies = {
         "requested": _("请在 {expires_at:%Y-%m-%d} 前回复（接受或婉拒）。").format(
             expires_at=intro.expires_at
+        )
+        + (
+            _("接受后，双方的会面会排入该活动（{starts_on:%Y-%m-%d}）的议程。").format(
+                starts_on=meeting.starts_on
+            )
+            if meeting is not None
+            else ""
         ),
         "declined": _("原因：{note}").format(note=note) if note else "",
         "stage": _("说明：{note}").format(note=note) if note else "",

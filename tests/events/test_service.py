@@ -149,6 +149,14 @@ def test_a_meeting_request_is_an_introduction_carried_by_the_event(
     intro = session.get(Introduction, meeting.introduction_id)
     assert intro is not None and intro.event_id == scene.event.id
     assert intro.stage == "accepted" and meeting.score > 0
+    # The vendor was told it is a meeting at this event, not a plain introduction request.
+    asked = session.exec(
+        select(Notification).where(
+            Notification.kind == "introduction_requested",
+            Notification.url == f"/introductions/{intro.id}",
+        )
+    ).all()
+    assert asked and all(scene.event.title in n.title and "议程" in n.body for n in asked)
     with pytest.raises(Conflict, match="进行中"):  # the introductions' one-open-pair rule
         meet(session, gateway, scene, clock)
     with pytest.raises(Forbidden):  # a pair the stranger did not bring
