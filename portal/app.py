@@ -118,6 +118,7 @@ ROUTERS = (
     funding_api.matches,
     platforms_api.router,
     incubation_api.router,
+    incubation_api.fit,
 )
 
 
