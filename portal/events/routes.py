@@ -15,6 +15,7 @@ from portal.auth.permissions import Action, authorize
 from portal.clock import aware
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
 from portal.dashboards.service import Table
+from portal.db import begin_write
 from portal.deps import (
     ClockDep,
     FormDataDep,
@@ -28,7 +29,7 @@ from portal.events import service
 from portal.events.calendar import agenda_ics
 from portal.introductions import service as introductions
 from portal.kit import forms
-from portal.kit.errors import FieldErrors, NotFound
+from portal.kit.errors import Conflict, FieldErrors, NotFound
 from portal.kit.i18n import _
 from portal.kit.redirects import see_other
 from portal.kit.templating import render
@@ -36,6 +37,7 @@ from portal.models import Event, PilotZone
 from portal.reference.vocab import get_vocabularies
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+AGENDA_ATTEMPTS = 3  # solves of one request whose inputs others keep changing
 FormId = Annotated[int, Form(ge=1, le=2_147_483_647)]
 
 
@@ -403,9 +405,29 @@ def agenda_ics_download(
 def generate_submit(
     request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn, event_id: int
 ) -> Response:
+    """Solving takes up to ``AGENDA_TIME_LIMIT_S``: it happens outside any transaction (on
+    SQLite the POST's write transaction holds the one write lock, and every other write
+    would wait for the solver), then the agenda is saved if its inputs did not change
+    meanwhile, else solved again."""
     event = service.get(session, event_id)
-    service.generate_agenda(session, principal=principal, event=event, now=clock.now())
-    return see_other(_url(request, "event_agenda", event, "generated"))
+    for _attempt in range(AGENDA_ATTEMPTS):
+        session.commit()  # end the transaction open so far: nothing is written before the save
+        problem, previous = service.agenda_problem(session, principal=principal, event=event)
+        session.commit()  # end the read: the solver holds no transaction
+        result = service.solve_agenda(problem, previous)
+        begin_write(session)
+        saved = service.save_agenda(
+            session,
+            principal=principal,
+            event=event,
+            problem=problem,
+            previous=previous,
+            result=result,
+            now=clock.now(),
+        )
+        if saved is not None:
+            return see_other(_url(request, "event_agenda", event, "generated"))
+    raise Conflict(_(service.AGENDA_INPUTS_MOVED))
 
 
 @router.get("/events/{event_id}/plan", name="event_plan")

@@ -53,6 +53,7 @@ MAX_TABLES = 500
 MAX_CAPACITY = 2000
 # The agenda is generated while an official waits for the page.
 AGENDA_TIME_LIMIT_S = 10.0
+AGENDA_INPUTS_MOVED = N_("生成日程期间报名或洽谈一再变化，请稍后重新生成")
 ATTENDANCE = {"held": N_("已举行"), "no_show": N_("未到场")}
 MEETING_NEXT_STEP = "demo"  # 方案演示: what a table at a matchmaking event is for
 
@@ -747,6 +748,59 @@ def build_problem(
     return problem, previous
 
 
+def agenda_problem(
+    session: Session,
+    *,
+    principal: Principal | None,
+    event: Event,
+    time_limit_s: float = AGENDA_TIME_LIMIT_S,
+) -> tuple[scheduling.Problem, scheduling.Schedule]:
+    """The event's agenda problem and its current agenda (:func:`build_problem`), for an
+    official, refused with the reason when there is nothing to place."""
+    authorize(session, principal, Action.EVENT_MANAGE)
+    try:
+        problem, previous = build_problem(session, event, time_limit_s=time_limit_s)
+    except scheduling.ProblemError as exc:
+        raise Conflict(_("无法生成日程：{exc}").format(exc=exc)) from None
+    if not problem.meetings:
+        raise Conflict(_("还没有双方都已接受的洽谈，无法生成日程"))
+    return problem, previous
+
+
+def solve_agenda(problem: scheduling.Problem, previous: scheduling.Schedule) -> scheduling.Schedule:
+    """Place the meetings (up to the problem's time limit); a regeneration starts from the
+    current agenda and moves as few meetings as it can. No database: call it outside any
+    transaction."""
+    return scheduling.solve(problem, previous=previous if previous.placements else None)
+
+
+def save_agenda(
+    session: Session,
+    *,
+    principal: Principal,
+    event: Event,
+    problem: scheduling.Problem,
+    previous: scheduling.Schedule,
+    result: scheduling.Schedule,
+    now: datetime,
+) -> scheduling.Schedule | None:
+    """Write ``result``, solved for ``problem`` and ``previous``, onto the event; None
+    (nothing written) when the registrations, meetings or agenda changed since they were
+    read, so that a schedule is never saved for inputs it did not see."""
+    session.refresh(event)
+    if agenda_problem(
+        session, principal=principal, event=event, time_limit_s=problem.time_limit_s
+    ) != (problem, previous):
+        return None
+    changed = place(session, event, result, now=now)
+    _audit(session, principal, "event.agenda_generated", event, now, **event.agenda_summary)
+    session.flush()
+    notifications.agenda_changed(
+        session, event=event, org_ids=changed, first=not previous.placements, now=now
+    )
+    return result
+
+
 def generate_agenda(
     session: Session,
     *,
@@ -755,24 +809,23 @@ def generate_agenda(
     now: datetime,
     time_limit_s: float = AGENDA_TIME_LIMIT_S,
 ) -> scheduling.Schedule:
-    """Place the accepted meetings into slots and tables with the solver; a regeneration
-    starts from the current agenda and moves as few meetings as it can."""
-    authorize(session, principal, Action.EVENT_MANAGE)
-    assert principal is not None
-    try:
-        problem, previous = build_problem(session, event, time_limit_s=time_limit_s)
-    except scheduling.ProblemError as exc:
-        raise Conflict(_("无法生成日程：{exc}").format(exc=exc)) from None
-    if not problem.meetings:
-        raise Conflict(_("还没有双方都已接受的洽谈，无法生成日程"))
-    result = scheduling.solve(problem, previous=previous if previous.placements else None)
-    changed = place(session, event, result, now=now)
-    _audit(session, principal, "event.agenda_generated", event, now, **event.agenda_summary)
-    session.flush()
-    notifications.agenda_changed(
-        session, event=event, org_ids=changed, first=not previous.placements, now=now
+    """Read, solve and save in the caller's transaction (the page solves outside one)."""
+    problem, previous = agenda_problem(
+        session, principal=principal, event=event, time_limit_s=time_limit_s
     )
-    return result
+    assert principal is not None
+    saved = save_agenda(
+        session,
+        principal=principal,
+        event=event,
+        problem=problem,
+        previous=previous,
+        result=solve_agenda(problem, previous),
+        now=now,
+    )
+    if saved is None:  # another transaction committed between the two reads
+        raise Conflict(_(AGENDA_INPUTS_MOVED))
+    return saved
 
 
 def place(

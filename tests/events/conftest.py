@@ -75,6 +75,12 @@ def register(session: Session, scene: Scene, who: str, now: datetime, **changes:
 
 @pytest.fixture
 def scene(session: Session, clock: FrozenClock) -> Scene:
+    built = build_scene(session, clock)
+    session.commit()  # a refused request rolls back to here, not past the scene
+    return built
+
+
+def build_scene(session: Session, clock: FrozenClock) -> Scene:
     now = clock.now()
     today = service.local_today(now)
     enterprise = make_org(
@@ -117,5 +123,4 @@ def scene(session: Session, clock: FrozenClock) -> Scene:
     scene.tokens = {who: make_token(session, user) for who, user in users.items()}
     for who in ("buyer", "seller1", "seller2"):
         register(session, scene, who, now)
-    session.commit()  # a refused request rolls back to here, not past the scene
     return scene
