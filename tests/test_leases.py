@@ -107,9 +107,8 @@ def test_a_busy_search_index_says_so_in_the_requests_language(session: Session) 
     from portal.search.sync import LEASE, outbox_lease
 
     assert leases.acquire(session.get_bind(), LEASE, holder="host:123:abc", ttl=TTL)
-    with using("en"), pytest.raises(SearchUnavailable) as refused:
-        with outbox_lease(session, wait=0):
-            pass
+    with using("en"), pytest.raises(SearchUnavailable) as refused, outbox_lease(session, wait=0):
+        pass
     assert str(refused.value) == (
         "Another process (host:123:abc) is updating the search index and did not finish "
         "within 0 seconds; please try again shortly"

@@ -275,4 +275,6 @@ def test_an_organisation_that_may_not_publish_is_named_in_the_requests_language(
     with using("en"):
         report = import_jsonl_text(session, jsonl(ORG, dict(SOLUTION, org="o-1")))
     issue = next(i for i in report.issues if i.field == "org")
-    assert issue.message == "The organisation 'o-1' (Enterprise (demand side)) cannot publish a solution"
+    assert issue.message == (
+        "The organisation 'o-1' (Enterprise (demand side)) cannot publish a solution"
+    )

@@ -2,6 +2,7 @@
 (python-docx) hold the same figures as the API."""
 
 import io
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -159,6 +160,10 @@ def test_the_report_follows_the_requests_language(
     assert "final evaluation report, 2021–2025" in prose
     headers = {"|".join(c.text for c in t.rows[0].cells[:2]) for t in document.tables}
     assert "No." in next(h for h in headers if "Indicator" in h)
+    years = next(t for t in document.tables if t.rows[0].cells[0].text == "Year")
+    assert [years.rows[i].cells[0].text for i in (1, 2)] == ["2020", "2021"]  # never "2,020"
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert not [c for c in cells if re.fullmatch(r"20\d,\d\d\d|2,0\d\d", c)]
     # Names and sources of the data stay as recorded; the report's own words are English.
     for chinese in ("摘要", "数据截至", "方法说明", "统计口径", "本报告", "平台对接", "个"):
         assert chinese not in prose, chinese
