@@ -115,9 +115,9 @@ class TextPipeline:
         terms: dict[str, list[str]] = {}
         if (directory / "english.txt").exists():
             for line in _read_lines(directory / "english.txt"):
-                phrase, _sep, chinese = line.partition("=")
+                phrase, _sep, words = line.partition("=")
                 terms.setdefault(phrase.strip(), []).extend(
-                    w.strip() for w in chinese.split(",") if w.strip()
+                    w.strip() for w in words.split(",") if w.strip()
                 )
         for phrase, chinese in (english or {}).items():
             terms.setdefault(phrase, []).extend(chinese)
