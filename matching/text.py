@@ -2,7 +2,9 @@
 are folded to the singular, so "cranes" in an English title meets "crane" in a query).
 
 NFKC (全角 ５Ｇ → 5G) and lowercase, then jieba segmentation with a domain dictionary,
-then synonyms rewritten to one canonical word and stop words dropped. Documents are cut
+then synonyms rewritten to one canonical word and stop words dropped. A search's query also
+brings, for the English words and phrases it knows (``english.txt``; glaze, remote control),
+their Chinese words: an English query finds listings written only in Chinese. Documents are cut
 in jieba's search mode (whole words *and* the shorter words inside them, so 农业 finds
 中国农业发展银行); queries are cut in precise mode. Either way the result is a list of
 words, and the backends index and match whole words: 陶瓷 does not find 瓷砖.
@@ -22,6 +24,7 @@ import jieba
 
 _WORD = re.compile(r"[\w]", re.UNICODE)
 _LATIN = re.compile(r"^[a-z]+$")
+_LATIN_RUN = re.compile(r"[a-z]+")
 
 
 def normalize(text: str) -> str:
@@ -41,11 +44,16 @@ def english_singular(word: str) -> str:
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
+    if word.endswith(("ches", "shes", "xes", "sses", "zzes")):  # glazes → glaze, buzzes → buzz
         return word[:-2]
     if word.endswith("s"):
         return word[:-1]
     return word
+
+
+def latin_words(text: str) -> tuple[str, ...]:
+    """The English words of ``text``, lowercased and in the singular, in order."""
+    return tuple(english_singular(w) for w in _LATIN_RUN.findall(normalize(text)))
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -64,6 +72,8 @@ class TextPipeline:
     dictionary: list[str] = field(default_factory=list)
     synonyms: list[list[str]] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
+    # An English word or phrase → Chinese words a search for it also looks for.
+    english: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         jieba.setLogLevel(logging.WARNING)
@@ -82,17 +92,36 @@ class TextPipeline:
             # High frequency so the domain word wins over splits of it.
             self._tokenizer.add_word(word, freq=2_000_000)
         self._ready = False
+        self._english: dict[tuple[str, ...], list[str]] = {}
+        for phrase, chinese in self.english.items():
+            key = latin_words(phrase)
+            if key:
+                self._english.setdefault(key, []).extend(chinese)
+        self._english_words: dict[tuple[str, ...], list[str]] | None = None
+        self._longest_phrase = max((len(k) for k in self._english), default=0)
 
     @classmethod
-    def from_directory(cls, directory: Path) -> TextPipeline:
-        """Read ``dictionary.txt``, ``synonyms.txt`` and ``stopwords.txt`` from ``directory``."""
+    def from_directory(
+        cls, directory: Path, *, english: dict[str, list[str]] | None = None
+    ) -> TextPipeline:
+        """Read ``dictionary.txt``, ``synonyms.txt``, ``stopwords.txt`` and (if present)
+        ``english.txt`` from ``directory``; ``english`` adds English words or phrases."""
         dictionary = [line.split()[0] for line in _read_lines(directory / "dictionary.txt")]
         synonyms = [
             [w.strip() for w in line.split(",") if w.strip()]
             for line in _read_lines(directory / "synonyms.txt")
         ]
         stopwords = frozenset(normalize(w) for w in _read_lines(directory / "stopwords.txt"))
-        return cls(dictionary=dictionary, synonyms=synonyms, stopwords=stopwords)
+        terms: dict[str, list[str]] = {}
+        if (directory / "english.txt").exists():
+            for line in _read_lines(directory / "english.txt"):
+                phrase, _sep, words = line.partition("=")
+                terms.setdefault(phrase.strip(), []).extend(
+                    w.strip() for w in words.split(",") if w.strip()
+                )
+        for phrase, chinese in (english or {}).items():
+            terms.setdefault(phrase, []).extend(chinese)
+        return cls(dictionary=dictionary, synonyms=synonyms, stopwords=stopwords, english=terms)
 
     def _ensure_ready(self) -> None:
         if not self._ready:
@@ -126,6 +155,30 @@ class TextPipeline:
         self._ensure_ready()
         words = self._clean(self._tokenizer.cut(normalize(text), HMM=False))
         return list(dict.fromkeys(words))
+
+    def search_words(self, text: str) -> list[str]:
+        """A search's words: :meth:`query_tokens`, then the Chinese words of each English
+        word or phrase of ``english`` found in ``text`` (whole words, in order; plurals
+        folded). The backends match any of them, so the English of a listing still counts."""
+        words = self.query_tokens(text)
+        latin = latin_words(text)
+        if not latin or not self._english:
+            return words
+        chinese = self._chinese_words()
+        found: list[str] = []
+        for start in range(len(latin)):
+            for size in range(min(self._longest_phrase, len(latin) - start), 0, -1):
+                found += chinese.get(latin[start : start + size], [])
+        return list(dict.fromkeys([*words, *found]))
+
+    def _chinese_words(self) -> dict[tuple[str, ...], list[str]]:
+        """``english``'s Chinese, cut and rewritten as queries are (once, when first used)."""
+        if self._english_words is None:
+            self._english_words = {
+                key: list(dict.fromkeys(w for term in terms for w in self.query_tokens(term)))
+                for key, terms in self._english.items()
+            }
+        return self._english_words
 
     def segment_document(self, text: str) -> str:
         """The document's words joined by spaces: what a segmented field stores."""

@@ -191,7 +191,7 @@ def create_app(*, background_sync: bool = True) -> FastAPI:
     mail) to the caller (tests)."""
     app = PortalApp(
         lifespan=_lifespan(background_sync),
-        title="湖南5G应用产业生态对接平台",
+        title="湖南5G应用产业生态对接平台 (Hunan 5G application ecosystem portal)",
         version="0.1.0",
         description=(
             "Hunan 5G application ecosystem matchmaking portal: demands, solutions, "

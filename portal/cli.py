@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from portal import mail
 from portal.bootstrap import ensure_ready, seed_demo
 from portal.db import begin_write, get_engine
 from portal.imports.service import import_jsonl_text, to_jsonable
+from portal.kit.i18n import N_, _, normalize, using
 from portal.search.gateway import SearchGateway, get_gateway
 from portal.search.sync import (
     LEASE_WAIT_S,
@@ -25,7 +27,29 @@ from portal.search.sync import (
 from portal.search.sync import reindex as reindex_all
 from portal.settings import Settings, get_settings
 
-app = typer.Typer(help="湖南5G应用产业生态对接平台", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Hunan 5G application matchmaking portal (湖南5G应用产业生态对接平台)",
+    no_args_is_help=True,
+    add_completion=False,
+)
+LANG_HELP = "messages in zh (default) or en; the PORTAL_LANG environment variable sets it too"
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    lang: Annotated[str, typer.Option("--lang", envvar="PORTAL_LANG", help=LANG_HELP)] = "zh",
+) -> None:
+    """The language of the messages (and of `portal report`), for every command."""
+    ctx.with_resource(using(_locale(lang)))
+
+
+def _locale(lang: str) -> str:
+    locale = normalize(lang)
+    if locale is None:
+        typer.echo(f"--lang: zh | en ({lang!r}?)", err=True)
+        raise typer.Exit(2)
+    return locale
 
 
 @app.command()
@@ -60,7 +84,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
 def migrate() -> None:
     """Apply database migrations and load the reference data."""
     ensure_ready()
-    typer.echo("数据库已是最新结构，参考数据已加载。")
+    typer.echo(_("数据库已是最新结构，参考数据已加载。"))
 
 
 @app.command()
@@ -72,17 +96,17 @@ def seed(
     settings = get_settings()
     ensure_ready()
     if not demo:
-        typer.echo("参考数据与标杆案例已加载。")
+        typer.echo(_("参考数据与标杆案例已加载。"))
         return
     if not settings.is_development:
-        typer.echo("示例数据只能在开发环境（PORTAL_ENV=development）中加载。", err=True)
+        typer.echo(_("示例数据只能在开发环境（PORTAL_ENV=development）中加载。"), err=True)
         raise typer.Exit(2)
     report = seed_demo(force=force)
     _sync_after_write()
     if report is None:
-        typer.echo("示例数据已是最新，未重复加载。")
+        typer.echo(_("示例数据已是最新，未重复加载。"))
     else:
-        typer.echo(f"示例数据已加载：{report.summary()}")
+        typer.echo(_("示例数据已加载：{summary}").format(summary=report.summary()))
 
 
 @app.command("import")
@@ -98,7 +122,7 @@ def import_command(
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        typer.echo(f"{file}: 文件不是 UTF-8 编码", err=True)
+        typer.echo(_("{file}：文件不是 UTF-8 编码").format(file=file), err=True)
         raise typer.Exit(1) from None
     with Session(get_engine()) as session:
         begin_write(session)
@@ -111,11 +135,13 @@ def import_command(
         for issue in report.issues:
             typer.echo(str(issue), err=True)
         if not report.ok:
-            typer.echo(f"共 {len(report.issues)} 处错误，文件中的记录均未导入。", err=True)
+            typer.echo(
+                _("共 {n} 处错误，文件中的记录均未导入。").format(n=len(report.issues)), err=True
+            )
         elif dry_run:
-            typer.echo(f"检查通过（未写入）：{report.summary()}")
+            typer.echo(_("检查通过（未写入）：{summary}").format(summary=report.summary()))
         else:
-            typer.echo(f"已导入：{report.summary()}")
+            typer.echo(_("已导入：{summary}").format(summary=report.summary()))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -126,7 +152,7 @@ def _search_ready() -> SearchGateway:
     try:
         ensure_search_ready(get_engine(), gateway)
     except SearchBackendError as exc:
-        typer.echo(f"搜索服务不可用：{exc}", err=True)
+        typer.echo(_("搜索服务不可用：{error}").format(error=exc), err=True)
         raise typer.Exit(3) from None
     return gateway
 
@@ -138,7 +164,10 @@ def _sync_after_write() -> None:
         ensure_search_ready(get_engine(), gateway)
     except SearchBackendError as exc:
         typer.echo(
-            f"数据已保存，但搜索索引暂未更新（{exc}）；服务恢复后运行 portal sync。", err=True
+            _("数据已保存，但搜索索引暂未更新（{error}）；服务恢复后运行 portal sync。").format(
+                error=exc
+            ),
+            err=True,
         )
 
 
@@ -150,23 +179,30 @@ def sync() -> None:
         delivery = mail.deliver_all(session, mail.get_mailer(), wait=LEASE_WAIT_S)
         unsent = mail.pending_count(session)
     if delivery.sent or unsent:
-        typer.echo(f"已发送 {delivery.sent} 封邮件，待发送 {unsent} 封。")
+        typer.echo(
+            _("已发送 {sent} 封邮件，待发送 {unsent} 封。").format(
+                sent=delivery.sent, unsent=unsent
+            )
+        )
     if delivery.skipped:
-        typer.echo("另一进程正在发送邮件，其余邮件由它发送。")
+        typer.echo(_("另一进程正在发送邮件，其余邮件由它发送。"))
     if delivery.error:
-        typer.echo(f"邮件发送失败，稍后重试：{delivery.error}", err=True)
+        typer.echo(_("邮件发送失败，稍后重试：{error}").format(error=delivery.error), err=True)
     gateway = _search_ready()
     with Session(get_engine()) as session:
         result = drain_all(session, gateway, wait=LEASE_WAIT_S)
         left = pending_count(session)
     typer.echo(
-        f"已同步 {result.processed} 条变更"
-        f"（更新 {result.upserted}，删除 {result.deleted}），待处理 {left} 条。"
+        _(
+            "已同步 {processed} 条变更（更新 {upserted}，删除 {deleted}），待处理 {left} 条。"
+        ).format(
+            processed=result.processed, upserted=result.upserted, deleted=result.deleted, left=left
+        )
     )
     if result.skipped:
-        typer.echo("另一进程正在同步搜索索引，其余变更由它处理。")
+        typer.echo(_("另一进程正在同步搜索索引，其余变更由它处理。"))
     if result.error:
-        typer.echo(f"同步失败：{result.error}", err=True)
+        typer.echo(_("同步失败：{error}").format(error=result.error), err=True)
     if result.error or delivery.error:
         raise typer.Exit(3)
 
@@ -180,9 +216,10 @@ def reindex() -> None:
         try:
             counts = reindex_all(session, gateway)
         except SearchBackendError as exc:
-            typer.echo(f"重建失败，原索引未受影响：{exc}", err=True)
+            typer.echo(_("重建失败，原索引未受影响：{error}").format(error=exc), err=True)
             raise typer.Exit(3) from None
-    typer.echo("索引已重建：" + "，".join(f"{k} {v} 条" for k, v in counts.items()))
+    counted = _("，").join(_("{index} {n} 条").format(index=k, n=v) for k, v in counts.items())
+    typer.echo(_("索引已重建：{counts}").format(counts=counted))
 
 
 @app.command("index-check")
@@ -196,17 +233,25 @@ def index_check_command(
         try:
             report = index_check(session, gateway, repair=repair)
         except SearchBackendError as exc:
-            typer.echo(f"检查失败：{exc}", err=True)
+            typer.echo(_("检查失败：{error}").format(error=exc), err=True)
             raise typer.Exit(3) from None
     drifted = False
     for entity, drift in report.items():
         if drift.clean:
-            typer.echo(f"{entity}: 一致")
+            typer.echo(_("{index}：一致").format(index=entity))
             continue
         drifted = True
         typer.echo(
-            f"{entity}: 缺失 {len(drift.missing)}，过期 {len(drift.stale)}，多余 {len(drift.extra)}"
-            + ("（已修复）" if repair else "")
+            (
+                _("{index}：缺失 {missing}，过期 {stale}，多余 {extra}（已修复）")
+                if repair
+                else _("{index}：缺失 {missing}，过期 {stale}，多余 {extra}")
+            ).format(
+                index=entity,
+                missing=len(drift.missing),
+                stale=len(drift.stale),
+                extra=len(drift.extra),
+            )
         )
     if drifted and not repair:
         raise typer.Exit(1)
@@ -247,7 +292,7 @@ def user_create(
                 select(Organization).where(Organization.external_id == org)
             ).first()
             if organization is None:
-                typer.echo(f"找不到机构 {org}", err=True)
+                typer.echo(_("找不到机构 {org}").format(org=org), err=True)
                 raise typer.Exit(1)
         try:
             user = create_user(
@@ -262,10 +307,13 @@ def user_create(
             )
         except FieldErrors as refused:
             for field, reason in refused.errors.items():
-                typer.echo(f"{field}：{reason}", err=True)
+                typer.echo(_("{field}：{reason}").format(field=field, reason=reason), err=True)
             raise typer.Exit(1) from None
         session.commit()
-    typer.echo(f"已创建账号 {user.email}（{user.role}）" + (f"，机构 {org}" if org else ""))
+    created = (
+        _("已创建账号 {email}（{role}），机构 {org}") if org else _("已创建账号 {email}（{role}）")
+    )
+    typer.echo(created.format(email=user.email, role=user.role, org=org))
 
 
 @user_app.command("release-abandoned")
@@ -283,22 +331,26 @@ def user_release_abandoned(
         begin_write(session)
         stale = abandoned_registrations(session, now=now)
         for user in stale:
-            typer.echo(f"{user.email}（注册于 {user.created_at:%Y-%m-%d %H:%M}）")
+            typer.echo(
+                _("{email}（注册于 {at}）").format(
+                    email=user.email, at=f"{user.created_at:%Y-%m-%d %H:%M}"
+                )
+            )
             if not dry_run:
                 release_registration(session, user, now=now)
         if dry_run:
             session.rollback()
         else:
             session.commit()
-    verb = "可释放" if dry_run else "已释放"
-    typer.echo(f"{verb} {len(stale)} 个未完成的注册。")
+    released = _("可释放 {n} 个未完成的注册。") if dry_run else _("已释放 {n} 个未完成的注册。")
+    typer.echo(released.format(n=len(stale)))
 
 
 @token_app.command("create")
 def token_create(
     email: Annotated[str, typer.Option(help="the account the token acts as")],
     scope: Annotated[str, typer.Option(help="read | write")] = "read",
-    name: Annotated[str, typer.Option(help="a name to recognise it by")] = "命令行创建",
+    name: Annotated[str, typer.Option(help="a name to recognise it by")] = N_("命令行创建"),
 ) -> None:
     """Create a personal API token and print it, once."""
     from portal.auth.accounts import find_user_by_email
@@ -306,19 +358,19 @@ def token_create(
     from portal.clock import get_clock
 
     if scope not in ("read", "write"):
-        typer.echo("--scope 只能是 read 或 write", err=True)
+        typer.echo(_("--scope 只能是 read 或 write"), err=True)
         raise typer.Exit(2)
     ensure_ready()
     with Session(get_engine(), expire_on_commit=False) as session:
         begin_write(session)
         user = find_user_by_email(session, email)
         if user is None or not user.is_active:
-            typer.echo(f"找不到可用的账号 {email}", err=True)
+            typer.echo(_("找不到可用的账号 {email}").format(email=email), err=True)
             raise typer.Exit(1)
-        raw, _ = create_token(
+        raw, _token = create_token(
             session,
             user=user,
-            name=name,
+            name=str(name),
             scope="write" if scope == "write" else "read",
             now=get_clock().now(),
             ip="cli",
@@ -340,10 +392,10 @@ def match(
     from portal.models import Demand, Solution
 
     if (demand is None) == (solution is None):
-        typer.echo("请给出 --demand 或 --solution 之一", err=True)
+        typer.echo(_("请给出 --demand 或 --solution 之一"), err=True)
         raise typer.Exit(2)
     if strategy not in ("full", "text"):
-        typer.echo("--strategy 只能是 full 或 text", err=True)
+        typer.echo(_("--strategy 只能是 full 或 text"), err=True)
         raise typer.Exit(2)
     ensure_ready()
     gateway = _search_ready()
@@ -351,13 +403,13 @@ def match(
         if demand is not None:
             row = session.exec(select(Demand).where(Demand.external_id == demand)).first()
             if row is None:
-                typer.echo(f"找不到需求 {demand}", err=True)
+                typer.echo(_("找不到需求 {id}").format(id=demand), err=True)
                 raise typer.Exit(1)
             result = matches_for_demand(session, gateway, row, limit=limit, strategy=strategy)  # type: ignore[arg-type]
         else:
             srow = session.exec(select(Solution).where(Solution.external_id == solution)).first()
             if srow is None:
-                typer.echo(f"找不到解决方案 {solution}", err=True)
+                typer.echo(_("找不到解决方案 {id}").format(id=solution), err=True)
                 raise typer.Exit(1)
             result = matches_for_solution(session, gateway, srow, limit=limit, strategy=strategy)  # type: ignore[arg-type]
     if as_json:
@@ -400,14 +452,14 @@ def evaluate(
         _evaluate_pairs(from_feedback, export, judgments, tune=tune, as_json=as_json)
         return
     if export is not None:
-        typer.echo("--export 只能与 --from-feedback 一起使用", err=True)
+        typer.echo(_("--export 只能与 --from-feedback 一起使用"), err=True)
         raise typer.Exit(2)
     if tune:
         # The weights are fitted on the tuning part only; the test part stays held out.
         typer.echo(evaluation.format_tuning(evaluation.tune()))
         return
     if part not in ("test", "tuning", "all"):
-        typer.echo("--part 只能是 test、tuning 或 all", err=True)
+        typer.echo(_("--part 只能是 test、tuning 或 all"), err=True)
         raise typer.Exit(2)
     report = evaluation.evaluate(part=part)
     if as_json:
@@ -425,10 +477,10 @@ def _evaluate_pairs(
     from portal.matching import evaluation
 
     if from_feedback == (judgments is not None):
-        typer.echo("请给出 --from-feedback 或 --judgments 之一", err=True)
+        typer.echo(_("请给出 --from-feedback 或 --judgments 之一"), err=True)
         raise typer.Exit(2)
     if judgments is not None and not judgments.is_file():
-        typer.echo(f"找不到评分文件 {judgments}", err=True)
+        typer.echo(_("找不到评分文件 {path}").format(path=judgments), err=True)
         raise typer.Exit(1)
     ensure_ready()
     with Session(get_engine()) as session:
@@ -438,12 +490,12 @@ def _evaluate_pairs(
             pairs = evaluation.feedback_pairs(session)
             if export is not None and pairs:
                 evaluation.write_pairs(pairs, export)
-                typer.echo(f"已写出 {len(pairs)} 对评分：{export}")
+                typer.echo(_("已写出 {n} 对评分：{path}").format(n=len(pairs), path=export))
         if not pairs:
-            typer.echo("还没有匹配反馈（请求对接、接受、拒绝、收藏、不合适），无法按反馈评测。")
+            typer.echo(_("还没有匹配反馈（请求对接、接受、拒绝、收藏、不合适），无法按反馈评测。"))
             return
         if not evaluation.positive_demands(pairs):
-            typer.echo("反馈中没有正面评价（接受、请求对接或收藏），无法评测排序。")
+            typer.echo(_("反馈中没有正面评价（接受、请求对接或收藏），无法评测排序。"))
             return
         gateway = _search_ready()
         today = get_clock().now().date()
@@ -478,33 +530,53 @@ def agenda(
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            typer.echo(f"无法读取{what} {path}：{exc.strerror or exc}", err=True)
+            typer.echo(
+                _("无法读取{what} {path}：{error}").format(
+                    what=what, path=path, error=exc.strerror or exc
+                ),
+                err=True,
+            )
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            typer.echo(f"{what} {path} 不是有效的 JSON：{exc}", err=True)
+            typer.echo(
+                _("{what} {path} 不是有效的 JSON：{error}").format(what=what, path=path, error=exc),
+                err=True,
+            )
         raise typer.Exit(2)
 
-    data = read(input_file, "输入文件")
-    before = read(previous, "上一版日程") if previous is not None else None
+    data = read(input_file, _("输入文件"))
+    before = read(previous, _("上一版日程")) if previous is not None else None
     try:
         problem = scheduling.parse_problem(data)
         earlier = scheduling.parse_schedule(before) if before is not None else None
     except scheduling.ProblemError as exc:
-        typer.echo(f"输入有误：{exc}", err=True)
+        typer.echo(_("输入有误：{error}").format(error=exc), err=True)
         raise typer.Exit(2) from None
     result = scheduling.solve(problem, previous=earlier)
     if as_json:
         typer.echo(json.dumps(scheduling.to_json(result), ensure_ascii=False, indent=2))
         return
     typer.echo(
-        f"已安排 {result.count} / {len(problem.meetings)} 场"
-        f"（贪心基线 {result.baseline_scheduled} 场），"
-        f"总权重 {result.objective:g}，{'已证明最优' if result.optimal else '时限内最好结果'}"
-        f"（{result.seconds:.1f} 秒）"
+        _(
+            "已安排 {count} / {total} 场（贪心基线 {baseline} 场），总权重 {objective:g}，"
+            "{quality}（{seconds:.1f} 秒）"
+        ).format(
+            count=result.count,
+            total=len(problem.meetings),
+            baseline=result.baseline_scheduled,
+            objective=result.objective,
+            quality=_("已证明最优") if result.optimal else _("时限内最好结果"),
+            seconds=result.seconds,
+        )
     )
     for x in result.placements:
-        typer.echo(f"  {x.slot}  {x.table:>3} 号桌  {x.meeting}")
+        typer.echo(
+            "  "
+            + _("{slot}  {table:>3} 号桌  {meeting}").format(
+                slot=x.slot, table=x.table, meeting=x.meeting
+            )
+        )
     if result.unscheduled:
-        typer.echo("未能安排：" + "、".join(result.unscheduled))
+        typer.echo(_("未能安排：{meetings}").format(meetings=_("、").join(result.unscheduled)))
 
 
 @app.command()
@@ -512,6 +584,9 @@ def report(
     period: Annotated[str, typer.Option(help="the plan period, e.g. 2021-2025")],
     out: Annotated[Path, typer.Option(help="where to write the report")],
     format: Annotated[str, typer.Option("--format", help="pdf | docx")] = "pdf",
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="the report's language: zh | en")
+    ] = None,
 ) -> None:
     """Write the evaluation report of a plan period (总结评估 / 中期评估) as PDF or DOCX."""
     from portal.clock import get_clock
@@ -520,18 +595,22 @@ def report(
     from portal.reports.service import build_report
 
     if format not in CONTENT_TYPES:
-        typer.echo("--format 只能是 pdf 或 docx", err=True)
+        typer.echo(_("--format 只能是 pdf 或 docx"), err=True)
         raise typer.Exit(2)
     ensure_ready()
     try:
-        with Session(get_engine()) as session:
+        with using(_locale(lang)) if lang else nullcontext(), Session(get_engine()) as session:
             built = build_report(session, period=period, now=get_clock().now())
             body = render_report(built, format)
     except PortalError as error:
         typer.echo(error.message, err=True)
         raise typer.Exit(1) from None
     out.write_bytes(body)
-    typer.echo(f"已生成《{built.title}》：{out}（{len(body):,} 字节）")
+    typer.echo(
+        _("已生成《{title}》：{path}（{size:,} 字节）").format(
+            title=built.title, path=out, size=len(body)
+        )
+    )
 
 
 @app.command()
@@ -555,19 +634,30 @@ def worker(
     if once:
         report = notification_worker.run_once(engine, gateway=gateway, mailer=mailer)
         typer.echo(
-            f"已扫描新发布 {report.published} 条，产生通知 {report.raised} 条；"
-            f"已运行任务：{'、'.join(report.jobs) or '无'}；"
-            f"已发送邮件 {report.mail.sent} 封、企业微信消息 {report.webhooks.sent} 条。"
+            _(
+                "已扫描新发布 {published} 条，产生通知 {raised} 条；已运行任务：{jobs}；"
+                "已发送邮件 {mails} 封、企业微信消息 {webhooks} 条。"
+            ).format(
+                published=report.published,
+                raised=report.raised,
+                jobs=_("、").join(report.jobs) or _("无"),
+                mails=report.mail.sent,
+                webhooks=report.webhooks.sent,
+            )
         )
         if report.busy:
-            typer.echo(f"另一进程正在处理：{'、'.join(report.busy)}。")
+            typer.echo(_("另一进程正在处理：{jobs}。").format(jobs=_("、").join(report.busy)))
         for error in report.errors:
-            typer.echo(f"失败，稍后重试：{error}", err=True)
+            typer.echo(_("失败，稍后重试：{error}").format(error=error), err=True)
         raise typer.Exit(3 if report.errors else 0)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    typer.echo(f"通知与定时任务进程已启动（每 {settings.portal_worker_interval:g} 秒一轮）。")
+    typer.echo(
+        _("通知与定时任务进程已启动（每 {seconds:g} 秒一轮）。").format(
+            seconds=settings.portal_worker_interval
+        )
+    )
     notification_worker.run_forever(
         engine,
         gateway=gateway,

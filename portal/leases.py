@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
 from portal.db import begin_write
+from portal.kit.i18n import _
 from portal.models import Lease, utcnow
 
 log = logging.getLogger("portal.leases")
@@ -45,7 +46,11 @@ class LeaseBusy(Exception):
     """Another holder kept the lease for longer than we would wait."""
 
     def __init__(self, name: str, holder: str | None) -> None:
-        super().__init__(f"{name} 正由 {holder or '另一进程'} 处理，请稍后重试")
+        super().__init__(
+            _("{name} 正由 {holder} 处理，请稍后重试").format(
+                name=name, holder=holder or _("另一进程")
+            )
+        )
         self.name = name
         self.holder = holder
 

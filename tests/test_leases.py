@@ -99,3 +99,17 @@ def test_processes_racing_for_a_lease_get_it_once(engine: Engine, lease_name: st
         t.join()
     assert len(won) == 1
     assert leases.holder_of(engine, lease_name) == won[0]
+
+
+def test_a_busy_search_index_says_so_in_the_requests_language(session: Session) -> None:
+    from matching.search import SearchUnavailable
+    from portal.kit.i18n import using
+    from portal.search.sync import LEASE, outbox_lease
+
+    assert leases.acquire(session.get_bind(), LEASE, holder="host:123:abc", ttl=TTL)
+    with using("en"), pytest.raises(SearchUnavailable) as refused, outbox_lease(session, wait=0):
+        pass
+    assert str(refused.value) == (
+        "Another process (host:123:abc) is updating the search index and did not finish "
+        "within 0 seconds; please try again shortly"
+    )

@@ -29,8 +29,8 @@ class DemandFields(ListingText):
     must_have: Codes = Field(default=[], description="capabilities a solution must offer")
     city: str = Field(max_length=32)
     zone: str | None = Field(default=None, max_length=32, description="a pilot zone code")
-    budget_min: Money | None = Field(default=None, description="万元")
-    budget_max: Money | None = Field(default=None, description="万元")
+    budget_min: Money | None = Field(default=None, description="in 10,000 yuan (万元)")
+    budget_max: Money | None = Field(default=None, description="in 10,000 yuan (万元)")
     deadline: IsoDate | None = Field(default=None, description="YYYY-MM-DD; not in the past")
     anonymous: bool = Field(default=False, description="hide the organisation's name publicly")
 

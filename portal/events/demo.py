@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 import scheduling
 from portal.events import service
 from portal.introductions import service as introductions
+from portal.kit.i18n import _
 from portal.models import (
     Event,
     EventMeeting,
@@ -53,16 +54,19 @@ def seed(session: Session, gateway: SearchGateway, *, now: datetime) -> int:
         return 0
     today = service.local_today(now)
     event = Event(
-        title="长株潭5G+工业互联网供需对接会（示例）",
-        description="面向工程机械、轨道交通装备、陶瓷、注塑等产业集群的一对一供需洽谈："
-        "报名时带上需求或方案，平台按匹配度推荐洽谈对象，并统一安排洽谈桌与时段。",
+        # Written in the language of the seeding command (portal --lang / PORTAL_LANG).
+        title=_("长株潭5G+工业互联网供需对接会（示例）"),
+        description=_(
+            "面向工程机械、轨道交通装备、陶瓷、注塑等产业集群的一对一供需洽谈："
+            "报名时带上需求或方案，平台按匹配度推荐洽谈对象，并统一安排洽谈桌与时段。"
+        ),
         starts_on=today + timedelta(days=21),
         ends_on=today + timedelta(days=21),
         day_start="09:00",
         day_end="12:00",
         slot_minutes=20,
         breaks=["10:20-10:40"],
-        venue="长沙国际会议中心 2 号厅",
+        venue=_("长沙国际会议中心 2 号厅"),
         tables=6,
         industries=["construction_machinery", "rail_transit", "ceramics", "injection_molding"],
         zones=["changsha", "zhuzhou", "xiangtan"],
@@ -91,7 +95,7 @@ def seed(session: Session, gateway: SearchGateway, *, now: datetime) -> int:
                 org_id=org.id,
                 demand_ids=[d.id for d in brought["demand"][:2]],
                 solution_ids=[s.id for s in brought["solution"][:2]],
-                attendees="示例参会代表（总经理、技术负责人）",
+                attendees=_("示例参会代表（总经理、技术负责人）"),
                 created_at=now,
                 updated_at=now,
             )
@@ -101,9 +105,9 @@ def seed(session: Session, gateway: SearchGateway, *, now: datetime) -> int:
     score = service.PairScorer(session, gateway, today)
     taken = introductions.open_pairs(session, [o.id for o in orgs.values() if o.id is not None])
     written = 0
-    for demand, _ in demands:
+    for demand, _brought in demands:
         ranked = sorted(
-            ((score(demand, s, explain=False).score, s) for s, _ in solutions),
+            ((score(demand, s, explain=False).score, s) for s, _brought in solutions),
             key=lambda x: (-x[0], x[1].id),
         )
         for value, solution in ranked[:MEETINGS_PER_DEMAND]:
@@ -115,7 +119,7 @@ def seed(session: Session, gateway: SearchGateway, *, now: datetime) -> int:
                 initiator="demand",
                 requester_org_id=demand.org_id,
                 receiver_org_id=solution.org_id,
-                message=f"在“{event.title}”上申请一场 20 分钟的一对一洽谈。",
+                message=_("在“{event}”上申请一场 20 分钟的一对一洽谈。").format(event=event.title),
                 next_step=service.MEETING_NEXT_STEP,
                 event_id=event.id,
                 stage="accepted",
@@ -141,7 +145,7 @@ def seed(session: Session, gateway: SearchGateway, *, now: datetime) -> int:
             written += 1
     session.flush()
     if written:
-        problem, _ = service.build_problem(session, event, time_limit_s=5.0)
+        problem, _problem_notes = service.build_problem(session, event, time_limit_s=5.0)
         service.place(session, event, scheduling.solve(problem), now=now)
     session.merge(Meta(key=META_KEY, value=VERSION))
     session.flush()

@@ -76,7 +76,12 @@ class Slot:
 
     @property
     def label(self) -> str:
-        return f"{self.starts:%m月%d日 %H:%M}–{self.ends:%H:%M}"
+        return _("{month}月{day}日 {start}–{end}").format(
+            month=f"{self.starts:%m}",
+            day=f"{self.starts:%d}",
+            start=f"{self.starts:%H:%M}",
+            end=f"{self.ends:%H:%M}",
+        )
 
 
 def _minutes(value: str) -> int:

@@ -36,8 +36,8 @@ class FundingFields(ListingText):
     stages: Codes = Field(
         default=[], description="project stages that may apply (poc, contract, network_live)"
     )
-    amount_min: Money | None = Field(default=None, description="万元")
-    amount_max: Money | None = Field(default=None, description="万元")
+    amount_min: Money | None = Field(default=None, description="in 10,000 yuan (万元)")
+    amount_max: Money | None = Field(default=None, description="in 10,000 yuan (万元)")
     cost_share: Share | None = Field(default=None, description="largest share of the cost, %")
     deadline: IsoDate | None = Field(default=None, description="last day to apply, YYYY-MM-DD")
     apply_url: Link | None = None

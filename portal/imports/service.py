@@ -240,7 +240,15 @@ class _Importer:
         ok = self.fail_all(line, errors_in(kind, values, today=None))
         owner = self.org(line, r.org)
         if owner is not None and not may_post(kind.name, owner):
-            self.fail(line, "org", f"机构 {r.org!r}（{owner.kind}）不能发布{kind.label}")
+            self.fail(
+                line,
+                "org",
+                (
+                    _("机构 {org}（{kind}）不能发布需求")
+                    if kind.name == "demand"
+                    else _("机构 {org}（{kind}）不能发布解决方案")
+                ).format(org=repr(r.org), kind=self.vocab.label("org_kind", owner.kind)),
+            )
             ok = False
         if ok and owner is not None:
             columns = kind.to_columns(kind.fields.model_validate(values))

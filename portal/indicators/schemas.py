@@ -20,7 +20,9 @@ class PeriodPublic(BaseModel):
     """A plan period, e.g. 2021–2025 (baseline 2020)."""
 
     code: str = Field(description="'2021-2025', as in /reports/{period}.pdf")
-    name: str = Field(description="“十四五”")
+    name: str = Field(
+        description="the plan's name as printed, e.g. “十四五” (the 14th Five-Year Plan)"
+    )
     baseline_year: int
     target_year: int
     ended: bool = Field(description="true once the target year is over")
@@ -52,7 +54,9 @@ class IndicatorPublic(BaseModel):
 
     code: str
     seq: str = Field(description="序号 as printed; empty for 其中 sub-rows")
-    category: str = Field(description="类型: 总体规模, 基础设施, 绿色节能, 应用普及, 普惠共享")
+    category: str = Field(
+        description="类型 as printed: 总体规模, 基础设施, 绿色节能, 应用普及, 普惠共享"
+    )
     name: str = Field(description="指标名称 exactly as printed")
     parent: str | None = Field(description="code of the row a 其中 sub-row belongs to")
     unit: str

@@ -12,6 +12,8 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from http.cookies import SimpleCookie
@@ -74,6 +76,16 @@ def get_locale() -> str:
 
 def set_locale(locale: str) -> None:
     _current.set(locale if locale in LOCALES else SOURCE)
+
+
+@contextmanager
+def using(locale: str) -> Iterator[None]:
+    """Runs a block in ``locale`` (the command line, where no request chooses it)."""
+    token = _current.set(locale if locale in LOCALES else SOURCE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def language_tag() -> str:

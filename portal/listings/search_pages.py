@@ -164,7 +164,7 @@ def _serving_counts(gateway: SearchGateway, query: SearchQuery, result: SearchRe
     solution is its city; a programme's zone counts with its own filter (a call may be open
     to one park only)."""
     vocab = get_vocabularies()
-    words = tuple(gateway.pipeline.query_tokens(query.q)) if query.q.strip() else ()
+    words = tuple(gateway.pipeline.search_words(query.q)) if query.q.strip() else ()
     if query.type == "solution":
         cities = _solution_city_counts(gateway, query, words)
     else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from portal.kit.errors import PortalError
+from portal.kit.i18n import N_, _
 
 FONT_PATHS = (
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),  # Debian, Ubuntu
@@ -23,7 +24,7 @@ DOCX_EAST_ASIAN_FONT = "宋体"  # what Word and WPS show Chinese in by default
 
 class FontMissing(PortalError):
     status_code = 503
-    title = "缺少中文字体，无法生成报告"
+    title = N_("缺少中文字体，无法生成报告")
 
 
 def font_path() -> Path:
@@ -31,6 +32,8 @@ def font_path() -> Path:
         if path.exists():
             return path
     raise FontMissing(
-        "缺少中文字体（文泉驿微米黑），无法生成报告：请运行 make run 或 "
-        "bash scripts/ensure-system-deps.sh runtime（安装 Debian 的 fonts-wqy-microhei）"
+        _(
+            "缺少中文字体（文泉驿微米黑），无法生成报告：请运行 make run 或 "
+            "bash scripts/ensure-system-deps.sh runtime（安装 Debian 的 fonts-wqy-microhei）"
+        )
     )

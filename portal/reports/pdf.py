@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from portal.dashboards.service import Table as DataTable
+from portal.kit.i18n import _
 from portal.kit.templating import cell_text
 from portal.reports.fonts import font_path
 from portal.reports.service import Report
@@ -86,20 +87,23 @@ def to_pdf(report: Report) -> bytes:
         topMargin=1.5 * cm,
         bottomMargin=1.5 * cm,
         title=report.title,
-        author="湖南5G应用产业生态对接平台",
+        author=_("湖南5G应用产业生态对接平台"),
     )
     width = page[0] - 3 * cm
     story: list[Any] = [
         Spacer(1, 4 * cm),
         Paragraph(_escape(report.title), styles["title"]),
         Paragraph(
-            f"{report.period.label}{_escape(report.period.name)} · {report.kind}",
+            f"{report.period.label}{_escape(_(report.period.name))} · {report.kind}",
             styles["subtitle"],
         ),
-        Paragraph(f"数据截至 {report.as_of.isoformat()}", styles["subtitle"]),
-        Paragraph("湖南5G应用产业生态对接平台 生成", styles["subtitle"]),
+        Paragraph(
+            _escape(_("数据截至 {today}").format(today=report.as_of.isoformat())),
+            styles["subtitle"],
+        ),
+        Paragraph(_escape(_("湖南5G应用产业生态对接平台 生成")), styles["subtitle"]),
         PageBreak(),
-        Paragraph("摘要", styles["h1"]),
+        Paragraph(_escape(_("摘要")), styles["h1"]),
         *[Paragraph(_escape(s), styles["body"]) for s in report.summary],
     ]
     for section in report.sections:
@@ -119,7 +123,7 @@ def to_pdf(report: Report) -> bytes:
                     for i, v in enumerate(row)
                 ]
                 for row in table.rows
-            ] or [[Paragraph("暂无数据", styles["cell"])] + [""] * (len(head) - 1)]
+            ] or [[Paragraph(_escape(_("暂无数据")), styles["cell"])] + [""] * (len(head) - 1)]
             grid = Table([head, *body], repeatRows=1, colWidths=_widths(table, width))
             grid.setStyle(
                 TableStyle(
@@ -130,9 +134,11 @@ def to_pdf(report: Report) -> bytes:
                     ]
                 )
             )
-            meta = f"来源：{table.source} · 数据截至 {table.as_of}" + (
-                f"<br/>{_escape(table.note)}" if table.note else ""
-            )
+            meta = _escape(
+                _("来源：{source} · 数据截至 {today}").format(
+                    source=table.source, today=table.as_of
+                )
+            ) + (f"<br/>{_escape(table.note)}" if table.note else "")
             story.extend(
                 [
                     Paragraph(_escape(table.title), styles["h2"]),

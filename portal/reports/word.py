@@ -9,6 +9,7 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from portal.kit.i18n import _
 from portal.kit.templating import cell_text
 from portal.reports.fonts import DOCX_EAST_ASIAN_FONT
 from portal.reports.service import Report
@@ -28,10 +29,14 @@ def to_docx(report: Report) -> bytes:
     document.styles["Normal"].font.size = Pt(10.5)
 
     document.add_heading(report.title, level=0)
-    document.add_paragraph(f"{report.period.label}{report.period.name} · {report.kind}")
-    document.add_paragraph(f"数据截至 {report.as_of.isoformat()}；湖南5G应用产业生态对接平台 生成")
+    document.add_paragraph(f"{report.period.label}{_(report.period.name)} · {report.kind}")
+    document.add_paragraph(
+        _("数据截至 {today}；湖南5G应用产业生态对接平台 生成").format(
+            today=report.as_of.isoformat()
+        )
+    )
     document.add_page_break()
-    document.add_heading("摘要", level=1)
+    document.add_heading(_("摘要"), level=1)
     for text in report.summary:
         document.add_paragraph(text)
     width = Cm(29.7 - 2 * 1.8)  # landscape A4 between the margins
@@ -53,7 +58,9 @@ def to_docx(report: Report) -> bytes:
                 cells = grid.add_row().cells
                 for i, value in enumerate(row):
                     cells[i].text = cell_text(value, year=i in years)
-            meta = f"来源：{table.source} · 数据截至 {table.as_of}"
+            meta = _("来源：{source} · 数据截至 {today}").format(
+                source=table.source, today=table.as_of
+            )
             document.add_paragraph(
                 meta + (f"\n{table.note}" if table.note else ""), style="Caption"
             )

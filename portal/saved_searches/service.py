@@ -111,7 +111,7 @@ def create(
         name=name,
         q=q,
         filters=clean,
-        words=list(dict.fromkeys(pipeline.query_tokens(q))) if q else [],
+        words=pipeline.search_words(q) if q else [],
         created_at=now,
     )
     session.add(row)

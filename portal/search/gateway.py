@@ -10,7 +10,7 @@ from matching.embedded import EmbeddedBackend
 from matching.meili import MeilisearchBackend
 from matching.search import SearchBackend
 from matching.text import TextPipeline, normalize
-from portal.reference.vocab import SEED_DIR
+from portal.reference.vocab import SEED_DIR, get_vocabularies
 from portal.search.documents import INDEX_NAMES, INDEX_SETTINGS, EntityType
 from portal.settings import Settings, get_settings
 
@@ -19,7 +19,23 @@ TEXT_DIR = SEED_DIR / "text"
 
 @lru_cache
 def get_pipeline() -> TextPipeline:
-    return TextPipeline.from_directory(TEXT_DIR)
+    return TextPipeline.from_directory(TEXT_DIR, english=vocabulary_english())
+
+
+# Vocabularies whose English names a search in English may use (Ceramics, Remote control).
+ENGLISH_VOCABULARIES = ("industry", "scenario", "capability", "platform_capability", "city")
+
+
+def vocabulary_english() -> dict[str, list[str]]:
+    """Each English name of these vocabularies → its Chinese name, for the pipeline's query
+    expansion (seed/text/english.txt holds the other domain words)."""
+    vocab = get_vocabularies()
+    english: dict[str, list[str]] = {}
+    for vocabulary in ENGLISH_VOCABULARIES:
+        for term in vocab.terms[vocabulary].values():
+            if term.name_en:
+                english.setdefault(term.name_en, []).append(term.name_zh)
+    return english
 
 
 @dataclass

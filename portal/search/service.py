@@ -250,7 +250,7 @@ def search(gateway: SearchGateway, query: SearchQuery) -> SearchResultPublic:
     """Run ``query``; raises :class:`matching.search.SearchUnavailable` when the backend is down."""
     query.validate()
     facets = FACETS[query.type]
-    words = tuple(gateway.pipeline.query_tokens(query.q)) if query.q.strip() else ()
+    words = tuple(gateway.pipeline.search_words(query.q)) if query.q.strip() else ()
     sort = None
     if query.sort != "relevance":
         sort = SORTS[query.type][query.sort]

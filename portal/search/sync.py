@@ -37,6 +37,7 @@ from sqlmodel import Session, col, func, select
 
 from matching.search import IndexMissing, SearchBackendError, SearchUnavailable
 from portal import leases
+from portal.kit.i18n import _
 from portal.leases import HeldLease
 from portal.models import (
     Demand,
@@ -181,7 +182,9 @@ def outbox_lease(session: Session, *, wait: float) -> Iterator[HeldLease]:
         lease = leases.hold(session.get_bind(), LEASE, ttl=LEASE_TTL, wait=wait)
     except leases.LeaseBusy as exc:
         raise SearchUnavailable(
-            f"搜索索引正由另一进程（{exc.holder or '未知'}）更新，{wait:.0f} 秒内未完成，请稍后重试"
+            _("搜索索引正由另一进程（{holder}）更新，{seconds:.0f} 秒内未完成，请稍后重试").format(
+                holder=exc.holder or _("未知"), seconds=wait
+            )
         ) from exc
     try:
         yield lease

@@ -29,8 +29,8 @@ class SolutionFields(ListingText):
     scenarios: Codes = Field(default=[])
     capabilities: Codes = Field(default=[])
     regions: Codes = Field(min_length=1, description="city codes, `hunan` or `national`")
-    price_min: Money | None = Field(default=None, description="万元")
-    price_max: Money | None = Field(default=None, description="万元")
+    price_min: Money | None = Field(default=None, description="in 10,000 yuan (万元)")
+    price_max: Money | None = Field(default=None, description="in 10,000 yuan (万元)")
     preferences: Preferences | None = None
 
 

@@ -16,5 +16,7 @@ class PlacePublic(BaseModel):
 
 class ZonesPublic(BaseModel):
     as_of: str
-    zones: list[PlacePublic] = Field(description="三市两山")
+    zones: list[PlacePublic] = Field(
+        description="the pilot zones (三市两山: three cities, two parks)"
+    )
     cities: list[PlacePublic] = Field(description="the 14 cities")

@@ -12,6 +12,7 @@ from portal.bootstrap import DEMO_FILE
 from portal.events import demo, service
 from portal.imports.service import import_lines
 from portal.introductions import demo as intro_demo
+from portal.kit.i18n import using
 from portal.models import Event, EventMeeting, Introduction, Organization
 from portal.search.gateway import SearchGateway
 
@@ -50,3 +51,16 @@ def test_the_demo_event_is_written_once_with_a_sound_agenda(
     assert not {r.org_id for r in service.registrations(session, event)} & set(mine)
     carried = session.exec(select(Introduction).where(Introduction.event_id == event.id)).all()
     assert len(carried) == written == len(session.exec(select(EventMeeting)).all())
+
+
+def test_the_demo_event_is_written_in_the_seeding_commands_language(
+    session: Session, gateway: SearchGateway
+) -> None:
+    assert import_lines(session, DEMO_FILE.read_text(encoding="utf-8").splitlines(), demo=True).ok
+    with using("en"):  # portal --lang en seed --demo
+        demo.seed(session, gateway, now=NOW)
+    event = session.exec(select(Event)).one()
+    assert event.title.startswith("Changsha–Zhuzhou–Xiangtan") and "示例" not in event.title
+    assert event.venue and "会议中心" not in event.venue
+    carried = session.exec(select(Introduction).where(Introduction.event_id == event.id)).first()
+    assert carried is not None and event.title in carried.message

@@ -362,3 +362,15 @@ def test_on_the_day_and_after(
     (table,) = section.tables
     assert table.rows == [[scene.event.title, scene.event.starts_on.isoformat(), 3, 1, 1, 1, 0]]
     assert events_section(session, Period(year - 6, year - 1, "", None), clock.now()) is None
+
+
+def test_a_slot_is_labelled_in_the_requests_language() -> None:
+    from datetime import datetime
+
+    from portal.kit.i18n import using
+
+    start = datetime(2026, 12, 10, 9, 0, tzinfo=service.LOCAL)
+    slot = service.Slot("2026-12-10T09:00", start, start + timedelta(minutes=20))
+    assert slot.label == "12月10日 09:00–09:20"
+    with using("en"):
+        assert slot.label == "12-10 09:00–09:20"

@@ -112,3 +112,17 @@ def test_hostile_text_dates_and_values_are_named_by_line_and_field(data_dir: Pat
         )
     assert "第 9 行" not in result.output
     assert count(Organization) == 0
+
+
+def test_messages_follow_lang_and_portal_lang(data_dir: Path) -> None:
+    file = data_dir / "in.jsonl"
+    file.write_text(GOOD, encoding="utf-8")
+    english = runner.invoke(app, ["--lang", "en", "import", "--dry-run", str(file)])
+    assert english.exit_code == 0, english.output
+    assert english.output.startswith("Check passed (nothing written): ")
+    from_env = runner.invoke(app, ["import", "--dry-run", str(file)], env={"PORTAL_LANG": "en"})
+    assert from_env.output.startswith("Check passed"), from_env.output
+    # Chinese by default, and the English of one run does not stay for the next.
+    assert runner.invoke(app, ["import", "--dry-run", str(file)]).output.startswith("检查通过")
+    wrong = runner.invoke(app, ["--lang", "fr", "migrate"])
+    assert wrong.exit_code == 2 and "zh | en" in wrong.output

@@ -5,6 +5,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from portal.imports.service import import_jsonl_text, import_lines
+from portal.kit.i18n import using
 from portal.models import (
     Demand,
     IndicatorValue,
@@ -266,3 +267,14 @@ def test_an_indicator_value_carries_its_publication_and_next_update(session: Ses
     assert [(i.field, i.message) for i in refused.issues] == [
         ("next_update", "下次更新日期应晚于发布日期")
     ]
+
+
+def test_an_organisation_that_may_not_publish_is_named_in_the_requests_language(
+    session: Session,
+) -> None:
+    with using("en"):
+        report = import_jsonl_text(session, jsonl(ORG, dict(SOLUTION, org="o-1")))
+    issue = next(i for i in report.issues if i.field == "org")
+    assert issue.message == (
+        "The organisation 'o-1' (Enterprise (demand side)) cannot publish a solution"
+    )

@@ -2,6 +2,7 @@
 (python-docx) hold the same figures as the API."""
 
 import io
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -140,3 +141,40 @@ def test_portal_report_writes_both_formats(data_dir: Path) -> None:
         cli, ["report", "--period", "1990-1995", "--format", "pdf", "--out", str(out)]
     )
     assert refused.exit_code == 1 and "没有规划期" in refused.output
+
+
+def test_the_report_follows_the_requests_language(
+    client: TestClient, session: Session, clock: FrozenClock
+) -> None:
+    _data(session)
+    clock.at = datetime(2026, 5, 1, tzinfo=UTC)
+    sign_in(client, make_user(session, role="official").email)
+    pdf = client.get("/reports/2021-2025.pdf?lang=en")
+    assert pdf.status_code == 200
+    assert 'filename="evaluation-2021-2025.pdf"' in pdf.headers["content-disposition"]
+    text = _pdf_text(pdf.content)
+    assert "Summary" in text and "Methodology" in text
+    docx = client.get("/reports/2021-2025.docx")  # the cookie keeps English
+    document = Document(io.BytesIO(docx.content))
+    prose = "\n".join(p.text for p in document.paragraphs)
+    assert "final evaluation report, 2021–2025" in prose
+    headers = {"|".join(c.text for c in t.rows[0].cells[:2]) for t in document.tables}
+    assert "No." in next(h for h in headers if "Indicator" in h)
+    years = next(t for t in document.tables if t.rows[0].cells[0].text == "Year")
+    assert [years.rows[i].cells[0].text for i in (1, 2)] == ["2020", "2021"]  # never "2,020"
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert not [c for c in cells if re.fullmatch(r"20\d,\d\d\d|2,0\d\d", c)]
+    # Names and sources of the data stay as recorded; the report's own words are English.
+    for chinese in ("摘要", "数据截至", "方法说明", "统计口径", "本报告", "平台对接", "个"):
+        assert chinese not in prose, chinese
+
+
+def test_portal_report_in_english(data_dir: Path) -> None:
+    out = data_dir / "report.docx"
+    done = CliRunner().invoke(
+        cli,
+        ["report", "--period", "2021-2025", "--format", "docx", "--out", str(out), "--lang", "en"],
+    )
+    assert done.exit_code == 0, done.output
+    prose = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "Summary" in prose and "摘要" not in prose

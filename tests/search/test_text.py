@@ -28,3 +28,14 @@ def test_synonyms_become_one_canonical_word() -> None:
 def test_stop_words_dropped_and_query_words_unique() -> None:
     assert pipeline.query_tokens("我们需要的陶瓷 陶瓷") == ["陶瓷"]
     assert pipeline.query_tokens("的 了 和") == []
+
+
+def test_english_words_and_phrases_bring_their_chinese_terms() -> None:
+    english = TextPipeline.from_directory(TEXT_DIR, english={"Remote control": ["远程操控"]})
+    words = english.search_words("ceramic glazes")
+    assert words[:2] == ["ceramic", "glaze"]  # the English words stay: English titles match
+    assert {"陶瓷", "釉面"} <= set(words)  # the curated terms (seed/text/english.txt)
+    crane = english.search_words("Cranes, remote control")
+    assert {"起重机", "天车", "远程操控"} <= set(crane)  # a phrase, here from a vocabulary
+    assert "远程操控" not in english.search_words("remote monitoring control")  # whole phrases
+    assert english.search_words("陶瓷") == english.query_tokens("陶瓷")  # Chinese as it was
