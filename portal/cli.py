@@ -51,9 +51,16 @@ def serve(
 
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for who may set the client's address (X-Forwarded-For): only the
-    configured proxies. uvicorn's default would believe anyone connecting from 127.0.0.1."""
+    configured proxies. uvicorn's default would believe anyone connecting from 127.0.0.1.
+    And how long a stop waits for requests in flight."""
     proxies = settings.trusted_proxies
-    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies)}
+    return {
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": ",".join(proxies),
+        # Without a bound, one client stalled halfway through a request kept a stopping
+        # server up for as long as it liked (issue 19): past the grace, connections close.
+        "timeout_graceful_shutdown": settings.portal_shutdown_grace,
+    }
 
 
 @app.command()
