@@ -14,6 +14,8 @@ from portal import mail
 from portal.bootstrap import ensure_ready, seed_demo
 from portal.db import begin_write, get_engine
 from portal.imports.service import import_jsonl_text, to_jsonable
+from portal.models import utcnow
+from portal.observability import gauges
 from portal.search.gateway import SearchGateway, get_gateway
 from portal.search.sync import (
     LEASE_WAIT_S,
@@ -36,17 +38,38 @@ def serve(
 ) -> None:
     """Serve the portal."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    from portal.observability.logs import log_config
 
     settings = get_settings()
     ensure_ready()
+    json_logs = settings.portal_log_format == "json"
+    if workers > 1:  # before the workers start: they choose their metrics mode at import
+        metrics_dir(settings)
     uvicorn.run(
         "portal.main:app",
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        log_config=log_config(settings.portal_log_format) if json_logs else LOGGING_CONFIG,
+        access_log=not json_logs,  # the JSON access line comes from the portal's middleware
         **server_options(settings),
     )
+
+
+def metrics_dir(settings: Settings) -> Path:
+    """An empty directory where every process of this server writes its metrics
+    (PROMETHEUS_MULTIPROC_DIR): counts start at zero with each start, as Prometheus expects."""
+    import os
+    import shutil
+
+    path = (settings.portal_data_dir / "metrics").resolve()
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -205,6 +228,9 @@ def index_check_command(
         except SearchBackendError as exc:
             typer.echo(f"检查失败：{exc}", err=True)
             raise typer.Exit(3) from None
+        begin_write(session)
+        gauges.record_index_check(session, report, now=utcnow())  # /metrics shows it
+        session.commit()
     drifted = False
     for entity, drift in report.items():
         if drift.clean:
@@ -550,10 +576,12 @@ def worker(
     """Deliver notifications (mail, WeCom) and run the scheduled jobs: new-match and
     saved-search scans, introduction expiry, expiry and freshness reminders, the 08:00
     (Asia/Shanghai) digests. Safe to run in several processes at once."""
+    import logging.config
     import signal
     import threading
 
     from portal.notifications import worker as notification_worker
+    from portal.observability.logs import log_config
 
     settings = get_settings()
     ensure_ready()
@@ -571,6 +599,7 @@ def worker(
         for error in report.errors:
             typer.echo(f"失败，稍后重试：{error}", err=True)
         raise typer.Exit(3 if report.errors else 0)
+    logging.config.dictConfig(log_config(settings.portal_log_format))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

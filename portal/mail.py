@@ -41,6 +41,7 @@ from portal import leases, outbox
 from portal.db import begin_write
 from portal.kit.templating import templates
 from portal.models import OutgoingMail, utcnow
+from portal.observability import logs
 from portal.settings import Settings, get_settings
 
 log = logging.getLogger("portal.mail")
@@ -172,6 +173,7 @@ class _Due:
     id: int
     attempts: int
     mail: Mail
+    request_id: str | None = None  # the request that queued it: its log lines carry it
 
 
 def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
@@ -188,6 +190,7 @@ def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
             row.id,
             row.attempts,
             Mail(row.recipient, row.subject, row.body, row.reply_to, dict(row.headers)),
+            row.request_id,
         )
         for row in rows
         if row.id is not None
@@ -213,33 +216,48 @@ def _deliver_held(
     (the server is likely down: the others wait for the next round)."""
     result = Delivery()
     for due in _due(session, now=now, limit=batch):
-        try:
-            lease.keep()  # still ours, with time to spare for this send
-        except leases.LeaseLost as exc:
-            log.warning("mail delivery stopped: %s", exc)
-            result.skipped = True
-            return result
-        try:
-            mailer.send(due.mail)
-        except Exception as exc:  # SMTP refused or unreachable, or a message it cannot take
-            error = str(exc)[:500] or type(exc).__name__
-            attempts = due.attempts + 1
-            _mark(
-                session,
-                due.id,
-                attempts=attempts,
-                last_error=error,
-                next_attempt_at=now + retry_delay(attempts),
-            )
-            log.warning(
-                "mail %s to %s failed (attempt %d): %s", due.id, due.mail.to, attempts, error
-            )
-            result.failed += 1
-            result.error = error
-            return result
-        _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
-        result.sent += 1
+        with logs.carrying(due.request_id):
+            if not _deliver_one(session, mailer, lease, due, result, now=now):
+                return result
     return result
+
+
+def _deliver_one(
+    session: Session,
+    mailer: Mailer,
+    lease: leases.HeldLease,
+    due: _Due,
+    result: Delivery,
+    *,
+    now: datetime,
+) -> bool:
+    """Send one mail and mark it; False when delivery must stop for this round."""
+    try:
+        lease.keep()  # still ours, with time to spare for this send
+    except leases.LeaseLost as exc:
+        log.warning("mail delivery stopped: %s", exc)
+        result.skipped = True
+        return False
+    try:
+        mailer.send(due.mail)
+    except Exception as exc:  # SMTP refused or unreachable, or a message it cannot take
+        error = str(exc)[:500] or type(exc).__name__
+        attempts = due.attempts + 1
+        _mark(
+            session,
+            due.id,
+            attempts=attempts,
+            last_error=error,
+            next_attempt_at=now + retry_delay(attempts),
+        )
+        log.warning("mail %s to %s failed (attempt %d): %s", due.id, due.mail.to, attempts, error)
+        result.failed += 1
+        result.error = error
+        return False
+    _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
+    log.info("mail %s sent (attempt %d)", due.id, due.attempts + 1)
+    result.sent += 1
+    return True
 
 
 def _any_due(session: Session, now: datetime) -> bool:

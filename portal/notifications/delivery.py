@@ -24,6 +24,7 @@ from portal import leases
 from portal.db import begin_write
 from portal.mail import retry_delay
 from portal.models import WebhookDelivery, utcnow
+from portal.observability import logs
 
 log = logging.getLogger("portal.notifications")
 
@@ -61,6 +62,7 @@ class _Due:
     attempts: int
     url: str
     text: str
+    request_id: str | None = None  # the request that queued it: its log lines carry it
 
 
 def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
@@ -74,7 +76,7 @@ def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
         .order_by(col(WebhookDelivery.id))
         .limit(limit)
     ).all()
-    due = [_Due(r.id, r.attempts, r.url, r.text) for r in rows if r.id is not None]
+    due = [_Due(r.id, r.attempts, r.url, r.text, r.request_id) for r in rows if r.id is not None]
     session.commit()  # end the read: each mark runs in a transaction of its own
     return due
 
@@ -87,6 +89,44 @@ def _mark(session: Session, row_id: int, **values: Any) -> None:
         .values(**values)
     )
     session.commit()
+
+
+def _post_one(
+    session: Session,
+    lease: leases.HeldLease,
+    due: _Due,
+    result: Posted,
+    *,
+    post: Poster,
+    now: datetime,
+) -> bool:
+    """Post one message and mark it; False when delivery must stop (the lease was lost)."""
+    try:
+        lease.keep()
+    except leases.LeaseLost as exc:
+        log.warning("webhook delivery stopped: %s", exc)
+        result.skipped = True
+        return False
+    try:
+        post(due.url, {"msgtype": "text", "text": {"content": due.text}})
+    except Exception as exc:  # refused, unreachable, or not JSON
+        error = str(exc)[:500] or type(exc).__name__
+        attempts = due.attempts + 1
+        _mark(
+            session,
+            due.id,
+            attempts=attempts,
+            last_error=error,
+            next_attempt_at=now + retry_delay(attempts),
+        )
+        log.warning("webhook %s failed (attempt %d): %s", due.id, attempts, error)
+        result.failed += 1
+        result.error = error
+        return True  # one organisation's broken robot holds nobody else back
+    _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
+    log.info("webhook %s posted (attempt %d)", due.id, due.attempts + 1)
+    result.sent += 1
+    return True
 
 
 def deliver_webhooks(
@@ -106,30 +146,9 @@ def deliver_webhooks(
         while True:
             batch = _due(session, now=now, limit=BATCH)
             for due in batch:
-                try:
-                    lease.keep()
-                except leases.LeaseLost as exc:
-                    log.warning("webhook delivery stopped: %s", exc)
-                    result.skipped = True
-                    return result
-                try:
-                    post(due.url, {"msgtype": "text", "text": {"content": due.text}})
-                except Exception as exc:  # refused, unreachable, or not JSON
-                    error = str(exc)[:500] or type(exc).__name__
-                    attempts = due.attempts + 1
-                    _mark(
-                        session,
-                        due.id,
-                        attempts=attempts,
-                        last_error=error,
-                        next_attempt_at=now + retry_delay(attempts),
-                    )
-                    log.warning("webhook %s failed (attempt %d): %s", due.id, attempts, error)
-                    result.failed += 1
-                    result.error = error
-                    continue
-                _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
-                result.sent += 1
+                with logs.carrying(due.request_id):
+                    if not _post_one(session, lease, due, result, post=post, now=now):
+                        return result
             if len(batch) < BATCH:
                 return result
     finally:
