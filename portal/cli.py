@@ -83,6 +83,9 @@ def server_options(settings: Settings) -> dict[str, Any]:
         # Without a bound, one client stalled halfway through a request kept a stopping
         # server up for as long as it liked (issue 19): past the grace, connections close.
         "timeout_graceful_shutdown": settings.portal_shutdown_grace,
+        # uvicorn kills a worker that does not answer its ping within 5 s: on a busy machine
+        # a worker loading the segmentation dictionary was killed and restarted, over and over.
+        "timeout_worker_healthcheck": 30,
     }
 
 
