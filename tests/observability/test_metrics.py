@@ -4,7 +4,7 @@ failures; for the allowed addresses only, outside OpenAPI."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import httpx
@@ -25,6 +25,8 @@ from tests.factories import make_org, make_solution, make_user
 from tests.support.live import live_server
 from tests.support.web import login_csrf
 
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+Scrape = Callable[[], Samples]
 OPERATOR = ("127.0.0.1", 50000)  # loopback: allowed by default
 OUTSIDER = ("203.0.113.9", 50000)
 
@@ -35,10 +37,10 @@ def client_at(app: FastAPI, address: tuple[str, int]) -> TestClient:
 
 
 @pytest.fixture
-def scrape(app: FastAPI, client: TestClient) -> Iterator[object]:
+def scrape(app: FastAPI, client: TestClient) -> Iterator[Scrape]:
     operator = client_at(app, OPERATOR)
 
-    def scrape() -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    def scrape() -> Samples:
         response = operator.get("/metrics")
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("text/plain")
@@ -57,7 +59,7 @@ def _requests(route: str, status: str = "2xx") -> tuple[str, tuple[tuple[str, st
 
 
 def test_a_request_counts_under_its_route_template(
-    client: TestClient, session: Session, scrape
+    client: TestClient, session: Session, scrape: Scrape
 ) -> None:
     solution = make_solution(session)
     before = scrape()
@@ -91,7 +93,7 @@ def test_an_address_outside_the_list_gets_a_404(app: FastAPI, client: TestClient
 
 
 def test_the_backlogs_are_read_from_the_database(
-    client: TestClient, session: Session, scrape
+    client: TestClient, session: Session, scrape: Scrape
 ) -> None:
     before = scrape()
     now = utcnow()
@@ -117,7 +119,9 @@ def test_the_backlogs_are_read_from_the_database(
     assert after[("portal_worker_lag_seconds", (("job", "mail"),))] >= 30 * 60
 
 
-def test_the_last_index_check_shows_as_drift(client: TestClient, session: Session, scrape) -> None:
+def test_the_last_index_check_shows_as_drift(
+    client: TestClient, session: Session, scrape: Scrape
+) -> None:
     from portal.search.sync import Drift
 
     report = {"solution": Drift(missing=["1", "2"], extra=["9"]), "demand": Drift()}
@@ -132,7 +136,7 @@ def test_the_last_index_check_shows_as_drift(client: TestClient, session: Sessio
     assert after[(drift, (("entity", "demand"), ("kind", "stale")))] == 0
 
 
-def test_a_failed_sign_in_counts(client: TestClient, session: Session, scrape) -> None:
+def test_a_failed_sign_in_counts(client: TestClient, session: Session, scrape: Scrape) -> None:
     user = make_user(session)
     failures = ("portal_signin_failures_total", (("reason", "password"),))
     before = scrape().get(failures, 0)
