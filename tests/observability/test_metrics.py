@@ -44,6 +44,7 @@ def scrape(app: FastAPI, client: TestClient) -> Iterator[Scrape]:
         response = operator.get("/metrics")
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("text/plain")
+        assert "set-cookie" not in response.headers  # a scraper every 15 s makes no sessions
         return {
             (sample.name, tuple(sorted(sample.labels.items()))): sample.value
             for family in text_string_to_metric_families(response.text)
