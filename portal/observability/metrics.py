@@ -13,6 +13,7 @@ asked for, so the number of series stays bounded whatever clients request.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import (
     REGISTRY,
@@ -48,11 +49,23 @@ SIGN_IN_FAILURES = Counter(
 )
 disable_created_metrics()  # the _created series only add noise to every scrape
 _STATUS_CLASS = {n: f"{n}xx" for n in range(1, 6)}
+# A client may send any method token: the others count as one label.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# The labelled children, looked up once per (route, method, status class): bounded.
+_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
 
 def observe(route: str, method: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(route, method, _STATUS_CLASS.get(status // 100, "other")).inc()
-    LATENCY.labels(route).observe(seconds)
+    key = (
+        route,
+        method if method in _METHODS else "other",
+        _STATUS_CLASS.get(status // 100, "other"),
+    )
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (REQUESTS.labels(*key), LATENCY.labels(route))
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def exposition(*extra: CollectorRegistry) -> bytes:

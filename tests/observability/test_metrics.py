@@ -80,6 +80,18 @@ def test_a_request_counts_under_its_route_template(
     assert after[latency] == before.get(latency, 0) + 1
 
 
+def test_an_unknown_method_counts_as_other(client: TestClient, scrape: Scrape) -> None:
+    before = scrape()
+    assert client.request("BREW", "/healthz").status_code == 405
+    after = scrape()
+    key = (
+        "portal_http_requests_total",
+        (("method", "other"), ("route", "/healthz"), ("status", "4xx")),
+    )
+    assert after[key] == before.get(key, 0) + 1
+    assert not [labels for _, labels in after if ("method", "BREW") in labels]
+
+
 def test_the_response_carries_a_request_id(client: TestClient) -> None:
     mine = client.get("/healthz", headers={"X-Request-ID": "lb-7f3a.2"})
     assert mine.headers["x-request-id"] == "lb-7f3a.2"
