@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -210,12 +211,21 @@ def _mark(session: Session, row_id: int, **values: Any) -> None:
 
 
 def _deliver_held(
-    session: Session, mailer: Mailer, lease: leases.HeldLease, *, batch: int, now: datetime
+    session: Session,
+    mailer: Mailer,
+    lease: leases.HeldLease,
+    *,
+    batch: int,
+    now: datetime,
+    stop: threading.Event | None = None,
 ) -> Delivery:
     """Send up to ``batch`` due mails, in order, holding ``lease``; stop at the first failure
     (the server is likely down: the others wait for the next round)."""
     result = Delivery()
     for due in _due(session, now=now, limit=batch):
+        if stop is not None and stop.is_set():  # the process is stopping: the rest waits
+            result.skipped = True
+            return result
         with logs.carrying(due.request_id):
             if not _deliver_one(session, mailer, lease, due, result, now=now):
                 return result
@@ -282,10 +292,15 @@ def deliver_pending(
 
 
 def deliver_all(
-    session: Session, mailer: Mailer, *, wait: float = 0, now: datetime | None = None
+    session: Session,
+    mailer: Mailer,
+    *,
+    wait: float = 0,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> Delivery:
     """Send every due mail, stopping at a failure; ``skipped`` when another process held the
-    lease for longer than ``wait`` seconds."""
+    lease for longer than ``wait`` seconds, or ``stop`` was set (after the mail under way)."""
     now = now or utcnow()
     if not _any_due(session, now):
         return Delivery()
@@ -296,7 +311,7 @@ def deliver_all(
     total = Delivery()
     try:
         while True:
-            step = _deliver_held(session, mailer, lease, batch=BATCH, now=now)
+            step = _deliver_held(session, mailer, lease, batch=BATCH, now=now, stop=stop)
             total.sent += step.sent
             total.failed += step.failed
             if step.error or step.skipped or step.sent < BATCH:

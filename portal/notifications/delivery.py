@@ -11,6 +11,7 @@ dies between the robot's answer and the mark repeats that one message.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -130,10 +131,15 @@ def _post_one(
 
 
 def deliver_webhooks(
-    session: Session, *, post: Poster = post_wecom, now: datetime | None = None
+    session: Session,
+    *,
+    post: Poster = post_wecom,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> Posted:
     """Post every due message, holding the lease; a failing robot waits its turn again and
-    the others go on (one organisation's broken robot holds nobody else back)."""
+    the others go on (one organisation's broken robot holds nobody else back). Once
+    ``stop`` is set, the message under way is the last."""
     now = now or utcnow()
     result = Posted()
     if not _due(session, now=now, limit=1):
@@ -146,6 +152,9 @@ def deliver_webhooks(
         while True:
             batch = _due(session, now=now, limit=BATCH)
             for due in batch:
+                if stop is not None and stop.is_set():  # the process is stopping
+                    result.skipped = True
+                    return result
                 with logs.carrying(due.request_id):
                     if not _post_one(session, lease, due, result, post=post, now=now):
                         return result

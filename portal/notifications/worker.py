@@ -190,14 +190,14 @@ def run_once(
     if stopping():
         return report
     with _session(engine) as session:
-        report.webhooks = delivery.deliver_webhooks(session, post=post, now=now)
+        report.webhooks = delivery.deliver_webhooks(session, post=post, now=now, stop=stop)
         if report.webhooks.error:
             report.errors.append(f"webhook: {report.webhooks.error}")
     if stopping():
         return report
     with _session(engine) as session:
         # Mail rows are due by the wall clock they were queued at (portal.mail).
-        report.mail = mail.deliver_all(session, mailer)
+        report.mail = mail.deliver_all(session, mailer, stop=stop)
         if report.mail.error:
             report.errors.append(f"mail: {report.mail.error}")
     return report
