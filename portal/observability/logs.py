@@ -67,11 +67,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+def json_formatter() -> JsonFormatter:
+    """The formatter, made where the logging is set up (each server process, the worker):
+    Python's warnings become log lines too, so that every line of the output is JSON."""
+    logging.captureWarnings(True)
+    return JsonFormatter()
+
+
 def log_config(log_format: str) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` (and uvicorn ``log_config``) for ``log_format``:
     everything, uvicorn's own lines included, to stderr at INFO."""
     formatter: dict[str, Any] = (
-        {"()": JsonFormatter}
+        {"()": json_formatter}
         if log_format == "json"
         else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
     )

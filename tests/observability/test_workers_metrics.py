@@ -4,6 +4,7 @@ start)."""
 
 from __future__ import annotations
 
+import json
 import urllib.request
 from pathlib import Path
 
@@ -55,3 +56,19 @@ def test_a_scrape_adds_up_every_worker(data_dir: Path) -> None:
         for _ in range(4):
             assert _healthz_count(served.base) == before + sent
         assert served.stop() == 0
+
+
+def test_json_logs_of_the_server_carry_the_request_id(data_dir: Path) -> None:
+    ensure_ready()
+    with serving(data_dir, workers=2, PORTAL_LOG_FORMAT="json") as served:
+        asked = urllib.request.Request(
+            f"{served.base}/healthz", headers={"X-Request-ID": "probe-19"}
+        )
+        with urllib.request.urlopen(asked, timeout=60) as answer:
+            assert answer.headers["X-Request-ID"] == "probe-19"
+        assert served.stop() == 0
+    lines = [json.loads(line) for line in served.log_text().splitlines()]  # every line
+    [access] = [line for line in lines if line["request_id"] == "probe-19"]
+    assert access["logger"] == "portal.access" and access["route"] == "/healthz"
+    assert access["status"] == 200 and access["method"] == "GET"
+    assert any(line["message"] == "Application startup complete." for line in lines)
