@@ -13,10 +13,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session
+from typer.testing import CliRunner
 
 from portal.app import create_app
 from portal.bootstrap import ensure_ready
+from portal.cli import app as cli
 from portal.cli import server_options
+from portal.db import get_engine
 from portal.models import Meta, OutgoingMail, WebhookDelivery, utcnow
 from portal.observability import gauges
 from portal.search.outbox import enqueue
@@ -178,3 +181,14 @@ def test_the_list_applies_to_the_address_seen_through_trusted_proxies(
             f"{base}/metrics", headers={"X-Forwarded-For": "203.0.113.9"}, timeout=60
         )
     assert answer.status_code == status
+
+
+def test_portal_index_check_keeps_what_it_found(data_dir: object) -> None:
+    ensure_ready()
+    result = CliRunner().invoke(cli, ["index-check"])
+    assert result.exit_code == 0, result.output
+    with Session(get_engine()) as session:
+        meta = session.get(Meta, gauges.INDEX_CHECK_KEY)
+        assert meta is not None
+        found = json.loads(meta.value)["drift"]
+    assert found["solution"] == {"missing": 0, "stale": 0, "extra": 0}
