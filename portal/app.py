@@ -49,6 +49,8 @@ from portal.networks import api as networks_api
 from portal.networks import routes as networks_routes
 from portal.notifications import api as notifications_api
 from portal.notifications import routes as notifications_routes
+from portal.observability import metrics, middleware
+from portal.observability import routes as observability_routes
 from portal.organizations import api as organizations_api
 from portal.organizations import routes as organizations_routes
 from portal.platforms import api as platforms_api
@@ -119,6 +121,7 @@ ROUTERS = (
     platforms_api.router,
     incubation_api.router,
     incubation_api.fit,
+    observability_routes.router,  # /metrics (issue 19), outside OpenAPI
 )
 
 
@@ -166,6 +169,7 @@ def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContext
                 yield
         else:
             yield
+        metrics.process_ended()
 
     return lifespan
 
@@ -183,7 +187,10 @@ class PortalApp(FastAPI):
         # Outside the NUL guard, which reads form and JSON bodies to look into them.
         limited = BodyLimit(inner, max_bytes=self.max_body_bytes)
         # The language is chosen before anything renders, error pages included (issue 18).
-        return LocaleMiddleware(SecurityMiddleware(limited, production=self.production))
+        # Request ids, per-route metrics and access lines outside all (issue 19).
+        return middleware.observed(
+            LocaleMiddleware(SecurityMiddleware(limited, production=self.production))
+        )
 
 
 def create_app(*, background_sync: bool = True) -> FastAPI:

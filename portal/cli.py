@@ -16,6 +16,8 @@ from portal.bootstrap import ensure_ready, seed_demo
 from portal.db import begin_write, get_engine
 from portal.imports.service import import_jsonl_text, to_jsonable
 from portal.kit.i18n import N_, _, normalize, using
+from portal.models import utcnow
+from portal.observability import gauges
 from portal.search.gateway import SearchGateway, get_gateway
 from portal.search.sync import (
     LEASE_WAIT_S,
@@ -60,24 +62,55 @@ def serve(
 ) -> None:
     """Serve the portal."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    from portal.observability.logs import log_config
 
     settings = get_settings()
     ensure_ready()
+    json_logs = settings.portal_log_format == "json"
+    if workers > 1:  # before the workers start: they choose their metrics mode at import
+        metrics_dir(settings)
     uvicorn.run(
         "portal.main:app",
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        log_config=log_config(settings.portal_log_format) if json_logs else LOGGING_CONFIG,
+        access_log=not json_logs,  # the JSON access line comes from the portal's middleware
         **server_options(settings),
     )
 
 
+def metrics_dir(settings: Settings) -> Path:
+    """An empty directory where every process of this server writes its metrics
+    (PROMETHEUS_MULTIPROC_DIR): counts start at zero with each start, as Prometheus expects."""
+    import os
+    import shutil
+
+    path = (settings.portal_data_dir / "metrics").resolve()
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
+
+
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for who may set the client's address (X-Forwarded-For): only the
-    configured proxies. uvicorn's default would believe anyone connecting from 127.0.0.1."""
+    configured proxies. uvicorn's default would believe anyone connecting from 127.0.0.1.
+    And how long a stop waits for requests in flight."""
     proxies = settings.trusted_proxies
-    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies)}
+    return {
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": ",".join(proxies),
+        # Without a bound, one client stalled halfway through a request kept a stopping
+        # server up for as long as it liked (issue 19): past the grace, connections close.
+        "timeout_graceful_shutdown": settings.portal_shutdown_grace,
+        # uvicorn kills a worker that does not answer its ping within 5 s: on a busy machine
+        # a worker loading the segmentation dictionary was killed and restarted, over and over.
+        "timeout_worker_healthcheck": 30,
+    }
 
 
 @app.command()
@@ -235,6 +268,9 @@ def index_check_command(
         except SearchBackendError as exc:
             typer.echo(_("检查失败：{error}").format(error=exc), err=True)
             raise typer.Exit(3) from None
+        begin_write(session)
+        gauges.record_index_check(session, report, now=utcnow())  # /metrics shows it
+        session.commit()
     drifted = False
     for entity, drift in report.items():
         if drift.clean:
@@ -622,10 +658,12 @@ def worker(
     """Deliver notifications (mail, WeCom) and run the scheduled jobs: new-match and
     saved-search scans, introduction expiry, expiry and freshness reminders, the 08:00
     (Asia/Shanghai) digests. Safe to run in several processes at once."""
+    import logging.config
     import signal
     import threading
 
     from portal.notifications import worker as notification_worker
+    from portal.observability.logs import log_config
 
     settings = get_settings()
     ensure_ready()
@@ -650,6 +688,7 @@ def worker(
         for error in report.errors:
             typer.echo(_("失败，稍后重试：{error}").format(error=error), err=True)
         raise typer.Exit(3 if report.errors else 0)
+    logging.config.dictConfig(log_config(settings.portal_log_format))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

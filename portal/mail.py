@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,7 @@ from portal import leases, outbox
 from portal.db import begin_write
 from portal.kit.templating import templates
 from portal.models import OutgoingMail, utcnow
+from portal.observability import logs
 from portal.settings import Settings, get_settings
 
 log = logging.getLogger("portal.mail")
@@ -172,6 +174,7 @@ class _Due:
     id: int
     attempts: int
     mail: Mail
+    request_id: str | None = None  # the request that queued it: its log lines carry it
 
 
 def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
@@ -188,6 +191,7 @@ def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
             row.id,
             row.attempts,
             Mail(row.recipient, row.subject, row.body, row.reply_to, dict(row.headers)),
+            row.request_id,
         )
         for row in rows
         if row.id is not None
@@ -207,39 +211,63 @@ def _mark(session: Session, row_id: int, **values: Any) -> None:
 
 
 def _deliver_held(
-    session: Session, mailer: Mailer, lease: leases.HeldLease, *, batch: int, now: datetime
+    session: Session,
+    mailer: Mailer,
+    lease: leases.HeldLease,
+    *,
+    batch: int,
+    now: datetime,
+    stop: threading.Event | None = None,
 ) -> Delivery:
     """Send up to ``batch`` due mails, in order, holding ``lease``; stop at the first failure
     (the server is likely down: the others wait for the next round)."""
     result = Delivery()
     for due in _due(session, now=now, limit=batch):
-        try:
-            lease.keep()  # still ours, with time to spare for this send
-        except leases.LeaseLost as exc:
-            log.warning("mail delivery stopped: %s", exc)
+        if stop is not None and stop.is_set():  # the process is stopping: the rest waits
             result.skipped = True
             return result
-        try:
-            mailer.send(due.mail)
-        except Exception as exc:  # SMTP refused or unreachable, or a message it cannot take
-            error = str(exc)[:500] or type(exc).__name__
-            attempts = due.attempts + 1
-            _mark(
-                session,
-                due.id,
-                attempts=attempts,
-                last_error=error,
-                next_attempt_at=now + retry_delay(attempts),
-            )
-            log.warning(
-                "mail %s to %s failed (attempt %d): %s", due.id, due.mail.to, attempts, error
-            )
-            result.failed += 1
-            result.error = error
-            return result
-        _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
-        result.sent += 1
+        with logs.carrying(due.request_id):
+            if not _deliver_one(session, mailer, lease, due, result, now=now):
+                return result
     return result
+
+
+def _deliver_one(
+    session: Session,
+    mailer: Mailer,
+    lease: leases.HeldLease,
+    due: _Due,
+    result: Delivery,
+    *,
+    now: datetime,
+) -> bool:
+    """Send one mail and mark it; False when delivery must stop for this round."""
+    try:
+        lease.keep()  # still ours, with time to spare for this send
+    except leases.LeaseLost as exc:
+        log.warning("mail delivery stopped: %s", exc)
+        result.skipped = True
+        return False
+    try:
+        mailer.send(due.mail)
+    except Exception as exc:  # SMTP refused or unreachable, or a message it cannot take
+        error = str(exc)[:500] or type(exc).__name__
+        attempts = due.attempts + 1
+        _mark(
+            session,
+            due.id,
+            attempts=attempts,
+            last_error=error,
+            next_attempt_at=now + retry_delay(attempts),
+        )
+        log.warning("mail %s to %s failed (attempt %d): %s", due.id, due.mail.to, attempts, error)
+        result.failed += 1
+        result.error = error
+        return False
+    _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
+    log.info("mail %s sent (attempt %d)", due.id, due.attempts + 1)
+    result.sent += 1
+    return True
 
 
 def _any_due(session: Session, now: datetime) -> bool:
@@ -264,10 +292,15 @@ def deliver_pending(
 
 
 def deliver_all(
-    session: Session, mailer: Mailer, *, wait: float = 0, now: datetime | None = None
+    session: Session,
+    mailer: Mailer,
+    *,
+    wait: float = 0,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> Delivery:
     """Send every due mail, stopping at a failure; ``skipped`` when another process held the
-    lease for longer than ``wait`` seconds."""
+    lease for longer than ``wait`` seconds, or ``stop`` was set (after the mail under way)."""
     now = now or utcnow()
     if not _any_due(session, now):
         return Delivery()
@@ -278,7 +311,7 @@ def deliver_all(
     total = Delivery()
     try:
         while True:
-            step = _deliver_held(session, mailer, lease, batch=BATCH, now=now)
+            step = _deliver_held(session, mailer, lease, batch=BATCH, now=now, stop=stop)
             total.sent += step.sent
             total.failed += step.failed
             if step.error or step.skipped or step.sent < BATCH:

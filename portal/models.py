@@ -379,6 +379,8 @@ class OutgoingMail(SQLModel, table=True):
     sent_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    # The request that queued it: its delivery logs under the same id (issue 19).
+    request_id: str | None = Field(default=None, max_length=64)
 
 
 # --- introductions: from a match to a contract and a network (issue 13) -----------------
@@ -825,6 +827,8 @@ class WebhookDelivery(SQLModel, table=True):
     last_error: str | None = None
     next_attempt_at: datetime = _timestamp()
     sent_at: datetime | None = _optional_timestamp()
+    # The request that queued it: its delivery logs under the same id (issue 19).
+    request_id: str | None = Field(default=None, max_length=64)
 
 
 class SavedSearch(SQLModel, table=True):

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "development-only-secret-change-me"
@@ -63,16 +63,23 @@ class Settings(BaseSettings):
     # often ``portal worker`` looks for work.
     portal_base_url: str = "http://127.0.0.1:8000"
     portal_worker_interval: float = Field(default=30.0, gt=0, le=3600)
+    # What operators watch (issue 19): who may read /metrics (IPs or CIDRs, comma-separated,
+    # matched against the client address as PORTAL_TRUSTED_PROXIES lets it be known), the
+    # log format (json: one object per line), and how long a stopping server lets requests
+    # in flight finish before it closes their connections.
+    portal_metrics_allow: str = "127.0.0.1,::1"
+    portal_log_format: Literal["text", "json"] = "text"
+    portal_shutdown_grace: float = Field(default=10.0, gt=0, le=300)
 
-    @field_validator("portal_trusted_proxies")
+    @field_validator("portal_trusted_proxies", "portal_metrics_allow")
     @classmethod
-    def _proxies_are_addresses(cls, value: str) -> str:
+    def _proxies_are_addresses(cls, value: str, info: ValidationInfo) -> str:
         for item in filter(None, (part.strip() for part in value.split(","))):
             try:
                 ipaddress.ip_network(item, strict=False)
             except ValueError:
                 raise ValueError(
-                    f"PORTAL_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR"
+                    f"{str(info.field_name).upper()}: {item!r} is not an IP address or CIDR"
                 ) from None
         return value
 
@@ -105,6 +112,14 @@ class Settings(BaseSettings):
     @property
     def trusted_proxies(self) -> list[str]:
         return [item.strip() for item in self.portal_trusted_proxies.split(",") if item.strip()]
+
+    @property
+    def metrics_allow(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [
+            ipaddress.ip_network(item.strip(), strict=False)
+            for item in self.portal_metrics_allow.split(",")
+            if item.strip()
+        ]
 
     @property
     def index_dir(self) -> Path:

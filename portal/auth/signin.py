@@ -17,6 +17,7 @@ from portal.auth.schemas import email_error, normalise_email
 from portal.kit.errors import FieldErrors
 from portal.kit.i18n import N_, _
 from portal.models import PasswordReset, User
+from portal.observability import metrics
 
 GENERIC_SIGN_IN_ERROR = N_("邮箱或密码不正确。")
 
@@ -157,6 +158,7 @@ def _sign_in(
             detail={"account_locked": account_wait is not None},
             ip=ip,
         )
+        metrics.SIGN_IN_FAILURES.labels("throttled").inc()
         message = throttle.wait_message(max([*source_waits, account_wait or timedelta(0)]))
         if account_wait is not None:
             message += ACCOUNT_LOCKED_NOTICE
@@ -188,6 +190,7 @@ def _sign_in(
             detail={"method": "password", "account_locked": locked},
             ip=ip,
         )
+        metrics.SIGN_IN_FAILURES.labels("password").inc()
         link = _unlock_link(session, user, now=now) if locked and usable and user else None
         raise SignInRefused(GENERIC_SIGN_IN_ERROR, unlock=link)
     assert user is not None

@@ -11,6 +11,7 @@ dies between the robot's answer and the mark repeats that one message.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from portal import leases
 from portal.db import begin_write
 from portal.mail import retry_delay
 from portal.models import WebhookDelivery, utcnow
+from portal.observability import logs
 
 log = logging.getLogger("portal.notifications")
 
@@ -61,6 +63,7 @@ class _Due:
     attempts: int
     url: str
     text: str
+    request_id: str | None = None  # the request that queued it: its log lines carry it
 
 
 def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
@@ -74,7 +77,7 @@ def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
         .order_by(col(WebhookDelivery.id))
         .limit(limit)
     ).all()
-    due = [_Due(r.id, r.attempts, r.url, r.text) for r in rows if r.id is not None]
+    due = [_Due(r.id, r.attempts, r.url, r.text, r.request_id) for r in rows if r.id is not None]
     session.commit()  # end the read: each mark runs in a transaction of its own
     return due
 
@@ -89,11 +92,54 @@ def _mark(session: Session, row_id: int, **values: Any) -> None:
     session.commit()
 
 
+def _post_one(
+    session: Session,
+    lease: leases.HeldLease,
+    due: _Due,
+    result: Posted,
+    *,
+    post: Poster,
+    now: datetime,
+) -> bool:
+    """Post one message and mark it; False when delivery must stop (the lease was lost)."""
+    try:
+        lease.keep()
+    except leases.LeaseLost as exc:
+        log.warning("webhook delivery stopped: %s", exc)
+        result.skipped = True
+        return False
+    try:
+        post(due.url, {"msgtype": "text", "text": {"content": due.text}})
+    except Exception as exc:  # refused, unreachable, or not JSON
+        error = str(exc)[:500] or type(exc).__name__
+        attempts = due.attempts + 1
+        _mark(
+            session,
+            due.id,
+            attempts=attempts,
+            last_error=error,
+            next_attempt_at=now + retry_delay(attempts),
+        )
+        log.warning("webhook %s failed (attempt %d): %s", due.id, attempts, error)
+        result.failed += 1
+        result.error = error
+        return True  # one organisation's broken robot holds nobody else back
+    _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
+    log.info("webhook %s posted (attempt %d)", due.id, due.attempts + 1)
+    result.sent += 1
+    return True
+
+
 def deliver_webhooks(
-    session: Session, *, post: Poster = post_wecom, now: datetime | None = None
+    session: Session,
+    *,
+    post: Poster = post_wecom,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> Posted:
     """Post every due message, holding the lease; a failing robot waits its turn again and
-    the others go on (one organisation's broken robot holds nobody else back)."""
+    the others go on (one organisation's broken robot holds nobody else back). Once
+    ``stop`` is set, the message under way is the last."""
     now = now or utcnow()
     result = Posted()
     if not _due(session, now=now, limit=1):
@@ -106,30 +152,12 @@ def deliver_webhooks(
         while True:
             batch = _due(session, now=now, limit=BATCH)
             for due in batch:
-                try:
-                    lease.keep()
-                except leases.LeaseLost as exc:
-                    log.warning("webhook delivery stopped: %s", exc)
+                if stop is not None and stop.is_set():  # the process is stopping
                     result.skipped = True
                     return result
-                try:
-                    post(due.url, {"msgtype": "text", "text": {"content": due.text}})
-                except Exception as exc:  # refused, unreachable, or not JSON
-                    error = str(exc)[:500] or type(exc).__name__
-                    attempts = due.attempts + 1
-                    _mark(
-                        session,
-                        due.id,
-                        attempts=attempts,
-                        last_error=error,
-                        next_attempt_at=now + retry_delay(attempts),
-                    )
-                    log.warning("webhook %s failed (attempt %d): %s", due.id, attempts, error)
-                    result.failed += 1
-                    result.error = error
-                    continue
-                _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
-                result.sent += 1
+                with logs.carrying(due.request_id):
+                    if not _post_one(session, lease, due, result, post=post, now=now):
+                        return result
             if len(batch) < BATCH:
                 return result
     finally:

@@ -175,20 +175,29 @@ def run_once(
     post: delivery.Poster = delivery.post_wecom,
     now: datetime | None = None,
     jobs: tuple[Job, ...] = JOBS,
+    stop: threading.Event | None = None,
 ) -> Report:
-    """Everything due now: scans, jobs, then delivery."""
+    """Everything due now: scans, jobs, then delivery. Once ``stop`` is set (SIGTERM), the
+    step under way finishes and the rest waits in the database for the next start."""
     now = now or utcnow()
     report = Report()
+    stopping = stop.is_set if stop is not None else lambda: False
     run_publications(engine, gateway, report, now=now)
     for job in jobs:
+        if stopping():
+            return report
         run_job(engine, job, report, now=now)
+    if stopping():
+        return report
     with _session(engine) as session:
-        report.webhooks = delivery.deliver_webhooks(session, post=post, now=now)
+        report.webhooks = delivery.deliver_webhooks(session, post=post, now=now, stop=stop)
         if report.webhooks.error:
             report.errors.append(f"webhook: {report.webhooks.error}")
+    if stopping():
+        return report
     with _session(engine) as session:
         # Mail rows are due by the wall clock they were queued at (portal.mail).
-        report.mail = mail.deliver_all(session, mailer)
+        report.mail = mail.deliver_all(session, mailer, stop=stop)
         if report.mail.error:
             report.errors.append(f"mail: {report.mail.error}")
     return report
@@ -207,7 +216,7 @@ def run_forever(
     completed round the ``heartbeat`` file is touched (compose's health check reads it)."""
     while not stop.is_set():
         try:
-            report = run_once(engine, gateway=gateway, mailer=mailer)
+            report = run_once(engine, gateway=gateway, mailer=mailer, stop=stop)
             if report.published or report.raised or report.jobs or report.errors:
                 log.info("worker round: %s", report)
             if heartbeat is not None:
