@@ -9,6 +9,7 @@ catalog, compile it, and find Chinese text in templates that is not marked at al
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import tempfile
@@ -84,10 +85,19 @@ def read_catalog(locale: str) -> Catalog:
 
 
 def write_catalog(locale: str, catalog: Catalog) -> None:
+    """Write the catalog, unless only its creation date would change (a new date on every
+    extraction made each branch's catalog conflict with every other's)."""
     path = po_path(locale)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, sort_output=True, include_lineno=False)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=True, include_lineno=False)
+    if path.exists() and _undated(path.read_bytes()) == _undated(buffer.getvalue()):
+        return
+    path.write_bytes(buffer.getvalue())
+
+
+def _undated(po: bytes) -> bytes:
+    return re.sub(rb'"POT-Creation-Date: [^"]*"\n', b"", po)
 
 
 def update(locale: str, template: Catalog) -> tuple[int, int]:
