@@ -214,3 +214,14 @@ def data_dir(
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_gateway.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> None:
+    """Each test starts with empty memos: tests share one database URL and roll back, so
+    ids (and the stamps of a memo's key) come round again with other contents."""
+    from portal.dashboards import cache
+    from portal.matching import service as matching_service
+
+    cache.clear()
+    matching_service.forget_rankings()
