@@ -3,9 +3,11 @@
 each route printed beside the ``/healthz`` floor of the same server, measured in the same
 run, and as a ratio to it — the machine is shared, so the ratio is the steadier figure.
 
-Targets: each page and the matches API ≥ 500 req/s with p99 ≤ 100 ms. ``BENCH_LOAD_SECONDS``
-(default 10) is the length of each run; ``BENCH_DB=postgresql`` serves from a throwaway
-PostgreSQL cluster on 127.0.0.1 instead of SQLite.
+Targets: each page and the matches API ≥ 500 req/s with p99 ≤ 100 ms, on the demo data and
+on the large data set (100,000 listings more and 10,000 networks, :mod:`bench.bigdata`).
+``BENCH_LOAD_SECONDS`` (default 10) is the length of each run; ``BENCH_DB=sqlite|postgresql``
+picks one database (both by default; PostgreSQL is a throwaway cluster on 127.0.0.1);
+``BENCH_DATASET=demo|big`` one data set.
 """
 
 from __future__ import annotations
@@ -251,21 +253,40 @@ def use_database_of(env: dict[str, str]) -> None:
     get_engine.cache_clear()
 
 
+def datasets() -> list[str]:
+    """``BENCH_DATASET`` (demo or big), or both: the demo data, and the demo data with
+    100,000 listings and 10,000 networks more (:mod:`bench.bigdata`)."""
+    chosen = os.environ.get("BENCH_DATASET")
+    return [chosen] if chosen else ["demo", "big"]
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         print("  wrk is missing: run `bash scripts/ensure-system-deps.sh bench`")
         return
+    from bench.bigdata import big_stack, sizes
+
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
-    for kind in databases():
-        with stack(kind, "bench-load-") as env:
-            cookie, demand_id = owner_cookie_and_demand(env)
-            database = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
-            print(
-                f"  demo data, {database}, portal serve --workers 2,"
-                f" wrk -c{CONNECTIONS} -d{seconds}s"
+    for dataset in datasets():
+        for kind in databases():
+            opened = (
+                stack(kind, "bench-load-") if dataset == "demo" else big_stack(kind, "bench-big-")
             )
-            with serving(env) as (base, pid):
-                measure(base, pid, cookie, demand_id, seconds)
+            with opened as env:
+                cookie, demand_id = owner_cookie_and_demand(env)
+                database = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[kind]
+                listings, networks = sizes()
+                data = (
+                    "demo data"
+                    if dataset == "demo"
+                    else f"demo data + {listings:,} listings + {networks:,} networks"
+                )
+                print(
+                    f"  {data}, {database}, portal serve --workers 2,"
+                    f" wrk -c{CONNECTIONS} -d{seconds}s"
+                )
+                with serving(env) as (base, pid):
+                    measure(base, pid, cookie, demand_id, seconds)
 
 
 if __name__ == "__main__":

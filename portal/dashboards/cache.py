@@ -40,16 +40,26 @@ class Memo:
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        found = self.peek(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        value = compute()  # outside the lock: two threads may compute one key, alike
+        self.put(key, value)
+        return value
+
+    def peek(self, key: tuple[Any, ...]) -> Any:
+        """The value kept under ``key``, or None."""
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
                 return self._values[key]
-        value = compute()  # outside the lock: two threads may compute one key, alike
+        return None
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
         with self._lock:
             self._values[key] = value
             while len(self._values) > self.size:
                 self._values.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:

@@ -1,0 +1,61 @@
+"""Public pages as visitors without credentials see them, memoized (issue 19): most
+requests of the home page, the progress page and the catalog searches come from visitors,
+and each page is the same for all of them until what it shows changes.
+
+A page is kept under its path and query, its language, the htmx request (a fragment or the
+page) and ``data``: the route's own stamps of what the page is made of — the data families'
+stamps (:func:`portal.dashboards.cache.data_versions`, written in the transaction of every
+change, so a write in any process is seen at the next request of every process), where the
+search indexes stand (:func:`portal.search.sync.applied_position`, for pages made from the
+index, which is updated after the commit) and the day. A signed-in request (or one carrying
+a token) is never served from it, nor kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from portal.auth import context as auth_context
+from portal.dashboards.cache import Memo
+from portal.kit.i18n import get_locale
+
+_pages = Memo(256)
+
+
+def for_visitors(
+    request: Request, build: Callable[[], Response], *, data: tuple[object, ...]
+) -> Response:
+    """``build()``; for a visitor without credentials, the page kept for the same request
+    over the same ``data``."""
+    if (
+        request.method != "GET"
+        or auth_context.carries_credentials(request)
+        or getattr(request.state, "user", None) is not None
+    ):
+        return build()
+    key = (
+        request.url.path,
+        request.url.query,
+        request.headers.get("hx-request"),
+        request.headers.get("hx-target"),
+        get_locale(),
+        *data,
+    )
+    kept = _pages.peek(key)
+    if kept is None:
+        response = build()
+        # Only a plain page: nothing a cookie or a redirect says about this one visitor.
+        if response.status_code != 200 or b"set-cookie" in dict(response.raw_headers):
+            return response
+        kept = (bytes(response.body), list(response.raw_headers))
+        _pages.put(key, kept)
+    body, headers = kept
+    page = Response(body)
+    page.raw_headers = list(headers)
+    return page
+
+
+def forget() -> None:
+    _pages.clear()
