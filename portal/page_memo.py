@@ -12,6 +12,7 @@ a token) is never served from it, nor kept."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from fastapi import Request
@@ -22,6 +23,8 @@ from portal.dashboards.cache import Memo
 from portal.kit.i18n import get_locale
 
 _pages = Memo(256)
+_building: dict[tuple[object, ...], threading.Lock] = {}  # the pages being built now
+_guard = threading.Lock()
 
 
 def for_visitors(
@@ -45,12 +48,23 @@ def for_visitors(
     )
     kept = _pages.peek(key)
     if kept is None:
-        response = build()
-        # Only a plain page: nothing a cookie or a redirect says about this one visitor.
-        if response.status_code != 200 or b"set-cookie" in dict(response.raw_headers):
-            return response
-        kept = (bytes(response.body), list(response.raw_headers))
-        _pages.put(key, kept)
+        # One build per page at a time: the visitors asking for it meanwhile wait for it
+        # rather than build it too (a cold page of a large catalog takes a second).
+        with _guard:
+            building = _building.setdefault(key, threading.Lock())
+        try:
+            with building:
+                kept = _pages.peek(key)
+                if kept is None:
+                    response = build()
+                    # Only a plain page: nothing a cookie or a redirect says to one visitor.
+                    if response.status_code != 200 or b"set-cookie" in dict(response.raw_headers):
+                        return response
+                    kept = (bytes(response.body), list(response.raw_headers))
+                    _pages.put(key, kept)
+        finally:
+            with _guard:
+                _building.pop(key, None)
     body, headers = kept
     page = Response(body)
     page.raw_headers = list(headers)
