@@ -57,8 +57,7 @@ def for_visitors(
                 kept = _pages.peek(key)
                 if kept is None:
                     response = build()
-                    # Only a plain page: nothing a cookie or a redirect says to one visitor.
-                    if response.status_code != 200 or b"set-cookie" in dict(response.raw_headers):
+                    if not _shareable(request, response):
                         return response
                     kept = (bytes(response.body), list(response.raw_headers))
                     _pages.put(key, kept)
@@ -69,6 +68,18 @@ def for_visitors(
     page = Response(body)
     page.raw_headers = list(headers)
     return page
+
+
+def _shareable(request: Request, response: Response) -> bool:
+    """A plain page: not a redirect or an error, and nothing made for this one visitor (a
+    cookie, or an anonymous session whose CSRF token a form of the page would carry)."""
+    state = request.state
+    return (
+        response.status_code == 200
+        and b"set-cookie" not in dict(response.raw_headers)
+        and getattr(state, "web_session", None) is None
+        and getattr(state, "session_cookie", None) is None
+    )
 
 
 def forget() -> None:
