@@ -42,7 +42,7 @@ class Memo:
     def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         found = self.peek(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
         value = compute()  # outside the lock: two threads may compute one key, alike
         self.put(key, value)
         return value
