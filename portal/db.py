@@ -9,7 +9,7 @@ workers queue for the write lock instead of failing with "database is locked" ha
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -80,7 +80,7 @@ def begin_write(session: Session) -> None:
         session.connection(execution_options={"portal_write": True})
 
 
-def unit_of_work(session: Session, *, write: bool) -> Iterator[Session]:
+def unit_of_work(session: Session, *, write: bool) -> Generator[Session, None, None]:
     """A request's transaction: committed when the handler returns, rolled back on error.
 
     Used as a function-scoped dependency, so the commit happens before any byte of the

@@ -23,9 +23,9 @@ from sqlmodel import Session
 from matching.embedded import EmbeddedBackend
 from portal.app import create_app
 from portal.bootstrap import migrate
-from portal.clock import FrozenClock, get_clock
+from portal.clock import FrozenClock
 from portal.db import make_engine, unit_of_work
-from portal.deps import SAFE_METHODS, get_search, get_session
+from portal.deps import SAFE_METHODS, get_search, get_session, request_clock
 from portal.mail import Mail, Mailer, deliver_all
 from portal.reference.service import load_reference
 from portal.search.gateway import SearchGateway, get_pipeline
@@ -179,7 +179,7 @@ def client(
 
     app.dependency_overrides[get_session] = _session_override
     app.dependency_overrides[get_search] = lambda: gateway
-    app.dependency_overrides[get_clock] = lambda: clock
+    app.dependency_overrides[request_clock] = lambda: clock
     # https, so that the Secure session cookie (__Host-) is kept and sent back.
     with TestClient(app, base_url="https://testserver") as client:
         yield client
@@ -214,3 +214,16 @@ def data_dir(
     get_settings.cache_clear()
     get_engine.cache_clear()
     get_gateway.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> None:
+    """Each test starts with empty memos: tests share one database URL and roll back, so
+    ids (and the stamps of a memo's key) come round again with other contents."""
+    from portal import page_memo
+    from portal.dashboards import cache
+    from portal.matching import service as matching_service
+
+    cache.clear()
+    matching_service.forget_rankings()
+    page_memo.forget()

@@ -28,9 +28,48 @@ from portal.kit.i18n import get_locale
 from portal.models import STATS_FAMILIES, STATS_VERSION_KEY, Meta, stats_family_key
 
 T = TypeVar("T")
-_MAX = 128
-_memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_lock = threading.Lock()
+
+
+class Memo:
+    """A bounded least-recently-used memo, shared by a process's threads. Its keys must
+    name everything a value depends on; nothing a client sends can grow it past ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        found = self.peek(key)
+        if found is not None:
+            return found
+        value = compute()  # outside the lock: two threads may compute one key, alike
+        self.put(key, value)
+        return value
+
+    def peek(self, key: tuple[Any, ...]) -> Any:
+        """The value kept under ``key``, or None."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        return None
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+_memo = Memo(128)
 
 ALL_FAMILIES: tuple[str, ...] = STATS_FAMILIES
 
@@ -93,16 +132,7 @@ def memoized(
     versions = data_versions(session, families)
     # What a memo holds may carry labels in the request's language (issue 18).
     full_key = (str(getattr(bind, "url", bind)), families, versions, get_locale(), *key)
-    with _lock:
-        if full_key in _memo:
-            _memo.move_to_end(full_key)
-            return _memo[full_key]
-    value = compute()
-    with _lock:
-        _memo[full_key] = value
-        while len(_memo) > _MAX:
-            _memo.popitem(last=False)
-    return value
+    return _memo.get(full_key, compute)
 
 
 def bump(session: Session) -> None:
@@ -117,5 +147,4 @@ def bump(session: Session) -> None:
 
 
 def clear() -> None:
-    with _lock:
-        _memo.clear()
+    _memo.clear()

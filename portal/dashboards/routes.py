@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from portal.auth.permissions import Action, authorize
+from portal.dashboards.cache import data_version
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
 from portal.dashboards.service import (
     OFFICIAL_TABLES,
@@ -24,6 +25,7 @@ from portal.kit.errors import NotFound
 from portal.kit.i18n import _
 from portal.kit.templating import render
 from portal.networks.service import Progress
+from portal.page_memo import for_visitors
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -71,8 +73,13 @@ PeriodQuery = Annotated[str | None, Query(max_length=20)]
 def progress_page(
     request: Request, session: SessionDep, clock: ClockDep, period: PeriodQuery = None
 ) -> Response:
-    p, tables = progress_page_tables(session, today=clock.now().date(), period=period)
-    return render(request, "dashboards/progress.html", _context(p, tables))
+    today = clock.now().date()
+
+    def build() -> Response:
+        p, tables = progress_page_tables(session, today=today, period=period)
+        return render(request, "dashboards/progress.html", _context(p, tables))
+
+    return for_visitors(request, build, data=(data_version(session), today))
 
 
 @router.get("/dashboard", name="dashboard")

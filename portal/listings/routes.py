@@ -30,6 +30,8 @@ from portal.listings.kinds import ListingKind
 from portal.listings.registry import KINDS, SOLUTION
 from portal.matching.service import matches_for_solution
 from portal.models import Organization
+from portal.page_memo import for_visitors
+from portal.search.sync import applied_position
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -59,10 +61,18 @@ def pages(kind: ListingKind) -> APIRouter:
         return render(request, f"{kind.plural}/form.html", context, status_code=status_code)
 
     @pages.get(base, name=kind.plural)
-    def search_page(request: Request, gateway: SearchDep, clock: ClockDep) -> Response:
-        page = search_pages.run(gateway, request.query_params, kind.name, today=clock.now().date())  # type: ignore[arg-type]
-        context = search_pages.context(page, kind=kind)
-        return render(request, "listings/search.html", context, block="results")
+    def search_page(
+        request: Request, session: SessionDep, gateway: SearchDep, clock: ClockDep
+    ) -> Response:
+        today = clock.now().date()
+
+        def build() -> Response:
+            page = search_pages.run(gateway, request.query_params, kind.name, today=today)  # type: ignore[arg-type]
+            context = search_pages.context(page, kind=kind)
+            return render(request, "listings/search.html", context, block="results")
+
+        # Made from the index alone: kept while the index stands where it stood.
+        return for_visitors(request, build, data=(applied_position(session), today))
 
     @pages.get(f"{base}/new", name=f"{kind.name}_new")
     def new_page(request: Request, session: SessionDep, principal: SignedIn) -> Response:

@@ -11,14 +11,15 @@ from matching.documents import DemandDoc, SolutionDoc, demand_from_index, soluti
 from matching.engine import Match, MatchEngine, Strategy
 from matching.features import Labels
 from matching.inference import Lexicon
+from portal.dashboards.cache import Memo
 from portal.kit.errors import NotFound
-from portal.kit.i18n import _
+from portal.kit.i18n import _, get_locale
 from portal.matching.schemas import MatchList, MatchPublic
 from portal.models import Demand, Organization, Solution, UseCase
 from portal.reference.vocab import SEED_DIR, get_vocabularies
 from portal.search.documents import demand_document, solution_document
 from portal.search.gateway import SearchGateway
-from portal.search.sync import track_records
+from portal.search.sync import applied_position, track_records
 from portal.settings import get_settings
 
 LEXICON_FILE = SEED_DIR / "matching" / "lexicon.json"
@@ -97,6 +98,30 @@ def _public(matches: list[Match], strategy: Strategy) -> MatchList:
     )
 
 
+# A demand's ranking is read far more often (its page, the API) than what it ranks from
+# changes; one entry per demand ranked, kept by recent use.
+_rankings = Memo(512)
+
+
+def forget_rankings() -> None:
+    _rankings.clear()
+
+
+def _demand_key(session: Session, demand: Demand, org: Organization) -> tuple[object, ...]:
+    """What a demand's document is made of: the row (its version moves on every edit) and
+    the organisation's public name and kind, in this database."""
+    bind = session.get_bind()
+    return (
+        str(getattr(bind, "url", bind)),
+        demand.id,
+        demand.version,
+        demand.updated_at,
+        demand.anonymous,
+        org.name,
+        org.kind,
+    )
+
+
 def matches_for_demand(
     session: Session,
     gateway: SearchGateway,
@@ -106,13 +131,32 @@ def matches_for_demand(
     strategy: Strategy = "full",
     today: date | None = None,
 ) -> MatchList:
+    """The solutions ranked for ``demand``, memoized until the demand, its organisation or
+    the solutions index change (the index as the outbox says it stands: it is updated after
+    the commit, so the database's own stamps would not tell a ranking made before it caught
+    up), or the day or the language do."""
     org = session.get(Organization, demand.org_id)
     if org is None:
         raise NotFound(_("找不到发布该需求的机构"))
-    engine = make_engine(gateway)
-    doc = demand_doc(gateway, demand, org)
-    ranked = engine.rank_solutions(doc, today=today or date.today(), limit=limit, strategy=strategy)
-    return _public(ranked, strategy)
+    day = today or date.today()
+
+    def rank() -> MatchList:
+        engine = make_engine(gateway)
+        doc = demand_doc(gateway, demand, org)
+        ranked = engine.rank_solutions(doc, today=day, limit=limit, strategy=strategy)
+        return _public(ranked, strategy)
+
+    key = (
+        "solutions for demand",
+        *_demand_key(session, demand, org),
+        applied_position(session),
+        day,
+        limit,
+        strategy,
+        get_locale(),  # explanations are in the request's language
+    )
+    ranked = _rankings.get(key, rank)
+    return MatchList(strategy=ranked.strategy, matches=list(ranked.matches))
 
 
 def matches_for_solution(
@@ -157,7 +201,12 @@ def inferred_needs(
     org = session.get(Organization, demand.org_id)
     if org is None:
         raise NotFound(_("找不到发布该需求的机构"))
-    scenarios, capabilities = make_engine(gateway).inferred(demand_doc(gateway, demand, org))
+
+    def infer() -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return make_engine(gateway).inferred(demand_doc(gateway, demand, org))
+
+    key = ("needs inferred", *_demand_key(session, demand, org))
+    scenarios, capabilities = _rankings.get(key, infer)
     return {"scenarios": list(scenarios), "capabilities": list(capabilities)}
 
 

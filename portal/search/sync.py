@@ -220,6 +220,22 @@ def last_failure(session: Session) -> str | None:
     ).first()
 
 
+def applied_position(session: Session) -> tuple[int | None, int | None]:
+    """Where the indexes stand, as the database says: the lowest pending outbox event and
+    the highest event. Events are applied in id order and marked applied only once the
+    index holds them, so a memo of search results keyed on this is computed from an index
+    at least as new as its key, and forgotten (a new key) once the next change is applied —
+    by whichever process applied it."""
+    pending = (
+        select(func.min(OutboxEvent.id))
+        .where(col(OutboxEvent.processed_at).is_(None))
+        .scalar_subquery()
+    )
+    latest = select(func.max(OutboxEvent.id)).scalar_subquery()
+    lowest, highest = session.exec(select(pending, latest)).one()
+    return lowest, highest
+
+
 def _kept(documents: Iterable[dict[str, Any]], lease: HeldLease) -> Iterator[dict[str, Any]]:
     """``documents``, renewing the lease as a long rebuild goes (stopping it if lost)."""
     for doc in documents:

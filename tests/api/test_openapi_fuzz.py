@@ -20,9 +20,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlmodel import Session
 
 from portal.app import create_app
-from portal.clock import FrozenClock, get_clock
+from portal.clock import FrozenClock
 from portal.db import unit_of_work
-from portal.deps import SAFE_METHODS, get_search, get_session
+from portal.deps import SAFE_METHODS, get_search, get_session, request_clock
 from portal.search.gateway import SearchGateway
 from tests.factories import make_demand, make_org, make_solution, make_token, make_user
 
@@ -46,7 +46,7 @@ def _test_dependencies(
 
     APP.dependency_overrides[get_session] = _session_override
     APP.dependency_overrides[get_search] = lambda: gateway
-    APP.dependency_overrides[get_clock] = lambda: clock
+    APP.dependency_overrides[request_clock] = lambda: clock
     yield
     APP.dependency_overrides.clear()
 

@@ -4,13 +4,19 @@ inferred from a demand's words."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlmodel import Session
 
+from matching.embedded import EmbeddedBackend
 from matching.engine import MIN_FIT
+from portal.dashboards.cache import Memo
 from portal.matching.schemas import MatchPublic
-from portal.matching.service import inferred_needs, split_by_fit
-from portal.search.gateway import SearchGateway
-from tests.matching.test_engine import demand, ranked, solution
+from portal.matching.service import inferred_needs, matches_for_demand, split_by_fit
+from portal.models import Demand
+from portal.search.gateway import SearchGateway, get_pipeline
+from portal.search.sync import drain_all
+from tests.matching.test_engine import TODAY, demand, ranked, solution
 
 
 def test_a_full_fit_leads_with_a_high_verdict_and_no_gaps(
@@ -113,3 +119,42 @@ def test_inferred_needs_are_only_what_the_owner_did_not_write(
     assert "mec" not in inferred["capabilities"]  # a must-have the owner wrote
     written = demand(session, scenarios=["machine_vision_qc"], capabilities=["embb"])
     assert inferred_needs(session, gateway, written) == {"scenarios": [], "capabilities": []}
+
+
+def _ids(session: Session, gateway: SearchGateway, row: Demand) -> list[int]:
+    return [m.id for m in matches_for_demand(session, gateway, row, today=TODAY).matches]
+
+
+def test_a_memoized_ranking_is_what_the_index_holds_and_follows_it(
+    session: Session, gateway: SearchGateway, tmp_path: Path
+) -> None:
+    """The ranking is memoized, but keyed on where the index stands: a solution committed
+    but not yet applied to the index is not ranked (the index does not hold it), and once
+    another process's drainer applied it the next ranking has it."""
+    first = solution(session, title="陶瓷釉面缺陷视觉检测")
+    need = demand(session)
+    assert ranked(session, gateway, need) and _ids(session, gateway, need) == [first.id]
+    second = solution(session, title="日用瓷釉面缺陷在线视觉检测", summary="釉面针孔自动判断")
+    assert _ids(session, gateway, need) == [first.id]  # committed, not yet in the index
+    # Another worker process: its own backend on the same index folder, draining the outbox.
+    other = SearchGateway(EmbeddedBackend(tmp_path / "index", prefix="test"), get_pipeline())
+    other.ensure_indexes()
+    drain_all(session, other)
+    assert set(_ids(session, gateway, need)) == {first.id, second.id}
+
+
+def test_the_memo_is_bounded_and_keeps_the_most_recently_used() -> None:
+    memo = Memo(2)
+    computed: list[str] = []
+
+    def value(key: str) -> str:
+        def compute() -> str:
+            computed.append(key)
+            return key
+
+        return memo.get((key,), compute)
+
+    for key in ("a", "b", "a", "c", "a", "b"):
+        value(key)
+    assert len(memo) == 2
+    assert computed == ["a", "b", "c", "b"]  # "b" was the least recently used when "c" came
