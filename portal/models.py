@@ -872,7 +872,10 @@ class WorkerJob(SQLModel, table=True):
 
 
 STATS_VERSION_KEY = "stats_version"  # global: stamped by ``dashboards.cache.bump`` only
-STATS_FAMILIES = ("solutions", "demands", "cases", "networks", "indicators")
+# "programmes": what a demand's funding calls and platforms are judged on besides the
+# demand — the calls, the platforms, the organisations (kinds, names) and the introductions
+# (the project's stage).
+STATS_FAMILIES = ("solutions", "demands", "cases", "networks", "indicators", "programmes")
 
 
 def stats_family_key(family: str) -> str:
@@ -895,6 +898,10 @@ def _bump_stats_version(session: Any, _context: Any) -> None:
         (IndicatorValue, "indicators"),
         (IndicatorTarget, "indicators"),
         (PlanPeriod, "indicators"),
+        (Funding, "programmes"),
+        (Platform, "programmes"),
+        (Organization, "programmes"),
+        (Introduction, "programmes"),
     )
     families = {
         family

@@ -24,6 +24,8 @@ from matching.programmes import (
     rank_platforms,
 )
 from matching.text import TextPipeline
+from portal.dashboards.cache import memoized
+from portal.kit.i18n import get_locale
 from portal.matching.service import labels as match_labels
 from portal.matching.service import lexicon
 from portal.models import Demand, Funding, FundingMark, Introduction, Organization, Platform
@@ -167,7 +169,22 @@ def funding_for_demand(
     session: Session, pipeline: TextPipeline, demand: Demand, *, today: date
 ) -> list[Verdict]:
     """The calls ``demand`` is eligible for, ranked, then those it is not yet eligible for
-    (its project has not reached the stage they ask for), each with its reasons."""
+    (its project has not reached the stage they ask for), each with its reasons. Memoized
+    until a demand or a programme family table changes (the demand page asks on every
+    visit; callers copy to mutate)."""
+    if demand.id is None:
+        return _funding_for_demand(session, pipeline, demand, today=today)
+    return memoized(
+        session,
+        ("funding_for_demand", demand.id, today, get_locale()),
+        lambda: _funding_for_demand(session, pipeline, demand, today=today),
+        reads=("demands", "programmes"),
+    )
+
+
+def _funding_for_demand(
+    session: Session, pipeline: TextPipeline, demand: Demand, *, today: date
+) -> list[Verdict]:
     project = project_of(session, pipeline, demand)
     calls = [call_of(pipeline, r) for r in open_calls(session, today=today)]
     return rank_funding(project, calls, today=today, labels=labels())
@@ -201,7 +218,21 @@ def live_platforms(session: Session, *, today: date) -> list[tuple[Platform, Org
 def platforms_for_demand(
     session: Session, pipeline: TextPipeline, demand: Demand, *, today: date
 ) -> list[Verdict]:
-    """The shared platforms serving the demand's city that offer what it needs."""
+    """The shared platforms serving the demand's city that offer what it needs (memoized
+    as :func:`funding_for_demand`)."""
+    if demand.id is None:
+        return _platforms_for_demand(session, pipeline, demand, today=today)
+    return memoized(
+        session,
+        ("platforms_for_demand", demand.id, today, get_locale()),
+        lambda: _platforms_for_demand(session, pipeline, demand, today=today),
+        reads=("demands", "programmes"),
+    )
+
+
+def _platforms_for_demand(
+    session: Session, pipeline: TextPipeline, demand: Demand, *, today: date
+) -> list[Verdict]:
     project = project_of(session, pipeline, demand)
     if not project.needs:
         return []
