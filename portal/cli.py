@@ -630,23 +630,25 @@ def report(
     from portal.reports.routes import CONTENT_TYPES, render_report
     from portal.reports.service import build_report
 
-    if format not in CONTENT_TYPES:
-        typer.echo(_("--format 只能是 pdf 或 docx"), err=True)
-        raise typer.Exit(2)
-    ensure_ready()
-    try:
-        with using(_locale(lang)) if lang else nullcontext(), Session(get_engine()) as session:
-            built = build_report(session, period=period, now=get_clock().now())
-            body = render_report(built, format)
-    except PortalError as error:
-        typer.echo(error.message, err=True)
-        raise typer.Exit(1) from None
-    out.write_bytes(body)
-    typer.echo(
-        _("已生成《{title}》：{path}（{size:,} 字节）").format(
-            title=built.title, path=out, size=len(body)
+    # --lang here, or before the command, is the report's language and its messages'.
+    with using(_locale(lang)) if lang else nullcontext():
+        if format not in CONTENT_TYPES:
+            typer.echo(_("--format 只能是 pdf 或 docx"), err=True)
+            raise typer.Exit(2)
+        ensure_ready()
+        try:
+            with Session(get_engine()) as session:
+                built = build_report(session, period=period, now=get_clock().now())
+                body = render_report(built, format)
+        except PortalError as error:
+            typer.echo(error.message, err=True)
+            raise typer.Exit(1) from None
+        out.write_bytes(body)
+        typer.echo(
+            _("已生成《{title}》：{path}（{size:,} 字节）").format(
+                title=built.title, path=out, size=len(body)
+            )
         )
-    )
 
 
 @app.command()

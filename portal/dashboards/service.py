@@ -146,7 +146,7 @@ def progress_tables(p: Progress) -> list[Table]:
             _("5G行业虚拟专网：目标、官方统计与平台登记"),
             [_("项目"), _("数值"), _("年份"), _("来源")],
             summary,
-            f"{PLAN_SOURCE}；{REGISTRY_SOURCE}",
+            _("{plan}；{registry}").format(plan=PLAN_SOURCE, registry=REGISTRY_SOURCE),
             today,
         ),
         Table(
@@ -154,7 +154,7 @@ def progress_tables(p: Progress) -> list[Table]:
             _("逐年：规划轨迹、官方统计与平台登记"),
             [_("年份"), _("规划轨迹（个）"), _("官方统计（个）"), _("平台登记在用（累计，个）")],
             series,
-            f"{PLAN_SOURCE}；{REGISTRY_SOURCE}",
+            _("{plan}；{registry}").format(plan=PLAN_SOURCE, registry=REGISTRY_SOURCE),
             today,
             note=_("平台登记按开通日期累计，只计目前仍在用的专网；开通日期未知的计入当年。"),
         ),

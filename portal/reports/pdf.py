@@ -94,7 +94,7 @@ def to_pdf(report: Report) -> bytes:
         Spacer(1, 4 * cm),
         Paragraph(_escape(report.title), styles["title"]),
         Paragraph(
-            f"{report.period.label}{_escape(_(report.period.name))} · {report.kind}",
+            _escape(report.subtitle),
             styles["subtitle"],
         ),
         Paragraph(

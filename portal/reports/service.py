@@ -87,6 +87,12 @@ class Report:
     sections: list[Section]
 
     @property
+    def subtitle(self) -> str:
+        return _("{period}{name} · {kind}").format(
+            period=self.period.label, name=_(self.period.name), kind=self.kind
+        )
+
+    @property
     def filename(self) -> str:
         return f"evaluation-{self.period.code}"
 

@@ -29,7 +29,7 @@ def to_docx(report: Report) -> bytes:
     document.styles["Normal"].font.size = Pt(10.5)
 
     document.add_heading(report.title, level=0)
-    document.add_paragraph(f"{report.period.label}{_(report.period.name)} · {report.kind}")
+    document.add_paragraph(report.subtitle)
     document.add_paragraph(
         _("数据截至 {today}；湖南5G应用产业生态对接平台 生成").format(
             today=report.as_of.isoformat()

@@ -126,3 +126,18 @@ def test_the_owner_confirms_a_listing_is_still_current(
         data={"csrf_token": csrf_of(client.get("/account").text)},
     )
     assert refused.status_code == 403
+
+
+def test_the_bells_accessible_name_holds_its_visible_text(
+    client: TestClient, session: Session, people: People
+) -> None:
+    """axe's label-content-name-mismatch (serious): a voice user says what they see."""
+    sign_in(client, people.buyer.email)
+    _notice(session, people)
+    for lang, visible in (("zh_CN", "通知 1"), ("en", "Notifications 1")):
+        bell = client.get(f"/notifications/bell?lang={lang}", headers={"HX-Request": "true"}).text
+        [name] = re.findall(r'aria-label="([^"]*)"', bell)
+        text = re.sub(
+            r"\s+", " ", re.sub(r'<span aria-hidden="true">[^<]*</span>|<[^>]+>', "", bell)
+        )
+        assert text.strip() == visible and name.startswith(visible), (name, text)

@@ -176,5 +176,7 @@ def test_portal_report_in_english(data_dir: Path) -> None:
         ["report", "--period", "2021-2025", "--format", "docx", "--out", str(out), "--lang", "en"],
     )
     assert done.exit_code == 0, done.output
+    assert done.output.startswith("Wrote “Hunan Information and Communications")
     prose = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert "Summary" in prose and "摘要" not in prose
+    assert "2021–2025 (“14th Five-Year Plan”) · final evaluation" in prose
