@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -9,6 +10,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
@@ -159,12 +161,29 @@ async def _background(app: FastAPI) -> AsyncIterator[None]:
         runner.stop()
 
 
+def _settle() -> None:
+    """Load what requests share (the segmentation dictionary, the vocabularies, the match
+    lexicon), then leave it out of the garbage collector's full passes (``gc.freeze``): under
+    load a full pass came every few seconds and traversed those ~220,000 objects for
+    ~120 ms, a pause that every request in flight waited out (the p99 of every route)."""
+    from portal.matching.service import lexicon
+    from portal.reference.vocab import get_vocabularies
+    from portal.search.gateway import get_gateway
+
+    get_vocabularies()
+    lexicon()
+    get_gateway().pipeline.query_tokens("5G 陶瓷 glaze")
+    gc.collect()
+    gc.freeze()
+
+
 def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The OIDC issuer is pinned: a provider whose discovery names another issuer stops us.
         await oidc.check_at_startup(get_settings())
         if background_sync:
+            await run_in_threadpool(_settle)
             async with _background(app):
                 yield
         else:
