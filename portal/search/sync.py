@@ -37,6 +37,7 @@ from sqlmodel import Session, col, func, select
 
 from matching.search import IndexMissing, SearchBackendError, SearchUnavailable
 from portal import leases
+from portal.db import begin_write
 from portal.kit.i18n import _
 from portal.leases import HeldLease
 from portal.models import (
@@ -376,7 +377,12 @@ def reindex(
             counts[entity] = gateway.backend.rebuild(gateway.index(entity), settings, documents)
         # Events up to the high-water mark are reflected in the rebuilt indexes; later ones
         # stay pending and are applied by the drainer (which waited for the lease: it did
-        # not write to the indexes being replaced).
+        # not write to the indexes being replaced). The long read ends first: on SQLite a
+        # read transaction cannot become a write one once another connection has written
+        # since it began — the lease's own renewals do, during a rebuild of minutes.
+        session.commit()
+        lease.keep()
+        begin_write(session)
         session.execute(
             update(OutboxEvent)
             .where(col(OutboxEvent.id) <= high_water, col(OutboxEvent.processed_at).is_(None))
