@@ -16,7 +16,6 @@ import os
 import random
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.load import empty_stack
 from bench.synthetic import PAINS, PLACES, RESULTS, SUBJECTS, listings
 
 DATASET_VERSION = 1
@@ -263,23 +263,10 @@ def _restore(kind: str, env: dict[str, str], source: Path) -> None:
 def big_stack(kind: str, prefix: str) -> Iterator[dict[str, str]]:
     """The environment of a portal on a copy of the large data set (built first if it is
     not kept yet), on SQLite or a throwaway PostgreSQL cluster."""
-    workdir = Path(tempfile.mkdtemp(prefix=prefix))
-    env = {**os.environ, "PORTAL_DATA_DIR": str(workdir), "PYTHONPATH": os.getcwd()}
-    env.pop("PORTAL_DATABASE_URL", None)
-    cluster = None
-    if kind == "postgresql":
-        from tests.support.pgcluster import ThrowawayCluster
-
-        cluster = ThrowawayCluster()
-        env["PORTAL_DATABASE_URL"] = cluster.start()
-    try:
+    with empty_stack(kind, prefix) as env:
         kept = _cache_dir(kind)
         if kept.is_dir():
             _restore(kind, env, kept)
         else:
             _build(kind, env, kept)
         yield env
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(workdir, ignore_errors=True)

@@ -227,9 +227,9 @@ def databases() -> list[str]:
 
 
 @contextmanager
-def stack(kind: str, prefix: str) -> Iterator[dict[str, str]]:
+def empty_stack(kind: str, prefix: str) -> Iterator[dict[str, str]]:
     """The environment of a portal on a fresh data folder, and on a throwaway PostgreSQL
-    cluster for ``postgresql``; the demo data seeded."""
+    cluster for ``postgresql``; both removed afterwards."""
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
     env = {**os.environ, "PORTAL_DATA_DIR": str(workdir), "PYTHONPATH": os.getcwd()}
     env.pop("PORTAL_DATABASE_URL", None)
@@ -240,12 +240,19 @@ def stack(kind: str, prefix: str) -> Iterator[dict[str, str]]:
         cluster = ThrowawayCluster()
         env["PORTAL_DATABASE_URL"] = cluster.start()
     try:
-        portal("seed", "--demo", env=env)
         yield env
     finally:
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def stack(kind: str, prefix: str) -> Iterator[dict[str, str]]:
+    """:func:`empty_stack` with the demo data seeded."""
+    with empty_stack(kind, prefix) as env:
+        portal("seed", "--demo", env=env)
+        yield env
 
 
 def use_database_of(env: dict[str, str]) -> None:

@@ -39,22 +39,27 @@ def _demand(session: SessionDep, principal: ApiPrincipal, demand_id: int) -> Dem
     return demand
 
 
+def programme_matches(
+    verdicts: list[Verdict], shortlisted: set[int] | None = None
+) -> list[ProgrammeMatch]:
+    """Verdicts as the API shows them (also incubation's); ``shortlisted`` for funding only."""
+    return [
+        ProgrammeMatch(
+            id=v.id,
+            external_id=v.external_id,
+            title=v.title,
+            score=v.score,
+            eligible=v.eligible,
+            explanation=[*v.explanation, *v.missing],
+            missing=v.missing,
+            shortlisted=None if shortlisted is None else v.id in shortlisted,
+        )
+        for v in verdicts
+    ]
+
+
 def _public(verdicts: list[Verdict], shortlisted: set[int] | None = None) -> ProgrammeMatches:
-    return ProgrammeMatches(
-        matches=[
-            ProgrammeMatch(
-                id=v.id,
-                external_id=v.external_id,
-                title=v.title,
-                score=v.score,
-                eligible=v.eligible,
-                explanation=[*v.explanation, *v.missing],
-                missing=v.missing,
-                shortlisted=None if shortlisted is None else v.id in shortlisted,
-            )
-            for v in verdicts
-        ]
-    )
+    return ProgrammeMatches(matches=programme_matches(verdicts, shortlisted))
 
 
 @matches.get(

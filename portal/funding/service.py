@@ -6,6 +6,7 @@ written by :mod:`portal.funding.marks`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
@@ -165,21 +166,33 @@ def call_of(pipeline: TextPipeline, row: Funding) -> FundingCall:
     )
 
 
+def _memoized_for_demand(
+    session: Session,
+    pipeline: TextPipeline,
+    demand: Demand,
+    today: date,
+    compute: Callable[..., list[Verdict]],
+) -> list[Verdict]:
+    """``compute``'s verdicts for ``demand``, memoized until a demand or a table of the
+    programmes family changes (the demand page asks on every visit; callers copy to
+    mutate). An unsaved demand has no key: computed each time."""
+    if demand.id is None:
+        return compute(session, pipeline, demand, today=today)
+    return memoized(
+        session,
+        (compute.__name__, demand.id, today, get_locale()),
+        lambda: compute(session, pipeline, demand, today=today),
+        reads=("demands", "programmes"),
+    )
+
+
 def funding_for_demand(
     session: Session, pipeline: TextPipeline, demand: Demand, *, today: date
 ) -> list[Verdict]:
     """The calls ``demand`` is eligible for, ranked, then those it is not yet eligible for
-    (its project has not reached the stage they ask for), each with its reasons. Memoized
-    until a demand or a programme family table changes (the demand page asks on every
-    visit; callers copy to mutate)."""
-    if demand.id is None:
-        return _funding_for_demand(session, pipeline, demand, today=today)
-    return memoized(
-        session,
-        ("funding_for_demand", demand.id, today, get_locale()),
-        lambda: _funding_for_demand(session, pipeline, demand, today=today),
-        reads=("demands", "programmes"),
-    )
+    (its project has not reached the stage they ask for), each with its reasons
+    (memoized)."""
+    return _memoized_for_demand(session, pipeline, demand, today, _funding_for_demand)
 
 
 def _funding_for_demand(
@@ -218,16 +231,8 @@ def live_platforms(session: Session, *, today: date) -> list[tuple[Platform, Org
 def platforms_for_demand(
     session: Session, pipeline: TextPipeline, demand: Demand, *, today: date
 ) -> list[Verdict]:
-    """The shared platforms serving the demand's city that offer what it needs (memoized
-    as :func:`funding_for_demand`)."""
-    if demand.id is None:
-        return _platforms_for_demand(session, pipeline, demand, today=today)
-    return memoized(
-        session,
-        ("platforms_for_demand", demand.id, today, get_locale()),
-        lambda: _platforms_for_demand(session, pipeline, demand, today=today),
-        reads=("demands", "programmes"),
-    )
+    """The shared platforms serving the demand's city that offer what it needs (memoized)."""
+    return _memoized_for_demand(session, pipeline, demand, today, _platforms_for_demand)
 
 
 def _platforms_for_demand(

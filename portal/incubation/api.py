@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from portal.auth.permissions import Action, authorize
 from portal.deps import ApiPrincipal, ClockDep, SessionDep
+from portal.funding.api import programme_matches
 from portal.funding.schemas import ProgrammeMatch
 from portal.incubation import service
 from portal.incubation.kind import INCUBATION
@@ -56,16 +57,5 @@ def organization_incubation(
     verdicts = service.programmes_for(session, org, today=clock.now().date())
     return IncubationFit(
         young=verdicts is not None,
-        matches=[
-            ProgrammeMatch(
-                id=v.id,
-                external_id=v.external_id,
-                title=v.title,
-                score=v.score,
-                eligible=v.eligible,
-                explanation=[*v.explanation, *v.missing],
-                missing=v.missing,
-            )
-            for v in verdicts or []
-        ],
+        matches=programme_matches(verdicts or []),
     )

@@ -13,6 +13,7 @@ from portal.auth.permissions import Action, Principal, authorize
 from portal.dashboards.cache import memoized
 from portal.indicators.periods import (
     STATUS_LABELS,
+    Outcome,
     Period,
     is_stale,
     judge_outcome,
@@ -118,6 +119,19 @@ def assess(row: IndicatorPublic, period: Period | None = None, *, today: date) -
     return row
 
 
+def _outcome_public(outcome: Outcome) -> OutcomePublic:
+    return OutcomePublic(
+        value=outcome.value,
+        year=outcome.year,
+        target=outcome.target,
+        target_year=outcome.target_year,
+        difference=outcome.difference,
+        basis=outcome.basis,
+        source=outcome.source,
+        as_of=outcome.as_of,
+    )
+
+
 def _assess_outcome(
     row: IndicatorPublic, period: Period, own: IndicatorTargetPublic | None
 ) -> IndicatorPublic:
@@ -143,16 +157,7 @@ def _assess_outcome(
     )
     row.status = outcome.status
     if outcome.status != "no_data":
-        row.outcome = OutcomePublic(
-            value=outcome.value,
-            year=outcome.year,
-            target=outcome.target,
-            target_year=outcome.target_year,
-            difference=outcome.difference,
-            basis=outcome.basis,
-            source=outcome.source,
-            as_of=outcome.as_of,
-        )
+        row.outcome = _outcome_public(outcome)
     return row
 
 
@@ -183,16 +188,7 @@ def _registry_fallback(session: Session, row: IndicatorPublic, *, today: date) -
     row.status = judged.status
     outcome = judged.outcome
     if outcome is not None and outcome.status != "no_data":
-        row.outcome = OutcomePublic(
-            value=outcome.value,
-            year=outcome.year,
-            target=outcome.target,
-            target_year=outcome.target_year,
-            difference=outcome.difference,
-            basis=outcome.basis,
-            source=outcome.source,
-            as_of=outcome.as_of,
-        )
+        row.outcome = _outcome_public(outcome)
 
 
 def _list_indicators(session: Session, *, today: date, period: str | None) -> list[IndicatorPublic]:
