@@ -874,8 +874,17 @@ class WorkerJob(SQLModel, table=True):
 STATS_VERSION_KEY = "stats_version"  # global: stamped by ``dashboards.cache.bump`` only
 # "programmes": what a demand's funding calls and platforms are judged on besides the
 # demand — the calls, the platforms, the organisations (kinds, names) and the introductions
-# (the project's stage).
-STATS_FAMILIES = ("solutions", "demands", "cases", "networks", "indicators", "programmes")
+# (the project's stage). "marks": what the owners of a demand marked on its matches and
+# funding calls (shortlisted, dismissed), shown on its page.
+STATS_FAMILIES = (
+    "solutions",
+    "demands",
+    "cases",
+    "networks",
+    "indicators",
+    "programmes",
+    "marks",
+)
 
 
 def stats_family_key(family: str) -> str:
@@ -902,6 +911,8 @@ def _bump_stats_version(session: Any, _context: Any) -> None:
         (Platform, "programmes"),
         (Organization, "programmes"),
         (Introduction, "programmes"),
+        (MatchMark, "marks"),
+        (FundingMark, "marks"),
     )
     families = {
         family

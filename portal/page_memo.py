@@ -8,10 +8,18 @@ stamps (:func:`portal.dashboards.cache.data_versions`, written in the transactio
 change, so a write in any process is seen at the next request of every process), where the
 search indexes stand (:func:`portal.search.sync.applied_position`, for pages made from the
 index, which is updated after the commit) and the day. A signed-in request (or one carrying
-a token) is never served from it, nor kept."""
+a token) is never served from it, nor kept.
+
+A signed-in viewer's page can be kept too (:func:`for_viewer`), for the viewer alone: under
+the same key plus who they are (their :class:`~portal.auth.context.Viewer`: the layout shows
+their name and role) and their unread count (the bell). It is made with a stand-in for the
+session's CSRF token, which each answer puts back: the token is the only part of such a page
+that differs between two sessions of one viewer."""
 
 from __future__ import annotations
 
+import re
+import secrets
 import threading
 from collections.abc import Callable
 
@@ -23,6 +31,10 @@ from portal.dashboards.cache import Memo
 from portal.kit.i18n import get_locale
 
 _pages = Memo(256)
+_viewer_pages = Memo(256)
+# Letters only, so it reads the same in HTML, in an attribute and in JSON (``tojson``).
+_TOKEN_STAND_IN = "csrfstandin" + secrets.token_hex(16)
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")  # secrets.token_urlsafe's alphabet
 _building: dict[tuple[object, ...], threading.Lock] = {}  # the pages being built now
 _guard = threading.Lock()
 
@@ -82,5 +94,60 @@ def _shareable(request: Request, response: Response) -> bool:
     )
 
 
+def for_viewer(
+    request: Request, build: Callable[[], Response], *, data: tuple[object, ...]
+) -> Response:
+    """``build()``; for a signed-in viewer's page, the page kept for the same viewer,
+    request, unread count and ``data`` (which must name everything else the page shows,
+    including what the viewer may do there), with this session's CSRF token put in."""
+    state = request.state
+    viewer = getattr(state, "viewer", None)
+    token = getattr(state, "csrf_token", None)
+    if (
+        request.method != "GET"
+        or viewer is None
+        or token is None
+        or not _PLAIN_TOKEN.fullmatch(token)
+        or getattr(state, "bearer_used", False)
+    ):
+        return build()
+    key = (
+        request.url.path,
+        request.url.query,
+        request.headers.get("hx-request"),
+        request.headers.get("hx-target"),
+        get_locale(),
+        viewer,
+        getattr(state, "unread_notifications", None),
+        *data,
+    )
+    kept = _viewer_pages.peek(key)
+    if kept is None:
+        state.csrf_token = _TOKEN_STAND_IN
+        try:
+            response = build()
+        finally:
+            state.csrf_token = token
+        if response.status_code != 200 or b"set-cookie" in dict(response.raw_headers):
+            return _with_token(bytes(response.body), response, token)
+        kept = (bytes(response.body), list(response.raw_headers))
+        _viewer_pages.put(key, kept)
+    body, headers = kept
+    page = Response()
+    page.raw_headers = list(headers)
+    return _with_token(body, page, token)
+
+
+def _with_token(body: bytes, response: Response, token: str) -> Response:
+    """``response`` answering ``body`` with the stand-in replaced by the session's token."""
+    response.body = body.replace(_TOKEN_STAND_IN.encode(), token.encode())
+    response.raw_headers = [
+        (name, value) for name, value in response.raw_headers if name != b"content-length"
+    ]
+    response.raw_headers.append((b"content-length", str(len(response.body)).encode()))
+    return response
+
+
 def forget() -> None:
     _pages.clear()
+    _viewer_pages.clear()

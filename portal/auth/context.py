@@ -101,12 +101,12 @@ def load(request: Request, session: Session, *, now: datetime, policy: SessionPo
     user: User | None = None
     raw_id = request.cookies.get(sessions.SESSION_COOKIE)
     if raw_id:
-        web_session = sessions.load(session, raw_id, now=now, policy=policy)
-        if web_session is None:
+        found = sessions.load_with_user(session, raw_id, now=now, policy=policy)
+        if found is None:
             sessions.clear_cookie(request)
-        elif web_session.user_id is not None:
-            user = session.get(User, web_session.user_id)
-            if user is None or not user.is_active:
+        else:
+            web_session, user = found
+            if web_session.user_id is not None and (user is None or not user.is_active):
                 # Disabling a user ends their sessions; this one is only forgotten here.
                 sessions.clear_cookie(request)
                 web_session, user = None, None

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from portal.kit.errors import Forbidden, Unauthorized
@@ -155,11 +157,30 @@ class Principal:
         return self.user.id
 
 
+_ROLES = "portal.auth.membership_roles"
+
+
 def membership_role(session: Session, user_id: int, org_id: int) -> str | None:
-    row = session.exec(
-        select(Membership.role).where(Membership.user_id == user_id, Membership.org_id == org_id)
-    ).first()
-    return row
+    """The user's role in the organisation, read once per transaction: a page asks it for
+    each thing it decides (may see the private side, may edit). A flush forgets it: a
+    membership changed in this transaction is read again."""
+    known: dict[tuple[int, int], str | None] = session.info.setdefault(_ROLES, {})
+    if (user_id, org_id) not in known:
+        known[user_id, org_id] = session.exec(
+            select(Membership.role).where(
+                Membership.user_id == user_id, Membership.org_id == org_id
+            )
+        ).first()
+    return known[user_id, org_id]
+
+
+def _forget_roles(session: OrmSession, *_: object) -> None:
+    session.info.pop(_ROLES, None)
+
+
+# Another transaction may see other processes' changes.
+for _name in ("after_flush", "after_transaction_end"):
+    event.listen(OrmSession, _name, _forget_roles)
 
 
 def _denial(

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from portal.clock import aware
 from portal.db import write_on_read_path
-from portal.models import WebSession
+from portal.models import User, WebSession
 from portal.settings import Settings
 
 SESSION_COOKIE = "__Host-portal_session"
@@ -83,18 +83,32 @@ def load(
 ) -> WebSession | None:
     """The live session with this cookie value, touched now and then; None (and deleted)
     when expired."""
+    found = load_with_user(session, raw_id, now=now, policy=policy)
+    return found[0] if found is not None else None
+
+
+def load_with_user(
+    session: Session, raw_id: str, *, now: datetime, policy: SessionPolicy
+) -> tuple[WebSession, User | None] | None:
+    """:func:`load`, and the session's user (None for an anonymous session) in the same
+    query: every signed-in request needs both."""
     if not raw_id or len(raw_id) > 64:
         return None
-    row = session.get(WebSession, hash_id(raw_id))
-    if row is None:
+    found = session.exec(
+        select(WebSession, User)
+        .outerjoin(User, col(User.id) == col(WebSession.user_id))
+        .where(WebSession.id_hash == hash_id(raw_id))
+    ).first()
+    if found is None:
         return None
+    row, user = found
     if not is_live(row, now=now, policy=policy):
         expired = row
         write_on_read_path(session, lambda: session.delete(expired))
         return None
     if aware(row.last_seen_at) + TOUCH_EVERY <= now:
         _touch(session, row, now)
-    return row
+    return row, user
 
 
 def _touch(session: Session, row: WebSession, now: datetime) -> None:

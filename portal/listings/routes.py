@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from matching.search import SearchBackendError
+from portal.dashboards.cache import data_versions
 from portal.deps import (
     ClockDep,
     FormDataDep,
@@ -30,10 +31,14 @@ from portal.listings.kinds import ListingKind
 from portal.listings.registry import KINDS, SOLUTION
 from portal.matching.service import matches_for_solution
 from portal.models import Organization
-from portal.page_memo import for_visitors
+from portal.page_memo import for_viewer, for_visitors
 from portal.search.sync import applied_position
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+# What a listing's private side is made of (see ``detail_page``): the listing and the
+# solutions (rows and index), the organisations, introductions, funding calls and platforms,
+# and the owners' marks.
+_PRIVATE_PAGE_READS = ("demands", "solutions", "programmes", "marks")
 
 
 def pages(kind: ListingKind) -> APIRouter:
@@ -140,13 +145,28 @@ def pages(kind: ListingKind) -> APIRouter:
             "can_edit": service.can_edit(session, principal, kind, org),
             "status": service.status_of(kind, row, today),
         }
-        if private and kind.private_context is not None:
-            context.update(kind.private_context(session, gateway, row, today))
-        if context["can_edit"]:
-            # Its owners act on what is matched to it: introductions, shortlist, dismiss.
-            context["marks"] = marks.marks_of(session, [row.org_id])
-            context["open_intros"] = introductions.open_pairs(session, [row.org_id])
-        return render(request, f"{kind.plural}/detail.html", context)
+
+        def build() -> Response:
+            if private and kind.private_context is not None:
+                context.update(kind.private_context(session, gateway, row, today))
+            if context["can_edit"]:
+                # Its owners act on what is matched to it: introductions, shortlist, dismiss.
+                context["marks"] = marks.marks_of(session, [row.org_id])
+                context["open_intros"] = introductions.open_pairs(session, [row.org_id])
+            return render(request, f"{kind.plural}/detail.html", context)
+
+        if not private or kind.private_context is None:
+            return build()
+        # A demand's page for its owners and officials: its ranked matches, marks,
+        # introductions, funding calls and platforms, kept for each viewer while none of
+        # these changed, nor the index, the day or what the viewer may do here.
+        stands = (
+            data_versions(session, _PRIVATE_PAGE_READS),
+            applied_position(session),
+            today,
+            context["can_edit"],
+        )
+        return for_viewer(request, build, data=stands)
 
     @pages.get(f"{base}/{{{kind.id_param}}}/edit", name=f"{kind.name}_edit")
     def edit_page(

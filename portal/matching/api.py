@@ -28,9 +28,13 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _authorize_matches(session: SessionDep, principal: ApiPrincipal, org_id: int) -> None:
+def _authorize_matches(
+    session: SessionDep, principal: ApiPrincipal, org_id: int
+) -> Organization | None:
+    """The listing's organisation, once ``principal`` may see its matches."""
     org = session.get(Organization, org_id)
     authorize(session, principal, Action.LISTING_VIEW_PRIVATE, org=org)
+    return org
 
 
 @router.get(
@@ -50,9 +54,9 @@ def demand_matches(
     demand = session.get(Demand, demand_id)
     if demand is None or demand.status != "published":
         raise NotFound(_("找不到该需求"))
-    _authorize_matches(session, principal, demand.org_id)
+    org = _authorize_matches(session, principal, demand.org_id)
     try:
-        return matches_for_demand(session, gateway, demand, limit=limit, strategy=strategy)
+        return matches_for_demand(session, gateway, demand, limit=limit, strategy=strategy, org=org)
     except SearchUnavailable as exc:
         raise ServiceUnavailable(_("匹配服务暂时不可用，请稍后再试"), reason=str(exc)) from exc
 
@@ -74,8 +78,10 @@ def solution_matches(
     solution = session.get(Solution, solution_id)
     if solution is None or solution.status != "published":
         raise NotFound(_("找不到该解决方案"))
-    _authorize_matches(session, principal, solution.org_id)
+    org = _authorize_matches(session, principal, solution.org_id)
     try:
-        return matches_for_solution(session, gateway, solution, limit=limit, strategy=strategy)
+        return matches_for_solution(
+            session, gateway, solution, limit=limit, strategy=strategy, org=org
+        )
     except SearchUnavailable as exc:
         raise ServiceUnavailable(_("匹配服务暂时不可用，请稍后再试"), reason=str(exc)) from exc

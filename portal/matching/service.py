@@ -130,12 +130,13 @@ def matches_for_demand(
     limit: int = 10,
     strategy: Strategy = "full",
     today: date | None = None,
+    org: Organization | None = None,
 ) -> MatchList:
     """The solutions ranked for ``demand``, memoized until the demand, its organisation or
     the solutions index change (the index as the outbox says it stands: it is updated after
     the commit, so the database's own stamps would not tell a ranking made before it caught
-    up), or the day or the language do."""
-    org = session.get(Organization, demand.org_id)
+    up), or the day or the language do. ``org``: the demand's, when the caller has it."""
+    org = org or session.get(Organization, demand.org_id)
     if org is None:
         raise NotFound(_("找不到发布该需求的机构"))
     day = today or date.today()
@@ -167,8 +168,9 @@ def matches_for_solution(
     limit: int = 10,
     strategy: Strategy = "full",
     today: date | None = None,
+    org: Organization | None = None,
 ) -> MatchList:
-    org = session.get(Organization, solution.org_id)
+    org = org or session.get(Organization, solution.org_id)
     if org is None:
         raise NotFound(_("找不到发布该方案的机构"))
     engine = make_engine(gateway)

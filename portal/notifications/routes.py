@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from portal.auth.permissions import Principal
 from portal.deps import (
+    PAGE_EXTRAS,
     ClockDep,
     FormDataDep,
     RequestAuth,
@@ -34,15 +35,24 @@ from portal.notifications.scans import confirm_current
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
+def _load_unread_now(request: Request, session: Session) -> None:
+    request.state.unread_notifications = service.unread_count(session, request.state.viewer.id)
+
+
+# A read loads it with the session (portal.deps.PAGE_EXTRAS), in the same worker thread.
+PAGE_EXTRAS.append(_load_unread_now)
+
+
 async def load_unread(request: Request, session: SessionDep, _: RequestAuth) -> None:
-    """App-wide: the bell's unread count for a signed-in user's pages. Async, so that the
-    requests of everyone else (visitors, the API) do not wait for a worker thread."""
+    """App-wide: the bell's unread count for a signed-in user's pages, where the session's
+    loading did not bring it (a write). Async, so that the requests of everyone else
+    (visitors, the API) do not wait for a worker thread."""
+    if getattr(request.state, "unread_notifications", None) is not None:
+        return
     viewer = getattr(request.state, "viewer", None)
     request.state.unread_notifications = 0
     if viewer is not None and not request.url.path.startswith("/api/"):
-        request.state.unread_notifications = await run_in_threadpool(
-            service.unread_count, session, viewer.id
-        )
+        await run_in_threadpool(_load_unread_now, request, session)
 
 
 @router.get("/notifications", name="notifications")

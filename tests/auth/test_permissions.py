@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from portal.auth.permissions import Action, Principal, can
-from portal.models import Organization, User
+from portal.auth.permissions import Action, Principal, can, membership_role
+from portal.models import Membership, Organization, User
 from tests.factories import make_org, make_token, make_user
+from tests.support.queries import statements
 from tests.support.web import login_csrf, sign_in
 
 ROLES = ("anonymous", "enterprise", "vendor", "official", "admin")
@@ -318,3 +319,18 @@ def test_a_disabled_user_may_do_nothing(session: Session) -> None:
     assert not can(session, Principal(user), Action.ORG_EDIT, org=org)
     admin = make_user(session, role="admin", is_active=False)
     assert not can(session, Principal(admin), Action.AUDIT_READ)
+
+
+def test_a_role_is_read_once_per_transaction_and_again_after_a_change(session: Session) -> None:
+    org = make_org(session, kind="enterprise")
+    user = make_user(session, org=org, member_role="member")
+    assert user.id is not None and org.id is not None
+    with statements(session.get_bind()) as seen:  # type: ignore[arg-type]
+        assert membership_role(session, user.id, org.id) == "member"
+        assert membership_role(session, user.id, org.id) == "member"
+    assert len([s for s in seen if "FROM membership" in s]) == 1
+    row = session.exec(select(Membership).where(Membership.user_id == user.id)).one()
+    row.role = "admin"
+    session.add(row)
+    session.flush()  # the transaction's own change
+    assert membership_role(session, user.id, org.id) == "admin"

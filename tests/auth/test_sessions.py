@@ -1,11 +1,14 @@
 from datetime import UTC, datetime, timedelta
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from portal.auth import sessions
 from portal.auth.sessions import SessionPolicy, hash_id
 from portal.models import WebSession
 from tests.factories import make_user
+from tests.support.queries import statements
+from tests.support.web import sign_in
 
 POLICY = SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(hours=8))
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -68,3 +71,14 @@ def test_cookie_flags() -> None:
         assert flag in header
     assert "Domain" not in header
     assert "Max-Age=0" in sessions.cookie_header("")
+
+
+def test_a_signed_in_request_reads_its_session_and_user_in_one_query(
+    client: TestClient, session: Session
+) -> None:
+    user = make_user(session)
+    sign_in(client, user.email)
+    with statements(session.get_bind()) as seen:  # type: ignore[arg-type]
+        assert client.get("/notifications").status_code == 200
+    lookups = [s for s in seen if "FROM web_session" in s or "FROM user_account" in s]
+    assert len(lookups) == 1, lookups

@@ -12,6 +12,7 @@ from portal.search.gateway import SearchGateway
 from portal.search.sync import drain_all
 from tests.factories import make_org, make_token, make_user
 from tests.matching.test_engine import demand, solution
+from tests.support.queries import statements
 
 
 def bearer(session: Session, org: Organization | None = None, **kw: str) -> dict[str, str]:
@@ -117,3 +118,16 @@ def test_cli_prints_the_same_object_as_the_api(data_dir: Path) -> None:
     assert all(m["explanation"] and m["verdict"] and m["fit"] for m in body["matches"])
     missing = runner.invoke(cli, ["match", "--demand", "nope"])
     assert missing.exit_code == 1 and "找不到需求" in missing.output
+
+
+def test_the_demand_and_its_organisation_are_read_once(
+    client: TestClient, session: Session, gateway: SearchGateway
+) -> None:
+    solution(session, title="陶瓷釉面缺陷视觉检测")
+    need = demand(session)
+    drain_all(session, gateway)
+    headers = owner_of(session, need.org_id)
+    session.commit()
+    with statements(session.get_bind()) as seen:  # type: ignore[arg-type]
+        assert client.get(f"/api/v1/demands/{need.id}/matches", headers=headers).status_code == 200
+    assert len([s for s in seen if "FROM organization" in s]) == 1
