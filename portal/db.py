@@ -11,16 +11,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from portal.settings import get_settings
+
+T = TypeVar("T", bound=SQLModel)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # ``session.info`` key: the session serves a read (GET, HEAD, OPTIONS) and must not write.
@@ -62,6 +65,23 @@ def get_engine() -> Engine:
     if settings.database_url.startswith("sqlite"):
         settings.portal_data_dir.mkdir(parents=True, exist_ok=True)
     return make_engine(settings.database_url)
+
+
+# Building a statement and its cache key costs more than running it on a hot path (about
+# 0.1 ms each, measured): the lookups every request makes use statements built once, with
+# bound parameters (``session.exec(STATEMENT, params=…)``).
+
+
+@cache
+def _by_id(model: type[SQLModel]) -> SelectOfScalar[Any]:
+    return select(model).where(model.id == bindparam("row_id"))  # type: ignore[attr-defined]
+
+
+def row_by_id(session: Session, model: type[T], row_id: int) -> T | None:
+    """``session.get(model, row_id)`` for a row not loaded yet in this session, through a
+    statement built once."""
+    found: T | None = session.exec(_by_id(model), params={"row_id": row_id}).first()
+    return found
 
 
 def bump_version(row: Any) -> None:

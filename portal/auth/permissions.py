@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
@@ -158,6 +158,9 @@ class Principal:
 
 
 _ROLES = "portal.auth.membership_roles"
+_ROLE = select(Membership.role).where(  # built once (portal.db)
+    Membership.user_id == bindparam("user_id"), Membership.org_id == bindparam("org_id")
+)
 
 
 def membership_role(session: Session, user_id: int, org_id: int) -> str | None:
@@ -167,9 +170,7 @@ def membership_role(session: Session, user_id: int, org_id: int) -> str | None:
     known: dict[tuple[int, int], str | None] = session.info.setdefault(_ROLES, {})
     if (user_id, org_id) not in known:
         known[user_id, org_id] = session.exec(
-            select(Membership.role).where(
-                Membership.user_id == user_id, Membership.org_id == org_id
-            )
+            _ROLE, params={"user_id": user_id, "org_id": org_id}
         ).first()
     return known[user_id, org_id]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import Request
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, col, select
 
 from portal.clock import aware
@@ -87,6 +87,13 @@ def load(
     return found[0] if found is not None else None
 
 
+_WITH_USER = (  # built once (portal.db)
+    select(WebSession, User)
+    .outerjoin(User, col(User.id) == col(WebSession.user_id))
+    .where(WebSession.id_hash == bindparam("id_hash"))
+)
+
+
 def load_with_user(
     session: Session, raw_id: str, *, now: datetime, policy: SessionPolicy
 ) -> tuple[WebSession, User | None] | None:
@@ -94,11 +101,7 @@ def load_with_user(
     query: every signed-in request needs both."""
     if not raw_id or len(raw_id) > 64:
         return None
-    found = session.exec(
-        select(WebSession, User)
-        .outerjoin(User, col(User.id) == col(WebSession.user_id))
-        .where(WebSession.id_hash == hash_id(raw_id))
-    ).first()
+    found = session.exec(_WITH_USER, params={"id_hash": hash_id(raw_id)}).first()
     if found is None:
         return None
     row, user = found

@@ -87,6 +87,7 @@ def data_versions(session: Session, families: Iterable[str] = ALL_FAMILIES) -> t
 
 _STAMPS = "portal.dashboards.stamps"
 _ALL_KEYS = (STATS_VERSION_KEY, *(stats_family_key(f) for f in STATS_FAMILIES))
+_READ_STAMPS = select(Meta.key, Meta.value).where(col(Meta.key).in_(_ALL_KEYS))  # built once
 
 
 def _stamps(session: Session) -> dict[str, str]:
@@ -95,8 +96,7 @@ def _stamps(session: Session) -> dict[str, str]:
     flushes, which forget them (below)."""
     found: dict[str, str] | None = session.info.get(_STAMPS)
     if found is None:
-        statement = select(Meta.key, Meta.value).where(col(Meta.key).in_(_ALL_KEYS))
-        found = {key: value for key, value in session.exec(statement).all()}
+        found = {key: value for key, value in session.exec(_READ_STAMPS).all()}
         session.info[_STAMPS] = found
     return found
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize, can, may_post
 from portal.clock import aware
-from portal.db import bump_version
+from portal.db import bump_version, row_by_id
 from portal.kit.errors import FieldErrors, Forbidden, NotFound
 from portal.kit.forms import errors_of
 from portal.kit.i18n import _
@@ -164,8 +164,12 @@ def readable(
     """The listing, its organisation, and whether the reader sees its private side (its
     status and reason while unpublished; an anonymous listing's organisation; the matches).
     Anyone reads a public listing; its owners and officials read it in any status."""
-    row = get(session, kind, listing_id)
-    org = org_of(session, row)
+    # The first rows the request reads: through statements built once (portal.db).
+    row = row_by_id(session, kind.model, listing_id)
+    if row is None:
+        raise NotFound(_("找不到该{label}").format(label=kind.label))
+    org = row_by_id(session, Organization, row.org_id)
+    assert org is not None
     private = can_see_private(session, principal, org)
     if not private and not is_public(kind, row, today):
         raise NotFound(_("找不到该{label}").format(label=kind.label))

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from matching.engine import Strategy
 from matching.search import SearchUnavailable
 from portal.auth.permissions import Action, authorize
+from portal.db import row_by_id
 from portal.deps import ApiPrincipal, SearchDep, SessionDep
 from portal.kit.errors import NotFound, ServiceUnavailable
 from portal.kit.i18n import _
@@ -32,7 +33,7 @@ def _authorize_matches(
     session: SessionDep, principal: ApiPrincipal, org_id: int
 ) -> Organization | None:
     """The listing's organisation, once ``principal`` may see its matches."""
-    org = session.get(Organization, org_id)
+    org = row_by_id(session, Organization, org_id)
     authorize(session, principal, Action.LISTING_VIEW_PRIVATE, org=org)
     return org
 
@@ -51,7 +52,7 @@ def demand_matches(
     limit: Limit = 10,
     strategy: Strategy = "full",
 ) -> MatchList:
-    demand = session.get(Demand, demand_id)
+    demand = row_by_id(session, Demand, demand_id)
     if demand is None or demand.status != "published":
         raise NotFound(_("找不到该需求"))
     org = _authorize_matches(session, principal, demand.org_id)
@@ -75,7 +76,7 @@ def solution_matches(
     limit: Limit = 10,
     strategy: Strategy = "full",
 ) -> MatchList:
-    solution = session.get(Solution, solution_id)
+    solution = row_by_id(session, Solution, solution_id)
     if solution is None or solution.status != "published":
         raise NotFound(_("找不到该解决方案"))
     org = _authorize_matches(session, principal, solution.org_id)

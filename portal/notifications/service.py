@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from portal import outbox
@@ -272,14 +272,15 @@ def set_webhook(
 # --- the inbox ---------------------------------------------------------------------------
 
 
+_UNREAD = (  # built once: every signed-in page counts (portal.db)
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), col(Notification.read_at).is_(None))
+)
+
+
 def unread_count(session: Session, user_id: int) -> int:
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
-        ).one()
-    )
+    return int(session.exec(_UNREAD, params={"user_id": user_id}).one())
 
 
 def inbox(

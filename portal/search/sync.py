@@ -221,19 +221,21 @@ def last_failure(session: Session) -> str | None:
     ).first()
 
 
+_POSITION = select(  # built once: most pages ask (portal.db)
+    select(func.min(OutboxEvent.id))
+    .where(col(OutboxEvent.processed_at).is_(None))
+    .scalar_subquery(),
+    select(func.max(OutboxEvent.id)).scalar_subquery(),
+)
+
+
 def applied_position(session: Session) -> tuple[int | None, int | None]:
     """Where the indexes stand, as the database says: the lowest pending outbox event and
     the highest event. Events are applied in id order and marked applied only once the
     index holds them, so a memo of search results keyed on this is computed from an index
     at least as new as its key, and forgotten (a new key) once the next change is applied —
     by whichever process applied it."""
-    pending = (
-        select(func.min(OutboxEvent.id))
-        .where(col(OutboxEvent.processed_at).is_(None))
-        .scalar_subquery()
-    )
-    latest = select(func.max(OutboxEvent.id)).scalar_subquery()
-    lowest, highest = session.exec(select(pending, latest)).one()
+    lowest, highest = session.exec(_POSITION).one()
     return lowest, highest
 
 
