@@ -35,14 +35,13 @@ from secrets import token_hex
 from typing import Any
 
 from jinja2 import StrictUndefined
-from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
-from portal import leases, outbox
-from portal.db import begin_write
+from portal import leases, outbox, queued
 from portal.kit.templating import templates
 from portal.models import OutgoingMail, utcnow
 from portal.observability import logs
+from portal.queued import Tally
 from portal.settings import Settings, get_settings
 
 log = logging.getLogger("portal.mail")
@@ -52,8 +51,6 @@ LEASE = "mail-outbox"
 # Renewed before each send when less than half is left: a send (each SMTP step times out
 # after 20 s) starts with minutes to spare. A deliverer that died holds mail back this long.
 LEASE_TTL = timedelta(minutes=5)
-RETRY_FIRST = timedelta(minutes=1)
-RETRY_MAX = timedelta(hours=1)
 
 # The pages' templates folder and filters, but plain text: nothing is HTML-escaped, the final
 # newline is kept, and a missing variable is an error rather than a blank link.
@@ -156,17 +153,7 @@ def queue_mail(
 # --- delivery ------------------------------------------------------------------------------
 
 
-@dataclass
-class Delivery:
-    sent: int = 0
-    failed: int = 0
-    error: str | None = None
-    skipped: bool = False  # another process held the lease: it delivers meanwhile
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """How long a mail that failed ``attempts`` times waits: 1, 2, 4 … minutes, at most an hour."""
-    return min(RETRY_MAX, RETRY_FIRST * 2 ** min(attempts - 1, 16))
+Delivery = Tally  # what a round of delivery did
 
 
 @dataclass(frozen=True)
@@ -200,16 +187,6 @@ def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
     return due
 
 
-def _mark(session: Session, row_id: int, **values: Any) -> None:
-    begin_write(session)
-    session.execute(
-        update(OutgoingMail)
-        .where(col(OutgoingMail.id) == row_id, col(OutgoingMail.sent_at).is_(None))
-        .values(**values)
-    )
-    session.commit()
-
-
 def _deliver_held(
     session: Session,
     mailer: Mailer,
@@ -241,33 +218,22 @@ def _deliver_one(
     *,
     now: datetime,
 ) -> bool:
-    """Send one mail and mark it; False when delivery must stop for this round."""
-    try:
-        lease.keep()  # still ours, with time to spare for this send
-    except leases.LeaseLost as exc:
-        log.warning("mail delivery stopped: %s", exc)
-        result.skipped = True
-        return False
-    try:
-        mailer.send(due.mail)
-    except Exception as exc:  # SMTP refused or unreachable, or a message it cannot take
-        error = str(exc)[:500] or type(exc).__name__
-        attempts = due.attempts + 1
-        _mark(
-            session,
-            due.id,
-            attempts=attempts,
-            last_error=error,
-            next_attempt_at=now + retry_delay(attempts),
-        )
-        log.warning("mail %s to %s failed (attempt %d): %s", due.id, due.mail.to, attempts, error)
-        result.failed += 1
-        result.error = error
-        return False
-    _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
-    log.info("mail %s sent (attempt %d)", due.id, due.attempts + 1)
-    result.sent += 1
-    return True
+    """Send one mail and mark it; False when delivery must stop for this round: the lease
+    was lost, or the server refused (it likely refuses the next one too)."""
+    outcome = queued.attempt(
+        session,
+        lease,
+        OutgoingMail,
+        row_id=due.id,
+        attempts=due.attempts,
+        send=lambda: mailer.send(due.mail),
+        tally=result,
+        now=now,
+        log=log,
+        label=f"mail {due.id}",
+        to=due.mail.to,
+    )
+    return outcome == "sent"
 
 
 def _any_due(session: Session, now: datetime) -> bool:

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, delete, select
 from typer.testing import CliRunner
 
 from portal import mail as outgoing
+from portal import queued
 from portal.bootstrap import ensure_ready
 from portal.cli import app as cli
 from portal.clock import aware
@@ -158,10 +159,10 @@ def test_a_failing_smtp_server_is_retried_later_with_back_off(
 
 
 def test_the_retry_wait_doubles_up_to_an_hour() -> None:
-    waits = [outgoing.retry_delay(n) for n in range(1, 10)]
+    waits = [queued.retry_delay(n) for n in range(1, 10)]
     assert waits[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert waits[-1] == timedelta(hours=1) and max(waits) == timedelta(hours=1)
-    assert outgoing.retry_delay(500) == timedelta(hours=1)
+    assert queued.retry_delay(500) == timedelta(hours=1)
 
 
 @pytest.fixture

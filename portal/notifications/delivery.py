@@ -18,14 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from portal import leases
-from portal.db import begin_write
-from portal.mail import retry_delay
+from portal import leases, queued
 from portal.models import WebhookDelivery, utcnow
 from portal.observability import logs
+from portal.queued import Tally
 
 log = logging.getLogger("portal.notifications")
 
@@ -49,12 +47,7 @@ def post_wecom(url: str, payload: dict[str, Any]) -> None:
         raise WebhookRefused(f"errcode {answer.get('errcode')}: {answer.get('errmsg')}")
 
 
-@dataclass
-class Posted:
-    sent: int = 0
-    failed: int = 0
-    error: str | None = None
-    skipped: bool = False
+Posted = Tally  # what a round of posting did
 
 
 @dataclass(frozen=True)
@@ -82,16 +75,6 @@ def _due(session: Session, *, now: datetime, limit: int) -> list[_Due]:
     return due
 
 
-def _mark(session: Session, row_id: int, **values: Any) -> None:
-    begin_write(session)
-    session.execute(
-        update(WebhookDelivery)
-        .where(col(WebhookDelivery.id) == row_id, col(WebhookDelivery.sent_at).is_(None))
-        .values(**values)
-    )
-    session.commit()
-
-
 def _post_one(
     session: Session,
     lease: leases.HeldLease,
@@ -101,33 +84,21 @@ def _post_one(
     post: Poster,
     now: datetime,
 ) -> bool:
-    """Post one message and mark it; False when delivery must stop (the lease was lost)."""
-    try:
-        lease.keep()
-    except leases.LeaseLost as exc:
-        log.warning("webhook delivery stopped: %s", exc)
-        result.skipped = True
-        return False
-    try:
-        post(due.url, {"msgtype": "text", "text": {"content": due.text}})
-    except Exception as exc:  # refused, unreachable, or not JSON
-        error = str(exc)[:500] or type(exc).__name__
-        attempts = due.attempts + 1
-        _mark(
-            session,
-            due.id,
-            attempts=attempts,
-            last_error=error,
-            next_attempt_at=now + retry_delay(attempts),
-        )
-        log.warning("webhook %s failed (attempt %d): %s", due.id, attempts, error)
-        result.failed += 1
-        result.error = error
-        return True  # one organisation's broken robot holds nobody else back
-    _mark(session, due.id, attempts=due.attempts + 1, last_error=None, sent_at=utcnow())
-    log.info("webhook %s posted (attempt %d)", due.id, due.attempts + 1)
-    result.sent += 1
-    return True
+    """Post one message and mark it; False when delivery must stop (the lease was lost).
+    A failure goes on: one organisation's broken robot holds nobody else back."""
+    outcome = queued.attempt(
+        session,
+        lease,
+        WebhookDelivery,
+        row_id=due.id,
+        attempts=due.attempts,
+        send=lambda: post(due.url, {"msgtype": "text", "text": {"content": due.text}}),
+        tally=result,
+        now=now,
+        log=log,
+        label=f"webhook {due.id}",
+    )
+    return outcome != "lost"
 
 
 def deliver_webhooks(
