@@ -166,6 +166,7 @@ def _settle() -> None:
     lexicon), then leave it out of the garbage collector's full passes (``gc.freeze``): under
     load a full pass came every few seconds and traversed those ~220,000 objects for
     ~120 ms, a pause that every request in flight waited out (the p99 of every route)."""
+    from portal.kit.templating import templates
     from portal.matching.service import lexicon
     from portal.reference.vocab import get_vocabularies
     from portal.search.gateway import get_gateway
@@ -173,6 +174,10 @@ def _settle() -> None:
     get_vocabularies()
     lexicon()
     get_gateway().pipeline.query_tokens("5G 陶瓷 glaze")
+    # Every template compiled now rather than by its first request (issue 19): the memory
+    # a worker has at start is what it serves with, and no first request waits for it.
+    for name in templates.env.list_templates():
+        templates.env.get_template(name)
     gc.collect()
     gc.freeze()
 
