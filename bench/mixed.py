@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -151,7 +152,12 @@ def run(kind: str, env: dict[str, str], seconds: int, users: int) -> None:
         # No warm-up: a worker compiles what requests share at its start (its dictionaries,
         # the templates), so its memory when it begins to serve is what it serves with.
         start = worker_memory_mb(pid)
+        halfway: dict[int, tuple[float, float]] = {}
+        # Read halfway too: whether the growth has levelled off (a leak would not).
+        timer = threading.Timer(seconds / 2, lambda: halfway.update(worker_memory_mb(pid)))
+        timer.start()
         failures = report(locust(base, workdir, env, seconds, users))
+        timer.cancel()
         end = worker_memory_mb(pid)
         time.sleep(3)  # the last writes' index changes are applied after their commit
         check = subprocess.run(
@@ -165,9 +171,9 @@ def run(kind: str, env: dict[str, str], seconds: int, users: int) -> None:
         "  worker memory, MB resident (anonymous: the process's own, without mapped files);"
         " start = every worker started and /healthz answered, before any other request"
     )
-    for label, figures in (("start", start), ("end", end)):
-        line = ", ".join(f"{figures[w][0]:.0f} ({figures[w][1]:.0f})" for w in sorted(start))
-        print(f"  {'at ' + label + ':':<10}{line}")
+    for label, figures in (("start", start), ("halfway", halfway), ("end", end)):
+        line = ", ".join(f"{figures[w][0]:.0f} ({figures[w][1]:.0f})" for w in sorted(figures))
+        print(f"  {'at ' + label + ':':<12}{line}")
     growth = max(end[w][0] / start[w][0] - 1 for w in start)
     print(verdict(f"no failed request ({failures})", failures == 0))
     print(verdict("index consistent with the database", check.returncode == 0))
