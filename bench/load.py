@@ -122,9 +122,12 @@ def serving(env: dict[str, str], *, workers: int = 2) -> Iterator[tuple[str, int
     try:
         deadline = time.monotonic() + 120
         while True:
+            # Every worker has started (each logs it, after loading what requests share):
+            # /healthz alone is answered by the first one up.
+            started = Path(log.name).read_text(errors="replace").count("startup complete")
             try:
                 with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
+                    if response.status == 200 and started >= workers:
                         break
             except OSError:
                 pass

@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import NoMatchFound
 from starlette.types import ASGIApp
 
 from portal import labels
@@ -161,11 +162,13 @@ async def _background(app: FastAPI) -> AsyncIterator[None]:
         runner.stop()
 
 
-def _settle() -> None:
+def _settle(app: FastAPI) -> None:
     """Load what requests share (the segmentation dictionary, the vocabularies, the match
-    lexicon), then leave it out of the garbage collector's full passes (``gc.freeze``): under
-    load a full pass came every few seconds and traversed those ~220,000 objects for
-    ~120 ms, a pause that every request in flight waited out (the p99 of every route)."""
+    lexicon, the templates, the routes), then leave it out of the garbage collector's full
+    passes (``gc.freeze``): under load a full pass came every few seconds and traversed those
+    ~220,000 objects for ~120 ms, a pause that every request in flight waited out (the p99
+    of every route)."""
+    from portal.kit.templating import templates
     from portal.matching.service import lexicon
     from portal.reference.vocab import get_vocabularies
     from portal.search.gateway import get_gateway
@@ -173,6 +176,14 @@ def _settle() -> None:
     get_vocabularies()
     lexicon()
     get_gateway().pipeline.query_tokens("5G 陶瓷 glaze")
+    # Every template compiled now rather than by its first request (issue 19): the memory
+    # a worker has at start is what it serves with, and no first request waits for it.
+    for name in templates.env.list_templates():
+        templates.env.get_template(name)
+    # FastAPI builds an included router's routes when a request first looks through them
+    # (~5 MB, ~1 s); looking up a name no route has makes it build them all.
+    with suppress(NoMatchFound):
+        app.url_path_for("no route has this name")
     gc.collect()
     gc.freeze()
 
@@ -183,7 +194,7 @@ def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContext
         # The OIDC issuer is pinned: a provider whose discovery names another issuer stops us.
         await oidc.check_at_startup(get_settings())
         if background_sync:
-            await run_in_threadpool(_settle)
+            await run_in_threadpool(_settle, app)
             async with _background(app):
                 yield
         else:

@@ -64,8 +64,10 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
+    from portal.allocator import bound_allocator
     from portal.observability.logs import log_config
 
+    bound_allocator()  # before any thread or worker starts (issue 19: memory under load)
     settings = get_settings()
     ensure_ready()
     json_logs = settings.portal_log_format == "json"
