@@ -50,14 +50,7 @@ def for_visitors(
         or getattr(request.state, "user", None) is not None
     ):
         return build()
-    key = (
-        request.url.path,
-        request.url.query,
-        request.headers.get("hx-request"),
-        request.headers.get("hx-target"),
-        get_locale(),
-        *data,
-    )
+    key = (*_request_key(request), *data)
     kept = _pages.peek(key)
     if kept is None:
         # One build per page at a time: the visitors asking for it meanwhile wait for it
@@ -80,6 +73,18 @@ def for_visitors(
     page = Response(body)
     page.raw_headers = list(headers)
     return page
+
+
+def _request_key(request: Request) -> tuple[object, ...]:
+    """What a kept page is asked by: its path and query, the htmx request (a fragment or the
+    page) and the language."""
+    return (
+        request.url.path,
+        request.url.query,
+        request.headers.get("hx-request"),
+        request.headers.get("hx-target"),
+        get_locale(),
+    )
 
 
 def _shareable(request: Request, response: Response) -> bool:
@@ -111,16 +116,7 @@ def for_viewer(
         or getattr(state, "bearer_used", False)
     ):
         return build()
-    key = (
-        request.url.path,
-        request.url.query,
-        request.headers.get("hx-request"),
-        request.headers.get("hx-target"),
-        get_locale(),
-        viewer,
-        getattr(state, "unread_notifications", None),
-        *data,
-    )
+    key = (*_request_key(request), viewer, getattr(state, "unread_notifications", None), *data)
     kept = _viewer_pages.peek(key)
     if kept is None:
         state.csrf_token = _TOKEN_STAND_IN
