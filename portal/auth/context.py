@@ -105,7 +105,8 @@ def load(request: Request, session: Session, *, now: datetime, policy: SessionPo
         if found is None:
             sessions.clear_cookie(request)
         else:
-            web_session, user = found
+            web_session, user = found.row, found.user
+            request.state.session_counts = found.counts
             if web_session.user_id is not None and (user is None or not user.is_active):
                 # Disabling a user ends their sessions; this one is only forgotten here.
                 sessions.clear_cookie(request)

@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import uuid4
 
-from sqlalchemy import event
+from sqlalchemy import String, cast, event, func, literal, union_all
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from portal.kit.i18n import get_locale
-from portal.models import STATS_FAMILIES, STATS_VERSION_KEY, Meta, stats_family_key
+from portal.models import STATS_FAMILIES, STATS_VERSION_KEY, Meta, OutboxEvent, stats_family_key
 
 T = TypeVar("T")
 
@@ -87,18 +87,43 @@ def data_versions(session: Session, families: Iterable[str] = ALL_FAMILIES) -> t
 
 _STAMPS = "portal.dashboards.stamps"
 _ALL_KEYS = (STATS_VERSION_KEY, *(stats_family_key(f) for f in STATS_FAMILIES))
-_READ_STAMPS = select(Meta.key, Meta.value).where(col(Meta.key).in_(_ALL_KEYS))  # built once
+# Where the search indexes stand (portal.search.sync.applied_position) comes in the same
+# round trip: the lowest pending outbox event and the highest event, as two more rows. The
+# memo keys of most pages need both. Built once (portal.db).
+_LOWEST, _HIGHEST = "outbox:lowest", "outbox:highest"
+_READ_STAMPS = union_all(
+    select(Meta.key, Meta.value).where(col(Meta.key).in_(_ALL_KEYS)),
+    select(
+        literal(_LOWEST),
+        cast(
+            select(func.min(OutboxEvent.id))
+            .where(col(OutboxEvent.processed_at).is_(None))
+            .scalar_subquery(),
+            String,
+        ),
+    ),
+    select(literal(_HIGHEST), cast(select(func.max(OutboxEvent.id)).scalar_subquery(), String)),
+)
 
 
-def _stamps(session: Session) -> dict[str, str]:
-    """Every stamp, read once per transaction: a page asks for them once per memoized
-    aggregate (a dozen times), and they cannot change under a transaction except by its own
-    flushes, which forget them (below)."""
-    found: dict[str, str] | None = session.info.get(_STAMPS)
+def _stamps(session: Session) -> dict[str, str | None]:
+    """Every stamp, and the index position, read once per transaction: a page asks for them
+    once per memoized aggregate (a dozen times). Reading them once keys a memo with what
+    was true when the request began (a memo made from newer data under an older key is
+    never served: later requests read the newer stamp); the transaction's own flushes, and
+    its end, forget them (below)."""
+    found: dict[str, str | None] | None = session.info.get(_STAMPS)
     if found is None:
-        found = {key: value for key, value in session.exec(_READ_STAMPS).all()}
+        found = {key: value for key, value in session.execute(_READ_STAMPS).tuples()}
         session.info[_STAMPS] = found
     return found
+
+
+def index_position(session: Session) -> tuple[int | None, int | None]:
+    """(the lowest pending outbox event, the highest event), read with the stamps."""
+    found = _stamps(session)
+    lowest, highest = found.get(_LOWEST), found.get(_HIGHEST)
+    return (int(lowest) if lowest else None, int(highest) if highest else None)
 
 
 def _forget_stamps(session: OrmSession, *_: Any) -> None:

@@ -9,15 +9,25 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, select
 
 from portal.audit import service as audit
-from portal.auth.permissions import Action, Principal, authorize, can, may_post
+from portal.auth.permissions import (
+    Action,
+    Principal,
+    authorize,
+    can,
+    may_post,
+    remember_role,
+    role_of_user,
+)
 from portal.clock import aware
-from portal.db import bump_version, row_by_id
+from portal.db import bump_version
 from portal.kit.errors import FieldErrors, Forbidden, NotFound
 from portal.kit.forms import errors_of
 from portal.kit.i18n import _
@@ -153,6 +163,33 @@ def get(session: Session, kind: ListingKind, listing_id: int) -> Any:
     return row
 
 
+@cache
+def _with_org(kind: ListingKind) -> Select[Any]:
+    model = kind.model
+    return (
+        select(model, Organization, role_of_user("user_id", model.org_id))
+        .join(Organization, col(Organization.id) == model.org_id)
+        .where(model.id == bindparam("row_id"))
+    )
+
+
+def with_org(
+    session: Session, kind: ListingKind, listing_id: int, principal: Principal | None
+) -> tuple[Any, Organization] | None:
+    """The listing and its organisation, and the reader's role there (remembered for the
+    permission checks that follow): one statement, built once (portal.db)."""
+    user_id = principal.user_id if principal is not None else None
+    found = session.execute(
+        _with_org(kind), {"row_id": listing_id, "user_id": user_id or 0}
+    ).first()
+    if found is None:
+        return None
+    row, org, role = found
+    if user_id is not None:
+        remember_role(session, user_id, org.id, role)
+    return row, org
+
+
 def readable(
     session: Session,
     kind: ListingKind,
@@ -164,12 +201,10 @@ def readable(
     """The listing, its organisation, and whether the reader sees its private side (its
     status and reason while unpublished; an anonymous listing's organisation; the matches).
     Anyone reads a public listing; its owners and officials read it in any status."""
-    # The first rows the request reads: through statements built once (portal.db).
-    row = row_by_id(session, kind.model, listing_id)
-    if row is None:
+    found = with_org(session, kind, listing_id, principal)
+    if found is None:
         raise NotFound(_("找不到该{label}").format(label=kind.label))
-    org = row_by_id(session, Organization, row.org_id)
-    assert org is not None
+    row, org = found
     private = can_see_private(session, principal, org)
     if not private and not is_public(kind, row, today):
         raise NotFound(_("找不到该{label}").format(label=kind.label))

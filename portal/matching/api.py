@@ -11,13 +11,14 @@ from fastapi import APIRouter, Query
 from matching.engine import Strategy
 from matching.search import SearchUnavailable
 from portal.auth.permissions import Action, authorize
-from portal.db import row_by_id
 from portal.deps import ApiPrincipal, SearchDep, SessionDep
 from portal.kit.errors import NotFound, ServiceUnavailable
 from portal.kit.i18n import _
+from portal.listings import service as listings
+from portal.listings.registry import DEMAND, SOLUTION, ListingKind
 from portal.matching.schemas import MatchList
 from portal.matching.service import matches_for_demand, matches_for_solution
-from portal.models import Demand, Organization, Solution
+from portal.models import Organization
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
 Limit = Annotated[int, Query(ge=1, le=50)]
@@ -29,13 +30,15 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _authorize_matches(
-    session: SessionDep, principal: ApiPrincipal, org_id: int
-) -> Organization | None:
-    """The listing's organisation, once ``principal`` may see its matches."""
-    org = row_by_id(session, Organization, org_id)
-    authorize(session, principal, Action.LISTING_VIEW_PRIVATE, org=org)
-    return org
+def _published(
+    session: SessionDep, principal: ApiPrincipal, kind: ListingKind, listing_id: int
+) -> tuple[Any, Organization]:
+    """The published listing and its organisation, once ``principal`` may see its matches."""
+    found = listings.with_org(session, kind, listing_id, principal)
+    if found is None or found[0].status != "published":
+        raise NotFound(_("找不到该需求") if kind is DEMAND else _("找不到该解决方案"))
+    authorize(session, principal, Action.LISTING_VIEW_PRIVATE, org=found[1])
+    return found
 
 
 @router.get(
@@ -52,10 +55,7 @@ def demand_matches(
     limit: Limit = 10,
     strategy: Strategy = "full",
 ) -> MatchList:
-    demand = row_by_id(session, Demand, demand_id)
-    if demand is None or demand.status != "published":
-        raise NotFound(_("找不到该需求"))
-    org = _authorize_matches(session, principal, demand.org_id)
+    demand, org = _published(session, principal, DEMAND, demand_id)
     try:
         return matches_for_demand(session, gateway, demand, limit=limit, strategy=strategy, org=org)
     except SearchUnavailable as exc:
@@ -76,10 +76,7 @@ def solution_matches(
     limit: Limit = 10,
     strategy: Strategy = "full",
 ) -> MatchList:
-    solution = row_by_id(session, Solution, solution_id)
-    if solution is None or solution.status != "published":
-        raise NotFound(_("找不到该解决方案"))
-    org = _authorize_matches(session, principal, solution.org_id)
+    solution, org = _published(session, principal, SOLUTION, solution_id)
     try:
         return matches_for_solution(
             session, gateway, solution, limit=limit, strategy=strategy, org=org

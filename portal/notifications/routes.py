@@ -36,7 +36,10 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 def _load_unread_now(request: Request, session: Session) -> None:
-    request.state.unread_notifications = service.unread_count(session, request.state.viewer.id)
+    counted = getattr(request.state, "session_counts", {}).get(service.UNREAD_COUNT)
+    request.state.unread_notifications = (
+        counted if counted is not None else service.unread_count(session, request.state.viewer.id)
+    )
 
 
 # A read loads it with the session (portal.deps.PAGE_EXTRAS), in the same worker thread.

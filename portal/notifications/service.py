@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from portal import outbox
 from portal.auth.permissions import Action, Principal, authorize
+from portal.auth.sessions import count_with_session
 from portal.kit.errors import FieldErrors, NotFound
 from portal.kit.i18n import _
 from portal.mail import queue_mail
@@ -276,6 +277,19 @@ _UNREAD = (  # built once: every signed-in page counts (portal.db)
     select(func.count())
     .select_from(Notification)
     .where(Notification.user_id == bindparam("user_id"), col(Notification.read_at).is_(None))
+)
+
+
+# The bell's count comes with the session that a signed-in page loads (one query for both).
+UNREAD_COUNT = "unread_notifications"
+count_with_session(
+    UNREAD_COUNT,
+    lambda user_id: (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
+        .scalar_subquery()
+    ),
 )
 
 

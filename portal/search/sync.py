@@ -37,6 +37,7 @@ from sqlmodel import Session, col, func, select
 
 from matching.search import IndexMissing, SearchBackendError, SearchUnavailable
 from portal import leases
+from portal.dashboards.cache import index_position
 from portal.db import begin_write
 from portal.kit.i18n import _
 from portal.leases import HeldLease
@@ -221,22 +222,14 @@ def last_failure(session: Session) -> str | None:
     ).first()
 
 
-_POSITION = select(  # built once: most pages ask (portal.db)
-    select(func.min(OutboxEvent.id))
-    .where(col(OutboxEvent.processed_at).is_(None))
-    .scalar_subquery(),
-    select(func.max(OutboxEvent.id)).scalar_subquery(),
-)
-
-
 def applied_position(session: Session) -> tuple[int | None, int | None]:
     """Where the indexes stand, as the database says: the lowest pending outbox event and
     the highest event. Events are applied in id order and marked applied only once the
     index holds them, so a memo of search results keyed on this is computed from an index
     at least as new as its key, and forgotten (a new key) once the next change is applied —
-    by whichever process applied it."""
-    lowest, highest = session.exec(_POSITION).one()
-    return lowest, highest
+    by whichever process applied it. Read once per transaction, with the data stamps (one
+    round trip for both)."""
+    return index_position(session)
 
 
 def _kept(documents: Iterable[dict[str, Any]], lease: HeldLease) -> Iterator[dict[str, Any]]:

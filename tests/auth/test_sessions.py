@@ -6,6 +6,7 @@ from sqlmodel import Session
 from portal.auth import sessions
 from portal.auth.sessions import SessionPolicy, hash_id
 from portal.models import WebSession
+from portal.notifications.service import notify
 from tests.factories import make_user
 from tests.support.queries import statements
 from tests.support.web import sign_in
@@ -82,3 +83,19 @@ def test_a_signed_in_request_reads_its_session_and_user_in_one_query(
         assert client.get("/notifications").status_code == 200
     lookups = [s for s in seen if "FROM web_session" in s or "FROM user_account" in s]
     assert len(lookups) == 1, lookups
+
+
+def test_the_bells_count_comes_with_the_session(client: TestClient, session: Session) -> None:
+    """A signed-in page counts the unread notifications in the query that loads the
+    session: no statement of its own, and the count is the user's."""
+    user, other = make_user(session), make_user(session)
+    assert user.id is not None and other.id is not None
+    for to in (user.id, user.id, other.id):
+        notify(session, kind="introduction_requested", user_ids=[to], subject="s", link="/")
+    session.commit()
+    sign_in(client, user.email)
+    with statements(session.get_bind()) as seen:  # type: ignore[arg-type]
+        page = client.get("/")
+    assert page.status_code == 200
+    assert [s for s in seen if "FROM notification" in s and "web_session" not in s] == []
+    assert '<span class="badge badge-count" data-testid="unread-count">2</span>' in page.text

@@ -15,6 +15,7 @@ from portal.search.gateway import SearchGateway
 from tests.factories import make_user
 from tests.introductions.conftest import Scene
 from tests.introductions.test_routes import request_as_buyer
+from tests.support.queries import statements
 from tests.support.search import index
 from tests.support.web import csrf_of, sign_in
 
@@ -116,3 +117,20 @@ def test_a_member_who_leaves_no_longer_sees_the_matches(
     session.commit()
     shown = page(client, ranked)  # still public: published
     assert 'data-testid="matches"' not in shown and 'data-testid="shortlist"' not in shown
+
+
+def test_a_kept_page_costs_three_statements(
+    client: TestClient, session: Session, ranked: Scene
+) -> None:
+    """What the key of a kept page needs, in three reads: the session with its user and
+    the bell's count; the demand with its organisation and the viewer's role there; the
+    data stamps with where the index stands."""
+    sign_in(client, ranked.buyer.email)
+    first = page(client, ranked)
+    with statements(session.get_bind()) as seen:  # type: ignore[arg-type]
+        assert page(client, ranked) == first
+    reads = [" ".join(s.split()) for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 3, reads
+    assert "FROM web_session" in reads[0] and "FROM notification" in reads[0]
+    assert "FROM demand JOIN organization" in reads[1] and "membership.role" in reads[1]
+    assert "FROM meta" in reads[2] and "outbox_event" in reads[2]

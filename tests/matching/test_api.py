@@ -120,9 +120,11 @@ def test_cli_prints_the_same_object_as_the_api(data_dir: Path) -> None:
     assert missing.exit_code == 1 and "找不到需求" in missing.output
 
 
-def test_the_demand_and_its_organisation_are_read_once(
+def test_the_demand_its_organisation_and_the_role_are_read_in_one_statement(
     client: TestClient, session: Session, gateway: SearchGateway
 ) -> None:
+    """The permission check and the ranking share one read of the organisation, which
+    also brings the reader's role there."""
     solution(session, title="陶瓷釉面缺陷视觉检测")
     need = demand(session)
     drain_all(session, gateway)
@@ -130,4 +132,6 @@ def test_the_demand_and_its_organisation_are_read_once(
     session.commit()
     with statements(session.get_bind()) as seen:  # type: ignore[arg-type]
         assert client.get(f"/api/v1/demands/{need.id}/matches", headers=headers).status_code == 200
-    assert len([s for s in seen if "FROM organization" in s]) == 1
+    reads = [s for s in seen if "FROM organization" in s or "JOIN organization" in s]
+    assert len(reads) == 1 and "FROM demand" in reads[0], reads
+    assert [s for s in seen if s.lstrip().startswith("SELECT membership.role")] == []
