@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import uuid4
 
-from sqlalchemy import String, cast, event, func, literal, union_all
+from sqlalchemy import ColumnElement, String, cast, event, func, literal_column, union_all
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
@@ -91,10 +91,20 @@ _ALL_KEYS = (STATS_VERSION_KEY, *(stats_family_key(f) for f in STATS_FAMILIES))
 # round trip: the lowest pending outbox event and the highest event, as two more rows. The
 # memo keys of most pages need both. Built once (portal.db).
 _LOWEST, _HIGHEST = "outbox:lowest", "outbox:highest"
+
+
+def _constant(key: str) -> ColumnElement[str]:
+    """One of the portal's own keys, written into the statement (a bound list of them would
+    be expanded again at each execution)."""
+    if not key.replace(":", "").replace("_", "").isalnum():
+        raise ValueError(f"not a plain key: {key!r}")
+    return literal_column(f"'{key}'")
+
+
 _READ_STAMPS = union_all(
-    select(Meta.key, Meta.value).where(col(Meta.key).in_(_ALL_KEYS)),
+    select(Meta.key, Meta.value).where(col(Meta.key).in_([_constant(k) for k in _ALL_KEYS])),
     select(
-        literal(_LOWEST),
+        _constant(_LOWEST),
         cast(
             select(func.min(OutboxEvent.id))
             .where(col(OutboxEvent.processed_at).is_(None))
@@ -102,7 +112,7 @@ _READ_STAMPS = union_all(
             String,
         ),
     ),
-    select(literal(_HIGHEST), cast(select(func.max(OutboxEvent.id)).scalar_subquery(), String)),
+    select(_constant(_HIGHEST), cast(select(func.max(OutboxEvent.id)).scalar_subquery(), String)),
 )
 
 
