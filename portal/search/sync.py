@@ -212,14 +212,17 @@ def record_failure(session: Session, event_ids: list[int], error: str) -> None:
     session.commit()
 
 
+_LAST_FAILURE = (  # built once: every /healthz asks (portal.db)
+    select(OutboxEvent.last_error)
+    .where(col(OutboxEvent.processed_at).is_(None), col(OutboxEvent.attempts) > 0)
+    .order_by(col(OutboxEvent.id).desc())
+    .limit(1)
+)
+
+
 def last_failure(session: Session) -> str | None:
     """Why the index is behind: the error of a pending event that failed (in any process)."""
-    return session.exec(
-        select(OutboxEvent.last_error)
-        .where(col(OutboxEvent.processed_at).is_(None), col(OutboxEvent.attempts) > 0)
-        .order_by(col(OutboxEvent.id).desc())
-        .limit(1)
-    ).first()
+    return session.exec(_LAST_FAILURE).first()
 
 
 def applied_position(session: Session) -> tuple[int | None, int | None]:
