@@ -72,7 +72,7 @@ def read_engine(engine: Engine) -> Engine:
     on its own (psycopg's autocommit), which saves the BEGIN and the COMMIT, two of a page's
     round trips. A read loses nothing by it: under READ COMMITTED each statement takes its
     own snapshot, in a transaction or not. A read that must write goes back to ``engine``
-    (:func:`become_write`). SQLite keeps its transactions (a read's snapshot is the whole
+    (:func:`begin_write`). SQLite keeps its transactions (a read's snapshot is the whole
     transaction there)."""
     if engine.dialect.name != "postgresql":
         return engine

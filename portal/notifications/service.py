@@ -23,6 +23,7 @@ import hmac
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, func, update
@@ -273,24 +274,19 @@ def set_webhook(
 # --- the inbox ---------------------------------------------------------------------------
 
 
-_UNREAD = (  # built once: every signed-in page counts (portal.db)
-    select(func.count())
-    .select_from(Notification)
-    .where(Notification.user_id == bindparam("user_id"), col(Notification.read_at).is_(None))
-)
-
-
-# The bell's count comes with the session that a signed-in page loads (one query for both).
-UNREAD_COUNT = "unread_notifications"
-count_with_session(
-    UNREAD_COUNT,
-    lambda user_id: (
+def _unread(user_id: Any) -> Any:
+    """The count of a user's unread notifications (``user_id``: a value or a column)."""
+    return (
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user_id, col(Notification.read_at).is_(None))
-        .scalar_subquery()
-    ),
-)
+    )
+
+
+_UNREAD = _unread(bindparam("user_id"))  # built once (portal.db)
+# Every signed-in page shows it: it comes with the session the page loads (one query).
+UNREAD_COUNT = "unread_notifications"
+count_with_session(UNREAD_COUNT, lambda user_id: _unread(user_id).scalar_subquery())
 
 
 def unread_count(session: Session, user_id: int) -> int:
