@@ -135,20 +135,6 @@ async def get_session_policy() -> SessionPolicy:
 SessionPolicyDep = Annotated[SessionPolicy, Depends(get_session_policy)]
 
 
-# What a signed-in user's pages show besides the user (the bell's unread count), loaded in
-# the worker-thread hop that loads the session: registered by the domains at import, each
-# setting its attribute of ``request.state``.
-PAGE_EXTRAS: list[Callable[[Request, Session], None]] = []
-
-
-def _page_extras(request: Request, session: Session) -> None:
-    if getattr(request.state, "viewer", None) is not None and not request.url.path.startswith(
-        "/api/"
-    ):
-        for extra in PAGE_EXTRAS:
-            extra(request, session)
-
-
 async def load_request_auth(
     request: Request, session: SessionDep, clock: ClockDep, policy: SessionPolicyDep
 ) -> None:
@@ -165,11 +151,8 @@ async def load_request_auth(
             if not safe:
                 return locale
             # A read needs no CSRF check: the profile's language in the same worker-thread
-            # hop (it may save a ?lang= choice, which a write does only once checked), and
-            # what the page's layout shows.
-            chosen = language.apply_profile(request, session)
-            _page_extras(request, session)
-            return chosen
+            # hop (it may save a ?lang= choice, which a write does only once checked).
+            return language.apply_profile(request, session)
 
         locale = await run_in_threadpool(load)
     else:

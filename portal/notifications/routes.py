@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 
 from portal.auth.permissions import Principal
 from portal.deps import (
-    PAGE_EXTRAS,
     ClockDep,
     FormDataDep,
     RequestAuth,
@@ -35,27 +34,18 @@ from portal.notifications.scans import confirm_current
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _load_unread_now(request: Request, session: Session) -> None:
-    counted = getattr(request.state, "session_counts", {}).get(service.UNREAD_COUNT)
-    request.state.unread_notifications = (
-        counted if counted is not None else service.unread_count(session, request.state.viewer.id)
-    )
-
-
-# A read loads it with the session (portal.deps.PAGE_EXTRAS), in the same worker thread.
-PAGE_EXTRAS.append(_load_unread_now)
-
-
 async def load_unread(request: Request, session: SessionDep, _: RequestAuth) -> None:
-    """App-wide: the bell's unread count for a signed-in user's pages, where the session's
-    loading did not bring it (a write). Async, so that the requests of everyone else
-    (visitors, the API) do not wait for a worker thread."""
-    if getattr(request.state, "unread_notifications", None) is not None:
-        return
+    """App-wide: the bell's unread count for a signed-in user's pages. The query that loads
+    the session counts it (``service.UNREAD_COUNT``); async, so that no request waits for a
+    worker thread for it."""
     viewer = getattr(request.state, "viewer", None)
     request.state.unread_notifications = 0
-    if viewer is not None and not request.url.path.startswith("/api/"):
-        await run_in_threadpool(_load_unread_now, request, session)
+    if viewer is None or request.url.path.startswith("/api/"):
+        return
+    counted = getattr(request.state, "session_counts", {}).get(service.UNREAD_COUNT)
+    if counted is None:  # a viewer not loaded through the session's query
+        counted = await run_in_threadpool(service.unread_count, session, viewer.id)
+    request.state.unread_notifications = counted
 
 
 @router.get("/notifications", name="notifications")
