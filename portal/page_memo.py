@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -30,12 +31,24 @@ from portal.auth import context as auth_context
 from portal.dashboards.cache import Memo
 from portal.kit.i18n import get_locale
 
+
+class _Building:
+    """A page being built: its lock, and how many requests hold or wait for it (the entry
+    goes when the last one leaves, so that no two locks ever stand for one page)."""
+
+    __slots__ = ("lock", "waiting")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.waiting = 0
+
+
 _pages = Memo(256)
 _viewer_pages = Memo(256)
 # Letters only, so it reads the same in HTML, in an attribute and in JSON (``tojson``).
 _TOKEN_STAND_IN = "csrfstandin" + secrets.token_hex(16)
 _PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")  # secrets.token_urlsafe's alphabet
-_building: dict[tuple[object, ...], threading.Lock] = {}  # the pages being built now
+_building: dict[tuple[object, ...], _Building] = {}  # the pages being built now
 _guard = threading.Lock()
 
 
@@ -53,26 +66,38 @@ def for_visitors(
     key = (*_request_key(request), *data)
     kept = _pages.peek(key)
     if kept is None:
-        # One build per page at a time: the visitors asking for it meanwhile wait for it
-        # rather than build it too (a cold page of a large catalog takes a second).
-        with _guard:
-            building = _building.setdefault(key, threading.Lock())
-        try:
-            with building:
-                kept = _pages.peek(key)
-                if kept is None:
-                    response = build()
-                    if not _shareable(request, response):
-                        return response
-                    kept = (bytes(response.body), list(response.raw_headers))
-                    _pages.put(key, kept)
-        finally:
-            with _guard:
-                _building.pop(key, None)
+        with _one_build(("visitors", *key)):
+            kept = _pages.peek(key)
+            if kept is None:
+                response = build()
+                if not _shareable(request, response):
+                    return response
+                kept = (bytes(response.body), list(response.raw_headers))
+                _pages.put(key, kept)
     body, headers = kept
     page = Response(body)
     page.raw_headers = list(headers)
     return page
+
+
+@contextmanager
+def _one_build(key: tuple[object, ...]) -> Iterator[None]:
+    """One build of a page at a time: the requests asking for it meanwhile wait for it and
+    then take the kept page, rather than build it too. A cold page costs tens of
+    milliseconds, a cold large catalog a second; a worker starting under load (or a viewer's
+    tabs reloading at once) would otherwise build it once per request in flight, each
+    slowed by the others."""
+    with _guard:
+        building = _building.setdefault(key, _Building())
+        building.waiting += 1
+    try:
+        with building.lock:
+            yield
+    finally:
+        with _guard:
+            building.waiting -= 1
+            if not building.waiting:
+                del _building[key]
 
 
 def _request_key(request: Request) -> tuple[object, ...]:
@@ -119,15 +144,18 @@ def for_viewer(
     key = (*_request_key(request), viewer, getattr(state, "unread_notifications", None), *data)
     kept = _viewer_pages.peek(key)
     if kept is None:
-        state.csrf_token = _TOKEN_STAND_IN
-        try:
-            response = build()
-        finally:
-            state.csrf_token = token
-        if response.status_code != 200 or b"set-cookie" in dict(response.raw_headers):
-            return _with_token(bytes(response.body), response, token)
-        kept = (bytes(response.body), list(response.raw_headers))
-        _viewer_pages.put(key, kept)
+        with _one_build(("viewer", *key)):
+            kept = _viewer_pages.peek(key)
+            if kept is None:
+                state.csrf_token = _TOKEN_STAND_IN
+                try:
+                    response = build()
+                finally:
+                    state.csrf_token = token
+                if response.status_code != 200 or b"set-cookie" in dict(response.raw_headers):
+                    return _with_token(bytes(response.body), response, token)
+                kept = (bytes(response.body), list(response.raw_headers))
+                _viewer_pages.put(key, kept)
     body, headers = kept
     page = Response()
     page.raw_headers = list(headers)
