@@ -184,6 +184,7 @@ def routes(demand_id: int) -> list[tuple[str, str, bool]]:
 
 
 def measure(base: str, pid: int, cookie: str, demand_id: int, seconds: int) -> None:
+    warm_up(f"{base}/healthz", None)
     floor = wrk(f"{base}/healthz", seconds=seconds, pid=pid)
     print(f"  {'route':<40} {'req/s':>8} {'p50':>9} {'p99':>9} {'×floor':>7} {'CPU/req':>10}")
     print(_line("/healthz (floor)", floor, floor))
@@ -205,12 +206,20 @@ def measure(base: str, pid: int, cookie: str, demand_id: int, seconds: int) -> N
     )
 
 
+WARM_UP_SECONDS = 2
+
+
 def warm_up(url: str, cookie: str | None) -> None:
-    """One request first: what a page memoizes is measured warm (its first build, from
-    a cold memo, is a different figure)."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        response.read()
+    """The route under the same load for a moment first, not counted: every worker has
+    built what it memoizes and opened the database connections that many requests in flight
+    hold, so the figure is the warm server's. A single request warmed one worker only, and
+    the other one's first builds and first connections (each a new PostgreSQL backend
+    reading its catalogs) came into the p99. What a cold worker costs is :mod:`bench.mixed`'s
+    figure, which starts from a fresh server."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WARM_UP_SECONDS}s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    subprocess.run(command, capture_output=True, check=True)
 
 
 def _line(label: str, figures: Figures, floor: Figures) -> str:
