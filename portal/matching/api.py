@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from matching.engine import Strategy
 from matching.search import SearchUnavailable
@@ -17,7 +17,7 @@ from portal.kit.i18n import _
 from portal.listings import service as listings
 from portal.listings.registry import DEMAND, SOLUTION, ListingKind
 from portal.matching.schemas import MatchList
-from portal.matching.service import matches_for_demand, matches_for_solution
+from portal.matching.service import demand_ranking_json, matches_for_solution
 from portal.models import Organization
 
 router = APIRouter(prefix="/api/v1", tags=["matching"])
@@ -54,12 +54,16 @@ def demand_matches(
     demand_id: int,
     limit: Limit = 10,
     strategy: Strategy = "full",
-) -> MatchList:
+) -> Response:
     demand, org = _published(session, principal, DEMAND, demand_id)
     try:
-        return matches_for_demand(session, gateway, demand, limit=limit, strategy=strategy, org=org)
+        # The ranking is kept as this answer's JSON: sent as it is.
+        ranking = demand_ranking_json(
+            session, gateway, demand, limit=limit, strategy=strategy, org=org
+        )
     except SearchUnavailable as exc:
         raise ServiceUnavailable(_("匹配服务暂时不可用，请稍后再试"), reason=str(exc)) from exc
+    return Response(ranking, media_type="application/json")
 
 
 @router.get(

@@ -99,7 +99,9 @@ def _public(matches: list[Match], strategy: Strategy) -> MatchList:
 
 
 # A demand's ranking is read far more often (its page, the API) than what it ranks from
-# changes; one entry per demand ranked, kept by recent use.
+# changes; one entry per demand ranked, kept by recent use, as the API's JSON: a few KB,
+# where the models it is read into took about 19 KB (a worker's memory under load, issue
+# 19), and the API answers it as it is.
 _rankings = Memo(512)
 
 
@@ -132,20 +134,38 @@ def matches_for_demand(
     today: date | None = None,
     org: Organization | None = None,
 ) -> MatchList:
-    """The solutions ranked for ``demand``, memoized until the demand, its organisation or
-    the solutions index change (the index as the outbox says it stands: it is updated after
-    the commit, so the database's own stamps would not tell a ranking made before it caught
-    up), or the day or the language do. ``org``: the demand's, when the caller has it."""
+    """The solutions ranked for ``demand`` (:func:`demand_ranking_json`, read)."""
+    ranking = demand_ranking_json(
+        session, gateway, demand, limit=limit, strategy=strategy, today=today, org=org
+    )
+    return MatchList.model_validate_json(ranking)
+
+
+def demand_ranking_json(
+    session: Session,
+    gateway: SearchGateway,
+    demand: Demand,
+    *,
+    limit: int = 10,
+    strategy: Strategy = "full",
+    today: date | None = None,
+    org: Organization | None = None,
+) -> bytes:
+    """The solutions ranked for ``demand``, as a :class:`MatchList` in JSON, memoized until
+    the demand, its organisation or the solutions index change (the index as the outbox
+    says it stands: it is updated after the commit, so the database's own stamps would not
+    tell a ranking made before it caught up), or the day or the language do. ``org``: the
+    demand's, when the caller has it."""
     org = org or session.get(Organization, demand.org_id)
     if org is None:
         raise NotFound(_("找不到发布该需求的机构"))
     day = today or date.today()
 
-    def rank() -> MatchList:
+    def rank() -> bytes:
         engine = make_engine(gateway)
         doc = demand_doc(gateway, demand, org)
         ranked = engine.rank_solutions(doc, today=day, limit=limit, strategy=strategy)
-        return _public(ranked, strategy)
+        return _public(ranked, strategy).model_dump_json().encode()
 
     key = (
         "solutions for demand",
@@ -156,8 +176,7 @@ def matches_for_demand(
         strategy,
         get_locale(),  # explanations are in the request's language
     )
-    ranked = _rankings.get(key, rank)
-    return MatchList(strategy=ranked.strategy, matches=list(ranked.matches))
+    return _rankings.get(key, rank)
 
 
 def matches_for_solution(

@@ -135,3 +135,22 @@ def test_the_demand_its_organisation_and_the_role_are_read_in_one_statement(
     reads = [s for s in seen if "FROM organization" in s or "JOIN organization" in s]
     assert len(reads) == 1 and "FROM demand" in reads[0], reads
     assert [s for s in seen if s.lstrip().startswith("SELECT membership.role")] == []
+
+
+def test_a_kept_ranking_is_answered_as_its_json_and_read_the_same_by_the_page(
+    client: TestClient, session: Session, gateway: SearchGateway
+) -> None:
+    """A demand's ranking is kept as the API's JSON (a few KB a demand, where its models
+    took several times that in every worker): the API sends it as it is, and the page's
+    models read from it are the API's answer."""
+    from portal.matching import service
+
+    solution(session, title="陶瓷釉面缺陷视觉检测")
+    need = demand(session)
+    drain_all(session, gateway)
+    headers = owner_of(session, need.org_id)
+    answer = client.get(f"/api/v1/demands/{need.id}/matches", headers=headers)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    assert [answer.content] == list(service._rankings._values.values())
+    read = service.matches_for_demand(session, gateway, need)
+    assert read.model_dump(mode="json") == answer.json() and read.matches
