@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import TypedDict, Unpack
 
 from sqlmodel import Session
 
@@ -124,21 +125,18 @@ def _demand_key(session: Session, demand: Demand, org: Organization) -> tuple[ob
     )
 
 
+class RankingOptions(TypedDict, total=False):
+    limit: int
+    strategy: Strategy
+    today: date | None
+    org: Organization | None
+
+
 def matches_for_demand(
-    session: Session,
-    gateway: SearchGateway,
-    demand: Demand,
-    *,
-    limit: int = 10,
-    strategy: Strategy = "full",
-    today: date | None = None,
-    org: Organization | None = None,
+    session: Session, gateway: SearchGateway, demand: Demand, **options: Unpack[RankingOptions]
 ) -> MatchList:
     """The solutions ranked for ``demand`` (:func:`demand_ranking_json`, read)."""
-    ranking = demand_ranking_json(
-        session, gateway, demand, limit=limit, strategy=strategy, today=today, org=org
-    )
-    return MatchList.model_validate_json(ranking)
+    return MatchList.model_validate_json(demand_ranking_json(session, gateway, demand, **options))
 
 
 def demand_ranking_json(
