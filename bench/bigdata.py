@@ -269,4 +269,8 @@ def big_stack(kind: str, prefix: str) -> Iterator[dict[str, str]]:
             _restore(kind, env, kept)
         else:
             _build(kind, env, kept)
+        if kind == "postgresql":
+            # A restore brings no planner statistics: without this, autovacuum gathers them
+            # while the first routes are measured (their p99 up to 250 ms, the first minute).
+            _pg("vacuumdb", "--analyze-only", "--quiet", "--dbname", _libpq(env))
         yield env
