@@ -270,7 +270,7 @@ def big_stack(kind: str, prefix: str) -> Iterator[dict[str, str]]:
         else:
             _build(kind, env, kept)
         if kind == "postgresql":
-            # A restore brings no planner statistics: without this, autovacuum gathers them
-            # while the first routes are measured (their p99 up to 250 ms, the first minute).
+            # A restore brings no planner statistics: gathered now, rather than by
+            # autovacuum while the first routes are measured (as a real restore would be).
             _pg("vacuumdb", "--analyze-only", "--quiet", "--dbname", _libpq(env))
         yield env
