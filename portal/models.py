@@ -884,6 +884,7 @@ STATS_FAMILIES = (
     "indicators",
     "programmes",
     "marks",
+    "members",  # who belongs to which organisation: what they may see and do there
 )
 
 
@@ -913,6 +914,7 @@ def _bump_stats_version(session: Any, _context: Any) -> None:
         (Introduction, "programmes"),
         (MatchMark, "marks"),
         (FundingMark, "marks"),
+        (Membership, "members"),
     )
     families = {
         family

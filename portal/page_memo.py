@@ -131,17 +131,10 @@ def for_viewer(
     request, unread count and ``data`` (which must name everything else the page shows,
     including what the viewer may do there), with this session's CSRF token put in."""
     state = request.state
-    viewer = getattr(state, "viewer", None)
-    token = getattr(state, "csrf_token", None)
-    if (
-        request.method != "GET"
-        or viewer is None
-        or token is None
-        or not _PLAIN_TOKEN.fullmatch(token)
-        or getattr(state, "bearer_used", False)
-    ):
+    key = _viewer_key(request, data)
+    if key is None:
         return build()
-    key = (*_request_key(request), viewer, getattr(state, "unread_notifications", None), *data)
+    token = state.csrf_token
     kept = _viewer_pages.peek(key)
     if kept is None:
         with _one_build(("viewer", *key)):
@@ -156,10 +149,40 @@ def for_viewer(
                     return _with_token(bytes(response.body), response, token)
                 kept = (bytes(response.body), list(response.raw_headers))
                 _viewer_pages.put(key, kept)
+    return _kept_page(kept, token)
+
+
+def kept_for_viewer(request: Request, *, data: tuple[object, ...]) -> Response | None:
+    """The page :func:`for_viewer` kept for this viewer, request and ``data``, without
+    building it; None when there is none."""
+    key = _viewer_key(request, data)
+    kept = _viewer_pages.peek(key) if key is not None else None
+    return _kept_page(kept, request.state.csrf_token) if kept is not None else None
+
+
+def _kept_page(kept: tuple[bytes, list[tuple[bytes, bytes]]], token: str) -> Response:
     body, headers = kept
     page = Response()
     page.raw_headers = list(headers)
     return _with_token(body, page, token)
+
+
+def _viewer_key(request: Request, data: tuple[object, ...]) -> tuple[object, ...] | None:
+    """What a viewer's page is kept under: the request, who they are, their unread count and
+    ``data``; None for a request whose page is not kept (not a GET, no signed-in session,
+    a token's call)."""
+    state = request.state
+    viewer = getattr(state, "viewer", None)
+    token = getattr(state, "csrf_token", None)
+    if (
+        request.method != "GET"
+        or viewer is None
+        or token is None
+        or not _PLAIN_TOKEN.fullmatch(token)
+        or getattr(state, "bearer_used", False)
+    ):
+        return None
+    return (*_request_key(request), viewer, getattr(state, "unread_notifications", None), *data)
 
 
 def _with_token(body: bytes, response: Response, token: str) -> Response:

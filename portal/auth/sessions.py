@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from fastapi import Request
-from sqlalchemy import Select, bindparam, delete
+from sqlalchemy import ColumnElement, Select, bindparam, delete
 from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col, select
 
@@ -102,16 +102,42 @@ def count_with_session(name: str, count: Callable[[Any], ScalarSelect[Any]]) -> 
     _with_user.cache_clear()
 
 
+class Rider(NamedTuple):
+    """Values any request of a session needs, whoever it is (issue 19: the data stamps
+    that key the kept pages), read by the same query: ``columns`` (scalar subqueries of
+    their own), and ``received``, which is given the session and what they read."""
+
+    columns: tuple[ColumnElement[Any], ...]
+    received: Callable[[Session, tuple[Any, ...]], None]
+
+
+SESSION_RIDERS: dict[str, Rider] = {}
+
+
+def read_with_session(name: str, rider: Rider) -> None:
+    SESSION_RIDERS[name] = rider
+    _with_user.cache_clear()
+
+
 @cache
 def _with_user() -> Select[Any]:
-    """The session, its user and the registered counts, by the session's id hash: built
-    once (portal.db)."""
+    """The session, its user, the registered counts and the riders' columns, by the
+    session's id hash: built once (portal.db)."""
     counts = [count(WebSession.user_id).label(name) for name, count in SESSION_COUNTS.items()]
+    riders = [column for rider in SESSION_RIDERS.values() for column in rider.columns]
     return (
-        select(WebSession, User, *counts)
+        select(WebSession, User, *counts, *riders)
         .outerjoin(User, col(User.id) == col(WebSession.user_id))
         .where(col(WebSession.id_hash) == bindparam("id_hash"))
     )
+
+
+def _hand_over(session: Session, values: tuple[Any, ...]) -> None:
+    """The riders' values (what the query read after the counts), to each rider."""
+    start = 0
+    for rider in SESSION_RIDERS.values():
+        rider.received(session, values[start : start + len(rider.columns)])
+        start += len(rider.columns)
 
 
 class Loaded(NamedTuple):
@@ -131,13 +157,16 @@ def load_with_user(
     if found is None:
         return None
     row, user = found[0], found[1]
+    _hand_over(session, tuple(found[2 + len(SESSION_COUNTS) :]))
     if not is_live(row, now=now, policy=policy):
         expired = row
         write_on_read_path(session, lambda: session.delete(expired))
         return None
     if aware(row.last_seen_at) + TOUCH_EVERY <= now:
         _touch(session, row, now)
-    counts = dict(zip(SESSION_COUNTS, found[2:], strict=True)) if user is not None else {}
+    counts = dict(zip(SESSION_COUNTS, found[2 : 2 + len(SESSION_COUNTS)], strict=True))
+    if user is None:
+        counts = {}
     return Loaded(row, user, counts)
 
 

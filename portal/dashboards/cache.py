@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, String, cast, event, func, literal_column,
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from portal.auth import sessions
 from portal.kit.i18n import get_locale
 from portal.models import STATS_FAMILIES, STATS_VERSION_KEY, Meta, OutboxEvent, stats_family_key
 
@@ -101,18 +102,17 @@ def _constant(key: str) -> ColumnElement[str]:
     return literal_column(f"'{key}'")
 
 
+_LOWEST_PENDING = cast(
+    select(func.min(OutboxEvent.id))
+    .where(col(OutboxEvent.processed_at).is_(None))
+    .scalar_subquery(),
+    String,
+)
+_HIGHEST_EVENT = cast(select(func.max(OutboxEvent.id)).scalar_subquery(), String)
 _READ_STAMPS = union_all(
     select(Meta.key, Meta.value).where(col(Meta.key).in_([_constant(k) for k in _ALL_KEYS])),
-    select(
-        _constant(_LOWEST),
-        cast(
-            select(func.min(OutboxEvent.id))
-            .where(col(OutboxEvent.processed_at).is_(None))
-            .scalar_subquery(),
-            String,
-        ),
-    ),
-    select(_constant(_HIGHEST), cast(select(func.max(OutboxEvent.id)).scalar_subquery(), String)),
+    select(_constant(_LOWEST), _LOWEST_PENDING),
+    select(_constant(_HIGHEST), _HIGHEST_EVENT),
 )
 
 
@@ -127,6 +127,34 @@ def _stamps(session: Session) -> dict[str, str | None]:
         found = {key: value for key, value in session.execute(_READ_STAMPS).tuples()}
         session.info[_STAMPS] = found
     return found
+
+
+def stamps_known(session: Session) -> bool:
+    """Whether this transaction has read the stamps already: :func:`data_versions` and
+    :func:`index_position` then answer without the database (on the event loop too)."""
+    return _STAMPS in session.info
+
+
+def _received_with_session(session: Session, values: tuple[Any, ...]) -> None:
+    session.info[_STAMPS] = dict(zip((*_ALL_KEYS, _LOWEST, _HIGHEST), values, strict=True))
+
+
+# A signed-in request reads the stamps with its session (portal.auth.sessions): the kept
+# pages of viewers are then found without a round trip of their own, or a worker thread.
+sessions.read_with_session(
+    "stamps",
+    sessions.Rider(
+        columns=(
+            *(
+                select(Meta.value).where(col(Meta.key) == _constant(k)).scalar_subquery()
+                for k in _ALL_KEYS
+            ),
+            _LOWEST_PENDING,
+            _HIGHEST_EVENT,
+        ),
+        received=_received_with_session,
+    ),
+)
 
 
 def index_position(session: Session) -> tuple[int | None, int | None]:

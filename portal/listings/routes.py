@@ -5,13 +5,17 @@ reasons, a vendor's opportunities.
 No ``from __future__ import annotations`` here: the handlers of :func:`pages` are annotated
 with types made per kind (the path parameter's name), which FastAPI must see as objects."""
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from matching.search import SearchBackendError
-from portal.dashboards.cache import data_versions
+from portal.auth.permissions import Principal
+from portal.dashboards.cache import data_versions, stamps_known
 from portal.deps import (
     ClockDep,
     FormDataDep,
@@ -31,14 +35,20 @@ from portal.listings.kinds import ListingKind
 from portal.listings.registry import KINDS, SOLUTION
 from portal.matching.service import matches_for_solution
 from portal.models import Organization
-from portal.page_memo import for_viewer, for_visitors
+from portal.page_memo import for_viewer, for_visitors, kept_for_viewer
+from portal.search.gateway import SearchGateway
 from portal.search.sync import applied_position
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 # What a listing's private side is made of (see ``detail_page``): the listing and the
 # solutions (rows and index), the organisations, introductions, funding calls and platforms,
 # and the owners' marks.
-_PRIVATE_PAGE_READS = ("demands", "solutions", "programmes", "marks")
+_PRIVATE_PAGE_READS = ("demands", "solutions", "programmes", "marks", "members")
+
+
+def _private_stands(session: Session, today: date) -> tuple[object, ...]:
+    """What a listing's private page stands on, besides its viewer (see ``detail_page``)."""
+    return (data_versions(session, _PRIVATE_PAGE_READS), applied_position(session), today)
 
 
 def pages(kind: ListingKind) -> APIRouter:
@@ -127,7 +137,7 @@ def pages(kind: ListingKind) -> APIRouter:
         return form_page(request, row=None, orgs=orgs, shown=shown, errors=errors, status_code=400)
 
     @pages.get(f"{base}/{{{kind.id_param}}}", name=kind.name)
-    def detail_page(
+    async def detail_page(
         request: Request,
         session: SessionDep,
         gateway: SearchDep,
@@ -136,6 +146,25 @@ def pages(kind: ListingKind) -> APIRouter:
         listing_id: ListingId,
     ) -> Response:
         today = clock.now().date()
+        if kind.private_context is not None and principal is not None and stamps_known(session):
+            # The page an owner or an official reloads: kept for them (below), and found
+            # here on the event loop, with the stamps their session's query read: no
+            # worker thread, no other round trip.
+            kept = kept_for_viewer(request, data=_private_stands(session, today))
+            if kept is not None:
+                return kept
+        return await run_in_threadpool(
+            detail, request, session, gateway, principal, listing_id, today
+        )
+
+    def detail(
+        request: Request,
+        session: Session,
+        gateway: SearchGateway,
+        principal: Principal | None,
+        listing_id: int,
+        today: date,
+    ) -> Response:
         row, org, private = service.readable(session, kind, principal, listing_id, today=today)
         context: dict[str, Any] = {
             "kind": kind,
@@ -159,14 +188,9 @@ def pages(kind: ListingKind) -> APIRouter:
             return build()
         # A demand's page for its owners and officials: its ranked matches, marks,
         # introductions, funding calls and platforms, kept for each viewer while none of
-        # these changed, nor the index, the day or what the viewer may do here.
-        stands = (
-            data_versions(session, _PRIVATE_PAGE_READS),
-            applied_position(session),
-            today,
-            context["can_edit"],
-        )
-        return for_viewer(request, build, data=stands)
+        # these changed, nor the index, the day, the viewer, or the organisations and
+        # memberships that decide what the viewer may see and do here.
+        return for_viewer(request, build, data=_private_stands(session, today))
 
     @pages.get(f"{base}/{{{kind.id_param}}}/edit", name=f"{kind.name}_edit")
     def edit_page(

@@ -106,8 +106,14 @@ def _public(matches: list[Match], strategy: Strategy) -> MatchList:
 _rankings = Memo(512)
 
 
+# The matches API's answers for each signed-in viewer (portal.matching.api): references
+# to the rankings' own bytes, under what the viewer's right to see them stands on.
+viewer_answers = Memo(256)
+
+
 def forget_rankings() -> None:
     _rankings.clear()
+    viewer_answers.clear()
 
 
 def _demand_key(session: Session, demand: Demand, org: Organization) -> tuple[object, ...]:

@@ -7,12 +7,13 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from portal.cli import app as cli
-from portal.models import Organization
+from portal.models import Membership, Organization
 from portal.search.gateway import SearchGateway
 from portal.search.sync import drain_all
 from tests.factories import make_org, make_token, make_user
 from tests.matching.test_engine import demand, solution
 from tests.support.queries import statements
+from tests.support.web import sign_in
 
 
 def bearer(session: Session, org: Organization | None = None, **kw: str) -> dict[str, str]:
@@ -154,3 +155,29 @@ def test_a_kept_ranking_is_answered_as_its_json_and_read_the_same_by_the_page(
     assert [answer.content] == list(service._rankings._values.values())
     read = service.matches_for_demand(session, gateway, need)
     assert read.model_dump(mode="json") == answer.json() and read.matches
+
+
+def test_a_signed_in_owner_is_answered_as_before_in_one_statement_until_they_leave(
+    client: TestClient, session: Session, gateway: SearchGateway
+) -> None:
+    """A session's repeated call is answered from what the viewer was given, with the one
+    read of the session (which brings the stamps): not once a membership changed."""
+    solution(session, title="陶瓷釉面缺陷视觉检测")
+    need = demand(session)
+    drain_all(session, gateway)
+    owner = make_user(session, org=session.get(Organization, need.org_id))
+    session.commit()
+    sign_in(client, owner.email)
+    url = f"/api/v1/demands/{need.id}/matches"
+    first = client.get(url)
+    assert first.status_code == 200 and first.json()["matches"]
+    with statements(session.get_bind()) as seen:  # type: ignore[arg-type]
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1 and "FROM web_session" in reads[0], reads
+    assert client.get(f"{url}?limit=1").json()["matches"] == first.json()["matches"][:1]
+    left = session.exec(select(Membership).where(Membership.user_id == owner.id)).one()
+    session.delete(left)
+    session.commit()
+    assert client.get(url).status_code == 403
