@@ -131,7 +131,7 @@ def for_viewer(
     request, unread count and ``data`` (which must name everything else the page shows,
     including what the viewer may do there), with this session's CSRF token put in."""
     state = request.state
-    key = _viewer_key(request, data)
+    key = viewer_key(request, data)
     if key is None:
         return build()
     token = state.csrf_token
@@ -155,7 +155,7 @@ def for_viewer(
 def kept_for_viewer(request: Request, *, data: tuple[object, ...]) -> Response | None:
     """The page :func:`for_viewer` kept for this viewer, request and ``data``, without
     building it; None when there is none."""
-    key = _viewer_key(request, data)
+    key = viewer_key(request, data)
     kept = _viewer_pages.peek(key) if key is not None else None
     return _kept_page(kept, request.state.csrf_token) if kept is not None else None
 
@@ -167,10 +167,10 @@ def _kept_page(kept: tuple[bytes, list[tuple[bytes, bytes]]], token: str) -> Res
     return _with_token(body, page, token)
 
 
-def _viewer_key(request: Request, data: tuple[object, ...]) -> tuple[object, ...] | None:
-    """What a viewer's page is kept under: the request, who they are, their unread count and
-    ``data``; None for a request whose page is not kept (not a GET, no signed-in session,
-    a token's call)."""
+def viewer_key(request: Request, data: tuple[object, ...]) -> tuple[object, ...] | None:
+    """What a viewer's page (or answer) is kept under: the request, who they are, their
+    unread count and ``data``; None for a request whose page is not kept (not a GET, no
+    signed-in session, a token's call)."""
     state = request.state
     viewer = getattr(state, "viewer", None)
     token = getattr(state, "csrf_token", None)

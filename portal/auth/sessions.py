@@ -164,9 +164,8 @@ def load_with_user(
         return None
     if aware(row.last_seen_at) + TOUCH_EVERY <= now:
         _touch(session, row, now)
-    counts = dict(zip(SESSION_COUNTS, found[2 : 2 + len(SESSION_COUNTS)], strict=True))
-    if user is None:
-        counts = {}
+    read = found[2 : 2 + len(SESSION_COUNTS)]
+    counts = dict(zip(SESSION_COUNTS, read, strict=True)) if user is not None else {}
     return Loaded(row, user, counts)
 
 

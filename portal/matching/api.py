@@ -17,12 +17,13 @@ from portal.auth.permissions import Action, Principal, authorize
 from portal.dashboards.cache import data_versions, stamps_known
 from portal.deps import ApiPrincipal, SearchDep, SessionDep
 from portal.kit.errors import NotFound, ServiceUnavailable
-from portal.kit.i18n import _, get_locale
+from portal.kit.i18n import _
 from portal.listings import service as listings
 from portal.listings.registry import DEMAND, SOLUTION, ListingKind
 from portal.matching.schemas import MatchList
 from portal.matching.service import demand_ranking_json, matches_for_solution, viewer_answers
 from portal.models import Organization
+from portal.page_memo import viewer_key
 from portal.search.gateway import SearchGateway
 from portal.search.sync import applied_position
 
@@ -65,7 +66,7 @@ async def demand_matches(
     # A signed-in owner's or official's repeated call: the answer they were given while
     # nothing it stands on changed, found on the event loop with the stamps their
     # session's query read (no worker thread, no other round trip).
-    key = _viewer_key(request, session, principal)
+    key = _viewer_key(request, session)
     ranking = viewer_answers.peek(key) if key is not None else None
     if ranking is None:
         ranking = await run_in_threadpool(
@@ -100,21 +101,11 @@ def _demand_ranking(
 _ANSWER_READS = ("demands", "programmes", "members")
 
 
-def _viewer_key(
-    request: Request, session: Session, principal: Principal
-) -> tuple[object, ...] | None:
-    viewer = getattr(request.state, "viewer", None)
-    if principal.via != "session" or viewer is None or not stamps_known(session):
+def _viewer_key(request: Request, session: Session) -> tuple[object, ...] | None:
+    if not stamps_known(session):
         return None
-    return (
-        request.url.path,
-        request.url.query,
-        get_locale(),
-        viewer,
-        data_versions(session, _ANSWER_READS),
-        applied_position(session),
-        date.today(),
-    )
+    stands = (data_versions(session, _ANSWER_READS), applied_position(session), date.today())
+    return viewer_key(request, stands)
 
 
 @router.get(
