@@ -536,7 +536,7 @@ def _evaluate_pairs(
             typer.echo(_("反馈中没有正面评价（接受、请求对接或收藏），无法评测排序。"))
             return
         gateway = _search_ready()
-        today = get_clock().now().date()
+        today = get_clock().today()
         if tune:
             result = evaluation.tune_on_pairs(session, gateway, pairs, today=today)
             typer.echo(evaluation.format_tuning(result))

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+HUNAN = ZoneInfo("Asia/Shanghai")  # the portal's day: deadlines, due dates and "today" are Hunan's
+
+
+def local_today(now: datetime) -> date:
+    """The date in Hunan at ``now``. ``now.date()`` would be the UTC date, a day behind from
+    00:00 to 08:00 Hunan time."""
+    return now.astimezone(HUNAN).date()
 
 
 class Clock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def today(self) -> date:
+        return local_today(self.now())
 
 
 @dataclass

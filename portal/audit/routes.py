@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from portal.audit import service
 from portal.auth.permissions import Action, authorize
+from portal.clock import HUNAN
 from portal.deps import SessionDep, SignedIn
 from portal.kit.templating import render
 
@@ -21,6 +22,11 @@ def _day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _midnight(day: date) -> datetime:
+    """The start of ``day`` in Hunan, in UTC as the log stores it (SQLite compares text)."""
+    return datetime.combine(day, time.min, HUNAN).astimezone(UTC)
 
 
 @router.get("/admin/audit", name="audit_log")
@@ -40,12 +46,9 @@ def audit_page(
         session,
         action=action or None,
         actor=actor or None,
-        since=datetime.combine(since_day, datetime.min.time(), UTC) if since_day else None,
-        until=(
-            datetime.combine(until_day, datetime.min.time(), UTC) + timedelta(days=1)
-            if until_day
-            else None
-        ),
+        # Days as the page shows times: in Hunan, from its midnight to the next.
+        since=_midnight(since_day) if since_day else None,
+        until=_midnight(until_day + timedelta(days=1)) if until_day else None,
         page=page,
     )
     params = {

@@ -51,7 +51,7 @@ def cases_page(
     principal: PagePrincipal,
 ) -> Response:
     """The benchmark-case library, searched through the search backend."""
-    page = search_pages.run(gateway, request.query_params, "use_case", today=clock.now().date())
+    page = search_pages.run(gateway, request.query_params, "use_case", today=clock.today())
     return render(
         request,
         "cases/list.html",

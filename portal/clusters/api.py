@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/v1", tags=["clusters"])
 
 @router.get("/clusters", response_model=ClustersPublic, summary="Featured industrial clusters")
 def clusters(session: SessionDep, clock: ClockDep) -> ClustersPublic:
-    today = clock.now().date()
+    today = clock.today()
     return ClustersPublic(
         as_of=today.isoformat(),
         note=PROXY_NOTE,

@@ -14,7 +14,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 @router.get("/clusters", name="clusters")
 def clusters_page(request: Request, session: SessionDep, clock: ClockDep) -> Response:
-    today = clock.now().date()
+    today = clock.today()
     clusters = cluster_counts(session, today=today)
     chart = {
         "type": "bar",

@@ -73,7 +73,7 @@ PeriodQuery = Annotated[str | None, Query(max_length=20)]
 def progress_page(
     request: Request, session: SessionDep, clock: ClockDep, period: PeriodQuery = None
 ) -> Response:
-    today = clock.now().date()
+    today = clock.today()
 
     def build() -> Response:
         p, tables = progress_page_tables(session, today=today, period=period)
@@ -91,7 +91,7 @@ def dashboard_page(
     period: PeriodQuery = None,
 ) -> Response:
     authorize(session, principal, Action.DASHBOARD_VIEW)
-    p, tables = dashboard_tables(session, today=clock.now().date(), period=period)
+    p, tables = dashboard_tables(session, today=clock.today(), period=period)
     context = _context(p, tables)
     context["imported"] = request.query_params.get("imported")
     # What the import changed: a re-import of the same rows changes nothing (issue 18).
@@ -110,7 +110,7 @@ def export_table(
         raise NotFound(_("只提供 CSV 和 XLSX 格式"))
     if key in OFFICIAL_TABLES:
         authorize(session, principal, Action.DASHBOARD_VIEW)
-    table = build_table(session, key, today=clock.now().date())
+    table = build_table(session, key, today=clock.today())
     body = to_csv(table) if fmt == "csv" else to_xlsx(table)
     filename = f"{key}-{table.as_of}.{fmt}"
     return Response(

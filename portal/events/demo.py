@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 import scheduling
+from portal.clock import local_today
 from portal.events import service
 from portal.introductions import service as introductions
 from portal.kit.i18n import _
@@ -88,7 +89,7 @@ def seed(session: Session, gateway: SearchGateway, *, now: datetime) -> int:
         org = orgs.get(external_id)
         if org is None or org.id is None:
             continue
-        brought = service.bringable(session, org, today=now.date())
+        brought = service.bringable(session, org, today=local_today(now))
         session.add(
             EventRegistration(
                 event_id=event.id,

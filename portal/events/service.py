@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 import scheduling
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize, can
+from portal.clock import local_today
 from portal.inputs import text_error
 from portal.introductions import service as introductions
 from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound
@@ -56,10 +57,6 @@ AGENDA_TIME_LIMIT_S = 10.0
 AGENDA_INPUTS_MOVED = N_("生成日程期间报名或洽谈一再变化，请稍后重新生成")
 ATTENDANCE = {"held": N_("已举行"), "no_show": N_("未到场")}
 MEETING_NEXT_STEP = "demo"  # 方案演示: what a table at a matchmaking event is for
-
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(LOCAL).date()
 
 
 # --- slots -------------------------------------------------------------------------------

@@ -77,9 +77,7 @@ def demand_funding(
     demand_id: int,
 ) -> ProgrammeMatches:
     demand = _demand(session, principal, demand_id)
-    verdicts = service.funding_for_demand(
-        session, gateway.pipeline, demand, today=clock.now().date()
-    )
+    verdicts = service.funding_for_demand(session, gateway.pipeline, demand, today=clock.today())
     return _public(verdicts, service.shortlisted(session, demand_id))
 
 
@@ -99,7 +97,7 @@ def demand_platforms(
 ) -> ProgrammeMatches:
     demand = _demand(session, principal, demand_id)
     return _public(
-        service.platforms_for_demand(session, gateway.pipeline, demand, today=clock.now().date())
+        service.platforms_for_demand(session, gateway.pipeline, demand, today=clock.today())
     )
 
 

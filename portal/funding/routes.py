@@ -62,7 +62,7 @@ def coverage_page(
 ) -> Response:
     """Officials: demands without eligible funding, capabilities without a platform."""
     authorize(session, principal, Action.DASHBOARD_VIEW)
-    tables = coverage.coverage_tables(session, gateway.pipeline, today=clock.now().date())
+    tables = coverage.coverage_tables(session, gateway.pipeline, today=clock.today())
     return render(request, "funds/coverage.html", {"tables": tables})
 
 
@@ -78,7 +78,7 @@ def coverage_export(
     authorize(session, principal, Action.DASHBOARD_VIEW)
     if fmt not in CONTENT_TYPES or key not in coverage.KEYS:
         raise NotFound(_("没有这张表，或不支持该格式（只提供 CSV 和 XLSX）"))
-    table = coverage.coverage_tables(session, gateway.pipeline, today=clock.now().date())[key]
+    table = coverage.coverage_tables(session, gateway.pipeline, today=clock.today())[key]
     body = to_csv(table) if fmt == "csv" else to_xlsx(table)
     return Response(
         body,

@@ -15,7 +15,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 @router.get("/", name="home")
 def home(request: Request, session: SessionDep, clock: ClockDep, user: OptionalUser) -> Response:
-    today = clock.now().date()
+    today = clock.today()
 
     def build() -> Response:
         steps = first_steps(session, role=user.role) if user is not None else None

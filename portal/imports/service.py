@@ -12,7 +12,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -65,8 +65,7 @@ def commissioning_error(day: date, *, status: str, today: date) -> str | None:
             "开通日期不能早于 {FIRST_5G_YEAR}-01-01（我国 {FIRST_5G_YEAR} 年发放5G商用牌照）"
         ).format(FIRST_5G_YEAR=FIRST_5G_YEAR)
     if status in ("in_service", "retired"):
-        # ``today`` is the UTC date; in Hunan (UTC+8) it may already be the next day.
-        if day > today + timedelta(days=1):
+        if day > today:  # ``today`` is Hunan's date (portal.clock.local_today)
             return _("在用或已退网的专网，开通日期不能晚于今天")
         return None
     try:
@@ -396,7 +395,7 @@ def import_lines(
     The caller owns the transaction: on ``report.ok and not dry_run`` it commits, otherwise
     it must roll back (:func:`import_file` does both).
     """
-    importer = _Importer(session, demo=demo, today=today or get_clock().now().date())
+    importer = _Importer(session, demo=demo, today=today or get_clock().today())
     report = importer.report
     report.dry_run = dry_run
     records = parse_lines(lines, report)

@@ -54,7 +54,7 @@ def organization_incubation(
     if org is None:
         raise NotFound(_("找不到该机构"))
     authorize(session, principal, Action.LISTING_VIEW_PRIVATE, org=org)
-    verdicts = service.programmes_for(session, org, today=clock.now().date())
+    verdicts = service.programmes_for(session, org, today=clock.today())
     return IncubationFit(
         young=verdicts is not None,
         matches=programme_matches(verdicts or []),

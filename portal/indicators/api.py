@@ -19,4 +19,4 @@ def indicators(
         str | None, Query(max_length=20, description="a period code, e.g. 2021-2025")
     ] = None,
 ) -> list[IndicatorPublic]:
-    return list_indicators(session, today=clock.now().date(), period=period)
+    return list_indicators(session, today=clock.today(), period=period)

@@ -92,7 +92,7 @@ def indicators_page(
     principal: PagePrincipal,
     period: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    context = _context(session, principal, clock.now().date(), period)
+    context = _context(session, principal, clock.today(), period)
     return render(request, "indicators/list.html", context)
 
 
@@ -155,7 +155,7 @@ def value_submit(
         context = _context(
             session,
             principal,
-            clock.now().date(),
+            clock.today(),
             errors=refused.errors,
             values=values,
             form="value",
@@ -199,7 +199,7 @@ def target_submit(
             "period_name": period_name,
         }
         context = _context(
-            session, principal, clock.now().date(), target_errors=refused.errors,
+            session, principal, clock.today(), target_errors=refused.errors,
             target_values=values,
         )  # fmt: skip
         return render(request, "indicators/list.html", context, status_code=400)

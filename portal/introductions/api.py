@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from portal.auth.permissions import Action, Principal, authorize
-from portal.clock import aware
+from portal.clock import aware, local_today
 from portal.deps import ApiPrincipal, ClockDep, SessionDep, SettingsDep
 from portal.introductions import funnel as funnels
 from portal.introductions import service
@@ -161,7 +161,7 @@ def introductions_funnel(
         total=result.total,
         networks_born=result.networks_born,
         source=funnels.SOURCE,
-        as_of=now.date().isoformat(),
+        as_of=local_today(now).isoformat(),
     )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from portal.clock import local_today
 from portal.models import (
     Demand,
     Introduction,
@@ -109,7 +110,7 @@ def seed(session: Session, *, now: datetime) -> int:
                 zone=demand.zone,
                 mode="virtual",
                 status="in_service",
-                commissioned_on=at.date(),
+                commissioned_on=local_today(at),
                 demand_id=demand.id,
                 introduction_id=intro.id,
                 confirmed=True,

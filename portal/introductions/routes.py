@@ -12,6 +12,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 
 from portal.auth.permissions import Action, authorize
+from portal.clock import local_today
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
 from portal.deps import ClockDep, SessionDep, SettingsDep, SignedIn
 from portal.funding import service as funding
@@ -86,7 +87,7 @@ def new_page(
         return _request_page(request, session, demand, solution)
     if (demand_id is None) == (solution_id is None):
         raise NotFound(_("请从需求或解决方案页面发起对接"))
-    today = clock.now().date()
+    today = clock.today()
     kind = SOLUTION if demand_id is not None else DEMAND
     other_kind = DEMAND if kind is SOLUTION else SOLUTION
     other = session.get(other_kind.model, demand_id or solution_id)
@@ -201,7 +202,7 @@ def funnel_page(
         "split": split.by,
         "stages": funnels.FUNNEL,
         "source": funnels.SOURCE,
-        "as_of": now.date().isoformat(),
+        "as_of": local_today(now).isoformat(),
         **_labels(),
     }
     return render(request, "introductions/funnel.html", context)
@@ -214,7 +215,7 @@ def funnel_export(session: SessionDep, clock: ClockDep, principal: SignedIn, fmt
         raise NotFound(_("只提供 CSV 和 XLSX 格式"))
     now = clock.now()
     result = funnels.compute(session, now=now)
-    table = funnels.table(result, as_of=now.date())
+    table = funnels.table(result, as_of=local_today(now))
     body = to_csv(table) if fmt == "csv" else to_xlsx(table)
     return Response(
         body,
@@ -268,7 +269,7 @@ def _detail(
     if side == "demand" and stage in ("poc", "contract"):
         # The stage reached opens funding calls that ask for it (issue 16).
         context["funding"] = funding.funding_for_introduction(
-            session, get_pipeline(), intro, today=now.date()
+            session, get_pipeline(), intro, today=local_today(now)
         )
     return render(request, "introductions/detail.html", context, status_code=status_code)
 

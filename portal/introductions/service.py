@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize, can
-from portal.clock import aware
+from portal.clock import aware, local_today
 from portal.inputs import text_error
 from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound, TooManyRequests
 from portal.kit.i18n import N_, _
@@ -237,11 +237,11 @@ def request(
 ) -> Introduction:
     """Ask to be introduced to the other side of a published demand–solution pair."""
     demand, solution = session.get(Demand, demand_id), session.get(Solution, solution_id)
-    if demand is None or not listings.is_public(DEMAND, demand, now.date()):
+    if demand is None or not listings.is_public(DEMAND, demand, local_today(now)):
         raise FieldErrors({"demand_id": _("找不到该需求，或它已不再公开")})
-    if solution is None or not listings.is_public(SOLUTION, solution, now.date()):
+    if solution is None or not listings.is_public(SOLUTION, solution, local_today(now)):
         raise FieldErrors({"solution_id": _("找不到该解决方案，或它已不再公开")})
-    if listings.status_of(DEMAND, demand, now.date()) != "published":
+    if listings.status_of(DEMAND, demand, local_today(now)) != "published":
         raise FieldErrors({"demand_id": _("该需求已过截止日期，不能再请求对接")})
     if principal is None:
         authorize(session, principal, Action.LISTING_EDIT)

@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
 
+from portal.clock import local_today
 from portal.deps import ApiPrincipal, ClockDep, OptionalApiPrincipal, SessionDep, client_ip
 from portal.listings import service
 from portal.listings.kinds import ListingKind
@@ -53,7 +54,7 @@ def routes(kind: ListingKind) -> APIRouter:
             external_id=data.external_id,
             ip=client_ip(request),
         )
-        return service.public_model(kind, row, org, private=True, today=now.date())
+        return service.public_model(kind, row, org, private=True, today=local_today(now))
 
     @router.get(
         item,
@@ -68,7 +69,7 @@ def routes(kind: ListingKind) -> APIRouter:
         principal: OptionalApiPrincipal,
         listing_id: int = listing_id_param,
     ) -> BaseModel:
-        today = clock.now().date()
+        today = clock.today()
         row, org, private = service.readable(session, kind, principal, listing_id, today=today)
         return service.public_model(kind, row, org, private=private, today=today)
 
@@ -100,6 +101,6 @@ def routes(kind: ListingKind) -> APIRouter:
             now=now,
             ip=client_ip(request),
         )
-        return service.public_model(kind, row, org, private=True, today=now.date())
+        return service.public_model(kind, row, org, private=True, today=local_today(now))
 
     return router

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from matching.search import SearchBackendError
 from portal.auth.permissions import Principal
+from portal.clock import local_today
 from portal.dashboards.cache import data_versions, stamps_known
 from portal.deps import (
     ClockDep,
@@ -79,7 +80,7 @@ def pages(kind: ListingKind) -> APIRouter:
     def search_page(
         request: Request, session: SessionDep, gateway: SearchDep, clock: ClockDep
     ) -> Response:
-        today = clock.now().date()
+        today = clock.today()
 
         def build() -> Response:
             page = search_pages.run(gateway, request.query_params, kind.name, today=today)  # type: ignore[arg-type]
@@ -108,7 +109,7 @@ def pages(kind: ListingKind) -> APIRouter:
         orgs = service.listing_orgs(session, principal.user, kind)
         shown, values, errors = forms.read(kind, form)
         # Every mistake at once: what could not be read, then the fields' own rules.
-        for name, message in service.errors_in(kind, values, today=now.date()).items():
+        for name, message in service.errors_in(kind, values, today=local_today(now)).items():
             errors.setdefault(name, message)
         org: Organization | None = None
         try:
@@ -145,7 +146,7 @@ def pages(kind: ListingKind) -> APIRouter:
         principal: PagePrincipal,
         listing_id: ListingId,
     ) -> Response:
-        today = clock.now().date()
+        today = clock.today()
         if kind.private_context is not None and principal is not None and stamps_known(session):
             # The page an owner or an official reloads: kept for them (below), and found
             # here on the event loop, with the stamps their session's query read: no
@@ -214,7 +215,7 @@ def pages(kind: ListingKind) -> APIRouter:
         org = service.owner_org(session, principal, kind, row)
         shown, values, errors = forms.read(kind, form)
         for name, message in service.errors_in(
-            kind, values, today=now.date(), previous=row
+            kind, values, today=local_today(now), previous=row
         ).items():
             errors.setdefault(name, message)
         if not errors:
@@ -261,7 +262,7 @@ def my_listings(
     request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn
 ) -> Response:
     """Each kind the user's organisations post: its listings with statuses and reasons."""
-    today = clock.now().date()
+    today = clock.today()
     sections = []
     for kind in KINDS.values():
         orgs = service.listing_orgs(session, principal.user, kind)
@@ -283,7 +284,7 @@ def opportunities(
     principal: SignedIn,
 ) -> Response:
     """The best demands for each published solution of the vendor's organisations."""
-    today = clock.now().date()
+    today = clock.today()
     orgs = service.listing_orgs(session, principal.user, SOLUTION)
     rows = service.of_orgs(session, SOLUTION, [o.id for o in orgs if o.id is not None])
     sections: list[dict[str, Any]] = []

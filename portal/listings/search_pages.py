@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from matching.search import AnyOf, Filter, SearchBackendError, SearchRequest, all_of
+from portal.clock import get_clock
 from portal.inputs import whole_number
 from portal.kit.i18n import N_
 from portal.reference.vocab import get_vocabularies
@@ -144,7 +145,7 @@ def run(
         sort=page.sort,  # type: ignore[arg-type]
         page=page.page,
         per_page=PER_PAGE,
-        today=today or date.today(),
+        today=today or get_clock().today(),
         **page.filters,  # type: ignore[arg-type]
     )
     try:

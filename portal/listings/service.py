@@ -26,7 +26,7 @@ from portal.auth.permissions import (
     remember_role,
     role_of_user,
 )
-from portal.clock import aware
+from portal.clock import aware, local_today
 from portal.db import bump_version
 from portal.kit.errors import FieldErrors, Forbidden, NotFound
 from portal.kit.forms import errors_of
@@ -304,7 +304,7 @@ def create(
 ) -> Any:
     """A new listing of ``org``: a draft, or submitted for review (``submit``)."""
     authorize(session, principal, Action.LISTING_CREATE, org=org, listing_kind=kind.name)
-    fields = fields_from(kind, values, today=now.date())
+    fields = fields_from(kind, values, today=local_today(now))
     external_id = external_id or new_external_id(kind.id_prefix)
     model = kind.model
     if session.exec(select(model.id).where(model.external_id == external_id)).first():
@@ -343,7 +343,7 @@ def update(
     sends it for review, ``draft`` keeps it unpublished, None keeps the status — except that
     a changed published listing goes back for review (officials vouch for what is public)."""
     owner_org(session, principal, kind, row)
-    fields = fields_from(kind, values, today=now.date(), previous=row)
+    fields = fields_from(kind, values, today=local_today(now), previous=row)
     columns = kind.to_columns(fields)
     changed = sorted(k for k, v in columns.items() if getattr(row, k) != v)
     new_status = next_status(row.status, status, changed=bool(changed))

@@ -4,7 +4,6 @@ organisation and officials (``Action.LISTING_VIEW_PRIVATE``, the rule those page
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from matching.engine import Strategy
 from matching.search import SearchUnavailable
 from portal.auth.permissions import Action, Principal, authorize
+from portal.clock import get_clock
 from portal.dashboards.cache import data_versions, stamps_known
 from portal.deps import ApiPrincipal, SearchDep, SessionDep
 from portal.kit.errors import NotFound, ServiceUnavailable
@@ -104,7 +104,7 @@ _ANSWER_READS = ("demands", "programmes", "members")
 def _viewer_key(request: Request, session: Session) -> tuple[object, ...] | None:
     if not stamps_known(session):
         return None
-    stands = (data_versions(session, _ANSWER_READS), applied_position(session), date.today())
+    stands = (data_versions(session, _ANSWER_READS), applied_position(session), get_clock().today())
     return viewer_key(request, stands)
 
 

@@ -12,6 +12,7 @@ from matching.documents import DemandDoc, SolutionDoc, demand_from_index, soluti
 from matching.engine import Match, MatchEngine, Strategy
 from matching.features import Labels
 from matching.inference import Lexicon
+from portal.clock import get_clock
 from portal.dashboards.cache import Memo
 from portal.kit.errors import NotFound
 from portal.kit.i18n import _, get_locale
@@ -163,7 +164,7 @@ def demand_ranking_json(
     org = org or session.get(Organization, demand.org_id)
     if org is None:
         raise NotFound(_("找不到发布该需求的机构"))
-    day = today or date.today()
+    day = today or get_clock().today()
 
     def rank() -> bytes:
         engine = make_engine(gateway)
@@ -200,7 +201,7 @@ def matches_for_solution(
     doc = solution_doc(session, gateway, solution, org)
     ranked = engine.rank_demands(
         doc,
-        today=today or date.today(),
+        today=today or get_clock().today(),
         all_capabilities=get_vocabularies().codes("capability"),
         limit=limit,
         strategy=strategy,
@@ -249,5 +250,7 @@ def similar_solutions(
         scenarios=tuple(case.scenarios),
         capabilities=tuple(case.capabilities),
     )
-    ranked = make_engine(gateway).rank_solutions(doc, today=today or date.today(), limit=limit)
+    ranked = make_engine(gateway).rank_solutions(
+        doc, today=today or get_clock().today(), limit=limit
+    )
     return _public(ranked, "full")

@@ -28,7 +28,7 @@ def networks_progress(
         str | None, Query(max_length=20, description="a period code, e.g. 2021-2025")
     ] = None,
 ) -> NetworkProgressPublic:
-    p = progress(session, today=clock.now().date(), period=period)
+    p = progress(session, today=clock.today(), period=period)
     assert p.period is not None
     o = p.outcome
     return NetworkProgressPublic(

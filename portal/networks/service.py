@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from portal.audit.service import record
 from portal.auth.permissions import Action, Principal, authorize, can
+from portal.clock import local_today
 from portal.dashboards.cache import memoized
 from portal.dashboards.cubes import (
     NetworkOperatorCell,
@@ -196,7 +197,9 @@ def save_network(
     if org is not None and not _own_demand(session, org, record_.get("demand")):
         # Checked without the link, so the rest of the form is judged all the same.
         refused_demand = record_.pop("demand")
-    report = apply_records(session, [record_], dry_run=refused_demand is not None, today=now.date())
+    report = apply_records(
+        session, [record_], dry_run=refused_demand is not None, today=local_today(now)
+    )
     errors = _errors_of(report)
     if refused_demand is not None:
         errors["demand"] = missing_demand(refused_demand)

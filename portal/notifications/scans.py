@@ -9,14 +9,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from portal.audit import service as audit
 from portal.auth.permissions import Principal
-from portal.clock import aware
+from portal.clock import HUNAN, aware, local_today
 from portal.db import bump_version
 from portal.funding import service as funding
 from portal.introductions import service as introductions
@@ -50,7 +49,7 @@ from portal.saved_searches import service as saved_searches
 from portal.search.gateway import SearchGateway
 from portal.search.outbox import enqueue
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = HUNAN
 NEW_MATCH_LIMIT = 20  # the best matches of a new listing looked at; "high" fit ones alert
 EXPIRING_DAYS = 14
 FRESHNESS_DAYS = 90
@@ -85,7 +84,7 @@ def new_matches(
     else:
         rank, other = matching.matches_for_solution, Demand
         subject = _("新方案“{title}”与您的需求“{title2}”高度匹配")
-    ranked = rank(session, gateway, row, limit=NEW_MATCH_LIMIT, today=now.date())
+    ranked = rank(session, gateway, row, limit=NEW_MATCH_LIMIT, today=local_today(now))
     raised = 0
     for match in ranked.matches:
         theirs: Solution | Demand | None = session.get(other, match.id)  # type: ignore[assignment]
@@ -136,7 +135,7 @@ def funding_call_alerts(
 ) -> int:
     """``funding_call`` for the owners of the open demands a newly published call is
     eligible for (the same gates as the demand page), once per call and demand."""
-    today = now.astimezone(SHANGHAI).date()
+    today = local_today(now)
     raised = 0
     fitting = funding.demands_fitting_call(session, gateway.pipeline, call, today=today)
     for demand, verdict in fitting:
@@ -160,7 +159,7 @@ def funding_call_alerts(
 def scan_funding_deadlines(session: Session, *, now: datetime, **_kwargs: Any) -> int:
     """``funding_deadline`` for a shortlisted call whose application deadline is at most
     ``FUNDING_DEADLINE_DAYS`` away, once per shortlist and deadline."""
-    today = now.astimezone(SHANGHAI).date()
+    today = local_today(now)
     raised = 0
     for mark, call in funding.shortlisted_due(
         session, today=today, within_days=FUNDING_DEADLINE_DAYS
@@ -196,7 +195,7 @@ def expire_introductions(session: Session, *, now: datetime, **_kwargs: Any) -> 
 def scan_expiring(session: Session, *, now: datetime, **_kwargs: Any) -> int:
     """``listing_expiring`` 14 days (or less) before a solution's end date or a demand's
     deadline, once per listing and date."""
-    today = now.astimezone(SHANGHAI).date()  # deadlines are dates in Hunan
+    today = local_today(now)  # deadlines are dates in Hunan
     until = today + timedelta(days=EXPIRING_DAYS)
     raised = 0
     for kind in (SOLUTION, DEMAND):
@@ -298,7 +297,7 @@ def officials_digest(session: Session, *, now: datetime) -> int:
     """review_pending (listings waiting for moderation) and declaration_pending (networks
     enterprises declared, waiting for confirmation), once a day, when there are any."""
     officials = _officials(session)
-    day = now.date().isoformat()
+    day = local_today(now).isoformat()
     raised = 0
     waiting = moderation.queue(session)
     if officials and waiting:

@@ -32,7 +32,7 @@ def profile_page(
 ) -> Response:
     """The public profile: no contact details; the published listings and the cases."""
     org = service.get_org(session, org_id)
-    today = clock.now().date()
+    today = clock.today()
     assert org.id is not None
     return render(
         request,

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from portal.clock import local_today
 from portal.clusters.service import cluster_counts
 from portal.dashboards.service import (
     Table,
@@ -115,7 +116,7 @@ def columns(table: Table, names: tuple[str, ...]) -> Table:
 
 
 def build_report(session: Session, *, period: str, now: datetime) -> Report:
-    today = now.date()
+    today = local_today(now)
     shown = require_period(list_periods(session), period)
     kind = _("总结评估") if shown.ended(today) else _("中期评估")
     p = progress(session, today=today, period=shown.code)
@@ -306,7 +307,7 @@ def events_section(session: Session, period: Period, now: datetime) -> Section |
         for name in columns:
             totals[name] += figures[name]
         rows.append([event.title, event.starts_on.isoformat(), *(figures[c] for c in columns)])
-    today = now.date()
+    today = local_today(now)
     registered, requested, _scheduled, met, both = (totals[c] for c in columns)
     return Section(
         _("对接活动"),

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from matching.search import And, AnyOf, Eq, Exists, Filter, Not, Or, Range
 from matching.text import TextPipeline
+from portal.clock import local_today
 from portal.kit.errors import FieldErrors, NotFound
 from portal.kit.i18n import N_, _
 from portal.listings.search_pages import FACET_VOCAB, filter_names
@@ -281,7 +282,7 @@ def alert(
     doc = document_of(pipeline, kind, row, org)
     own = set(session.exec(select(Membership.user_id).where(Membership.org_id == row.org_id)))
     raised = 0
-    for search in meeting(active(session, kind), kind, doc, today=now.date()):
+    for search in meeting(active(session, kind), kind, doc, today=local_today(now)):
         if search.user_id in own:
             continue
         written = notify(

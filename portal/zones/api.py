@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/v1", tags=["zones"])
 
 @router.get("/zones", response_model=ZonesPublic, summary="Pilot zones 三市两山 and the 14 cities")
 def zones(session: SessionDep, clock: ClockDep) -> ZonesPublic:
-    today = clock.now().date()
+    today = clock.today()
     zone_rows, city_rows = place_counts(session, today=today)
     return ZonesPublic(
         as_of=today.isoformat(),

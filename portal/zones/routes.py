@@ -15,7 +15,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 @router.get("/zones", name="zones")
 def zones_page(request: Request, session: SessionDep, clock: ClockDep) -> Response:
-    today = clock.now().date()
+    today = clock.today()
     zones, cities = place_counts(session, today=today)
     zone_table, city_table = place_tables(zones, cities, today)
     places = [
@@ -39,7 +39,7 @@ def zones_page(request: Request, session: SessionDep, clock: ClockDep) -> Respon
 
 @router.get("/cities/{code}", name="city")
 def city_page(request: Request, session: SessionDep, clock: ClockDep, code: str) -> Response:
-    today = clock.now().date()
+    today = clock.today()
     place = city_counts(session, code, today=today)
     zones, _ = place_counts(session, today=today)
     return render(
@@ -56,7 +56,7 @@ def city_page(request: Request, session: SessionDep, clock: ClockDep, code: str)
 
 @router.get("/zones/{code}", name="zone")
 def zone_page(request: Request, session: SessionDep, clock: ClockDep, code: str) -> Response:
-    today = clock.now().date()
+    today = clock.today()
     place = zone_counts(session, code, today=today)
     return render(
         request,

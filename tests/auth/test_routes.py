@@ -1,9 +1,11 @@
 import re
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from portal.audit import service as audit
 from portal.auth import throttle
 from portal.auth.sessions import SESSION_COOKIE
 from portal.clock import FrozenClock
@@ -589,6 +591,23 @@ def test_demo_accounts_are_listed_in_development_only(
 
 
 # --- audit page ------------------------------------------------------------------------------
+
+
+def test_the_audit_pages_days_are_hunans(client: TestClient, session: Session) -> None:
+    """An entry at 17:00 UTC on 1 December was made at 01:00 on 2 December in Hunan, and
+    the page shows it so: it is found under the 2nd, not the 1st."""
+    admin = make_user(session, role="admin")
+    late = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    audit.record(session, action="token.created", now=late, detail={"name": "夜间令牌"})
+    session.commit()
+    sign_in(client, admin.email)
+
+    def found(day: str) -> bool:
+        page = client.get("/admin/audit", params={"action": "token", "since": day, "until": day})
+        assert page.status_code == 200
+        return "2026-12-02 01:00" in page.text
+
+    assert found("2026-12-02") and not found("2026-12-01")
 
 
 def test_the_audit_page_is_for_admins_and_filters(client: TestClient, session: Session) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from portal.clock import Clock
 from tests.factories import make_demand, make_org, make_token, make_user
 
-FUTURE = (date.today() + timedelta(days=60)).isoformat()
+FUTURE = (Clock().today() + timedelta(days=60)).isoformat()
 BODY: dict[str, Any] = {
     "title": "注塑车间设备预测性维护",
     "description": "62 台注塑机，希望提前发现故障",

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from portal.clock import Clock
 from portal.models import Demand, Organization, Solution
 from portal.search.gateway import SearchGateway
 from tests.factories import make_demand, make_org, make_solution, make_user
 from tests.support.search import index
 from tests.support.web import sign_in
 
-FUTURE = (date.today() + timedelta(days=90)).isoformat()
+FUTURE = (Clock().today() + timedelta(days=90)).isoformat()
 
 
 def enterprise(client: TestClient, session: Session) -> tuple[str, Organization]:
@@ -78,7 +79,7 @@ def test_each_mistake_has_its_own_message(client: TestClient, session: Session) 
         csrf,
         title="",
         city="beijing",
-        deadline=(date.today() - timedelta(days=1)).isoformat(),
+        deadline=(Clock().today() - timedelta(days=1)).isoformat(),
         budget_min="很多",
     )
     page = client.post("/demands/new", data=data).text
@@ -103,7 +104,7 @@ def test_anonymous_demand_hides_the_name_from_the_public_only(
 
 
 def test_a_demand_past_its_deadline_shows_expired(client: TestClient, session: Session) -> None:
-    row = make_demand(session, status="published", deadline=date.today() - timedelta(days=3))
+    row = make_demand(session, status="published", deadline=Clock().today() - timedelta(days=3))
     page = client.get(f"/demands/{row.id}").text
     assert "已过期" in page
     assert client.get(f"/api/v1/demands/{row.id}").json()["status"] == "expired"
@@ -170,7 +171,7 @@ def test_vendor_opportunities(client: TestClient, session: Session, gateway: Sea
         scenarios=["machine_vision_qc"],
         budget_min=40,
         budget_max=80,
-        deadline=date.today() + timedelta(days=30),
+        deadline=Clock().today() + timedelta(days=30),
         anonymous=True,
         status="published",
     )
@@ -183,7 +184,9 @@ def test_vendor_opportunities(client: TestClient, session: Session, gateway: Sea
     facts = page.split('data-testid="match-facts">', 1)[1].split("</p>", 1)[0]
     assert "匿名企业" in facts and "株洲" in facts
     assert (
-        "40" in facts and "80" in facts and (date.today() + timedelta(days=30)).isoformat() in facts
+        "40" in facts
+        and "80" in facts
+        and (Clock().today() + timedelta(days=30)).isoformat() in facts
     )
     enterprise_name = session.get(Organization, demand.org_id).name  # type: ignore[union-attr]
     assert enterprise_name not in page

@@ -38,7 +38,7 @@ def _loan(session: Session, clock: FrozenClock, **kw: object) -> Funding:
         "regions": ["zhuzhou", "xiangtan"],
         "amount_min": 100.0,
         "amount_max": 3000.0,
-        "deadline": clock.now().date() + timedelta(days=30),
+        "deadline": clock.today() + timedelta(days=30),
         "status": "published",
     }
     values.update(kw)
@@ -51,10 +51,10 @@ def test_the_owner_sees_the_calls_the_demand_is_eligible_for(
     need = make_demand(session, industry="ceramics", city="zhuzhou", budget_max=300.0)
     loan = _loan(session, clock)
     _loan(session, clock, title="长沙专项", regions=["changsha"])
-    _loan(session, clock, title="已截止", deadline=clock.now().date() - timedelta(days=1))
+    _loan(session, clock, title="已截止", deadline=clock.today() - timedelta(days=1))
     _loan(session, clock, title="待审核", status="pending")
     later = _loan(session, clock, title="签约后贷款", stages=["contract"])
-    today = _loan(session, clock, title="今天截止", deadline=clock.now().date())
+    today = _loan(session, clock, title="今天截止", deadline=clock.today())
     headers = bearer(session, session.get(Organization, need.org_id))
     body = client.get(f"/api/v1/demands/{need.id}/funding", headers=headers).json()
     titles = [m["title"] for m in body["matches"]]
@@ -324,7 +324,7 @@ def test_what_the_notifications_will_read(session: Session, clock: FrozenClock) 
     from portal.funding.service import demands_fitting_call, shortlisted_due
     from portal.search.gateway import get_pipeline
 
-    today = clock.now().date()
+    today = clock.today()
     fits = make_demand(session, industry="ceramics", city="zhuzhou", status="published")
     make_demand(session, industry="ceramics", city="changsha", status="published")
     make_demand(session, industry="ceramics", city="zhuzhou", status="draft")

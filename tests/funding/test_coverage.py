@@ -20,7 +20,7 @@ from tests.support.web import sign_in
 def test_demands_without_funding_and_capabilities_without_platforms(
     session: Session, gateway: SearchGateway, clock: FrozenClock
 ) -> None:
-    today = clock.now().date()
+    today = clock.today()
     make_demand(session, city="zhuzhou", industry="ceramics", status="published")
     make_demand(session, city="changsha", zone="yuelushan", industry="ceramics", status="published")
     make_demand(

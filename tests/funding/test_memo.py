@@ -15,9 +15,7 @@ from tests.factories import make_demand, make_funding, make_org, make_solution
 
 
 def titles(session: Session, gateway: SearchGateway, demand, clock) -> dict[str, bool]:  # type: ignore[no-untyped-def]
-    verdicts = service.funding_for_demand(
-        session, gateway.pipeline, demand, today=clock.now().date()
-    )
+    verdicts = service.funding_for_demand(session, gateway.pipeline, demand, today=clock.today())
     return {v.title: v.eligible for v in verdicts}
 
 
@@ -27,7 +25,7 @@ def test_a_new_call_and_a_project_stage_reach_the_memoized_list(
     need = make_demand(session, industry="ceramics", city="zhuzhou", budget_max=300.0)
     vendor = make_org(session, kind="integrator")
     offer = make_solution(session, vendor, status="published")
-    deadline = clock.now().date() + timedelta(days=30)
+    deadline = clock.today() + timedelta(days=30)
     make_funding(session, title="5G项目贷", industries=["ceramics"], regions=["zhuzhou"],
                  deadline=deadline, status="published")  # fmt: skip
     assert titles(session, gateway, need, clock) == {"5G项目贷": True}

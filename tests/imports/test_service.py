@@ -1,4 +1,5 @@
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -210,6 +211,17 @@ def test_bad_fields_are_reported_in_chinese(
     issue = next(i for i in report.issues if i.line == 4)
     assert issue.field == field
     assert fragment in issue.message
+
+
+def test_a_network_in_service_may_not_start_after_hunans_today(session: Session) -> None:
+    today = date(2026, 12, 2)
+    late = dict(NETWORK, commissioned_on=(today + timedelta(days=1)).isoformat())
+    report = import_lines(session, jsonl(ORG, VENDOR, DEMAND, late).splitlines(), today=today)
+    assert [(i.line, i.field) for i in report.issues] == [(4, "commissioned_on")]
+    assert "不能晚于今天" in report.issues[0].message
+    ontime = dict(NETWORK, commissioned_on=today.isoformat())
+    report = import_lines(session, jsonl(ORG, VENDOR, DEMAND, ontime).splitlines(), today=today)
+    assert report.ok, report.issues
 
 
 def test_invalid_json_and_duplicates(session: Session) -> None:

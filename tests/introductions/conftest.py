@@ -49,7 +49,7 @@ def scene(session: Session, clock: object) -> Scene:
         contact_email="seller@example.com",
     )
     third = make_org(session, kind="integrator", name="第三方集成商")
-    today = clock.now().date()  # type: ignore[attr-defined]
+    today = clock.today()  # type: ignore[attr-defined]
     demand = make_demand(
         session, enterprise, status="published", deadline=today + timedelta(days=60)
     )

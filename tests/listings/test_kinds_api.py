@@ -199,9 +199,9 @@ def test_the_owner_reads_the_reason_of_a_rejection(
 def test_a_published_listing_the_day_after_its_date(
     client: TestClient, session: Session, clock: FrozenClock, kind: Kind
 ) -> None:
-    yesterday = clock.now().date() - timedelta(days=1)
+    yesterday = clock.today() - timedelta(days=1)
     row = kind.make(session, status="published", **{kind.date_field: yesterday})
-    today = kind.make(session, status="published", **{kind.date_field: clock.now().date()})
+    today = kind.make(session, status="published", **{kind.date_field: clock.today()})
     session.commit()
     response = client.get(f"{kind.api}/{row.id}")
     if kind.public_after_date:
@@ -229,13 +229,13 @@ def test_a_demand_deadline_may_not_be_past(
 ) -> None:
     _, token = owner_token(session, DEMAND)
     session.commit()
-    yesterday = (clock.now().date() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     response = client.post(
         DEMAND.api, json={**DEMAND.body, "deadline": yesterday}, headers=bearer(token)
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "deadline", "message": "截止日期不能早于今天"}]
-    today = clock.now().date().isoformat()
+    today = clock.today().isoformat()
     accepted = client.post(
         DEMAND.api, json={**DEMAND.body, "deadline": today}, headers=bearer(token)
     )

@@ -4,7 +4,7 @@ demand). Only what a browser sees and the rows written are checked."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -280,7 +280,7 @@ def test_a_published_listing_past_its_date(
     """Expired the day after its date: a demand stays readable, marked so; a solution
     leaves the public pages. Its owners see it either way."""
     org, user = owner(session, kind)
-    day = clock.now().date() - timedelta(days=days_past)
+    day = clock.today() - timedelta(days=days_past)
     row = kind.make(session, org=org, status="published", **{kind.date_field: day})
     session.commit()  # the savepoint: a refused request rolls back only its own work
     expired = days_past > 0
@@ -294,6 +294,25 @@ def test_a_published_listing_past_its_date(
     label = "已过期" if expired else "已发布"
     assert status_on_my_listings(client.get("/my/listings").text, kind, row.title) == label
     assert client.get(f"{kind.prefix}/{row.id}").status_code == 200
+
+
+def test_the_day_is_hunans_not_utcs(
+    client: TestClient, session: Session, clock: FrozenClock
+) -> None:
+    """At 17:00 UTC it is already 01:00 the next day in Hunan: a demand whose deadline is
+    the UTC date has passed, and a new deadline on that date is refused."""
+    clock.at = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # 2026-12-02 01:00 in Changsha
+    utc_day = clock.at.date()
+    org, user = owner(session, DEMAND)
+    row = DEMAND.make(session, org=org, status="published", deadline=utc_day)
+    session.commit()
+    assert "已过期" in client.get(f"{DEMAND.prefix}/{row.id}").text
+    csrf = sign_in(client, user.email)
+    refused = _create(client, DEMAND, csrf, "submit", deadline=utc_day.isoformat())
+    assert refused.status_code == 400
+    assert field_error(refused.text, "deadline") == "截止日期不能早于今天"
+    accepted = _create(client, DEMAND, csrf, "submit", deadline=clock.today().isoformat())
+    assert accepted.status_code == 303, accepted.text
 
 
 # --- what only one kind has ---------------------------------------------------------------
@@ -313,12 +332,12 @@ def test_a_new_deadline_may_not_be_past_but_a_stored_one_may_stay(
 ) -> None:
     org, user = owner(session, DEMAND)
     csrf = sign_in(client, user.email)
-    yesterday = (clock.now().date() - timedelta(days=1)).isoformat()
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
     refused = _create(client, DEMAND, csrf, "submit", deadline=yesterday)
     assert refused.status_code == 400
     assert field_error(refused.text, "deadline") == "截止日期不能早于今天"
     row = DEMAND.make(
-        session, org=org, status="published", deadline=clock.now().date() - timedelta(days=1)
+        session, org=org, status="published", deadline=clock.today() - timedelta(days=1)
     )
     data = {**DEMAND.form, "deadline": yesterday, "csrf_token": csrf, "intent": "submit"}
     response = client.post(f"{DEMAND.prefix}/{row.id}/edit", data=data, follow_redirects=False)

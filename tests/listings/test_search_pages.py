@@ -4,13 +4,13 @@ number beside each facet is what the database holds for that filter."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from portal.bootstrap import DEMO_FILE
+from portal.clock import Clock
 from portal.imports.service import import_lines
 from portal.models import Demand, Organization, Solution
 from portal.search.gateway import SearchGateway
@@ -59,7 +59,7 @@ def test_demand_facet_counts_equal_the_database(
     client: TestClient, session: Session, demo: None
 ) -> None:
     page = client.get("/demands", params={"city": "zhuzhou"}).text
-    today = date.today()
+    today = Clock().today()
     rows = [
         d
         for d in session.exec(select(Demand).where(Demand.city == "zhuzhou")).all()

@@ -72,7 +72,7 @@ def test_approval_and_rejection_reach_the_owner_and_queue_the_scans(
 def test_listing_expiring_fourteen_days_before_once(
     session: Session, people: People, clock: Any
 ) -> None:
-    today = clock.now().date()
+    today = clock.today()
     make_demand(session, people.enterprise, status="published", deadline=today + timedelta(days=10))
     make_demand(session, people.enterprise, status="published", deadline=today + timedelta(days=40))
     make_solution(session, people.vendor, status="published", expires_on=today + timedelta(days=14))

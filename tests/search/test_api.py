@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -10,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from portal.bootstrap import DEMO_FILE
+from portal.clock import Clock
 from portal.imports.service import import_lines
 from portal.models import Demand, Organization, Solution
 from portal.search.gateway import SearchGateway
@@ -43,7 +43,7 @@ def test_ceramics_listings_come_first_for_taoci(client: TestClient, demo: None) 
 
 def test_facet_counts_equal_the_database(client: TestClient, session: Session, demo: None) -> None:
     result = search(client, type="demand", city="zhuzhou", per_page=100)
-    today = date.today()
+    today = Clock().today()
     rows = [
         d
         for d in session.exec(select(Demand).where(Demand.city == "zhuzhou")).all()
