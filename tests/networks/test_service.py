@@ -147,8 +147,8 @@ def test_official_edit_keeps_the_confirmation_state(session: Session) -> None:
         ("in_service", "1900-01-01", "2019-01-01"),
         ("in_service", "2018-12-31", "2019-01-01"),
         ("in_service", "2019-01-01", None),
-        ("in_service", "2026-03-02", None),
-        ("in_service", "2026-03-03", "今天"),
+        ("in_service", "2026-03-01", None),  # NOW's date in Hunan
+        ("in_service", "2026-03-02", "今天"),
         ("retired", "2027-01-01", "今天"),
         ("building", "2026-12-31", None),
         ("planned", "2031-03-01", None),
