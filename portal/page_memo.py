@@ -7,8 +7,9 @@ page) and ``data``: the route's own stamps of what the page is made of — the d
 stamps (:func:`portal.dashboards.cache.data_versions`, written in the transaction of every
 change, so a write in any process is seen at the next request of every process), where the
 search indexes stand (:func:`portal.search.sync.applied_position`, for pages made from the
-index, which is updated after the commit) and the day. A signed-in request (or one carrying
-a token) is never served from it, nor kept.
+index, which is updated after the commit) and the day. It keeps one page per request, the
+last made: a page over newer stamps replaces the one before (``Memo``'s stands). A
+signed-in request (or one carrying a token) is never served from it, nor kept.
 
 A signed-in viewer's page can be kept too (:func:`for_viewer`), for the viewer alone: under
 the same key plus who they are (their :class:`~portal.auth.context.Viewer`: the layout shows
@@ -63,17 +64,17 @@ def for_visitors(
         or getattr(request.state, "user", None) is not None
     ):
         return build()
-    key = (*_request_key(request), *data)
-    kept = _pages.peek(key)
+    key = _request_key(request)
+    kept = _pages.peek(key, data)
     if kept is None:
-        with _one_build(("visitors", *key)):
-            kept = _pages.peek(key)
+        with _one_build(("visitors", *key, *data)):
+            kept = _pages.peek(key, data)
             if kept is None:
                 response = build()
                 if not _shareable(request, response):
                     return response
                 kept = (bytes(response.body), list(response.raw_headers))
-                _pages.put(key, kept)
+                _pages.put(key, kept, data)
     body, headers = kept
     page = Response(body)
     page.raw_headers = list(headers)
@@ -131,14 +132,15 @@ def for_viewer(
     request, unread count and ``data`` (which must name everything else the page shows,
     including what the viewer may do there), with this session's CSRF token put in."""
     state = request.state
-    key = viewer_key(request, data)
-    if key is None:
+    found = viewer_key(request, data)
+    if found is None:
         return build()
+    key, stands = found
     token = state.csrf_token
-    kept = _viewer_pages.peek(key)
+    kept = _viewer_pages.peek(key, stands)
     if kept is None:
-        with _one_build(("viewer", *key)):
-            kept = _viewer_pages.peek(key)
+        with _one_build(("viewer", *key, *stands)):
+            kept = _viewer_pages.peek(key, stands)
             if kept is None:
                 state.csrf_token = _TOKEN_STAND_IN
                 try:
@@ -148,15 +150,15 @@ def for_viewer(
                 if response.status_code != 200 or b"set-cookie" in dict(response.raw_headers):
                     return _with_token(bytes(response.body), response, token)
                 kept = (bytes(response.body), list(response.raw_headers))
-                _viewer_pages.put(key, kept)
+                _viewer_pages.put(key, kept, stands)
     return _kept_page(kept, token)
 
 
 def kept_for_viewer(request: Request, *, data: tuple[object, ...]) -> Response | None:
     """The page :func:`for_viewer` kept for this viewer, request and ``data``, without
     building it; None when there is none."""
-    key = viewer_key(request, data)
-    kept = _viewer_pages.peek(key) if key is not None else None
+    found = viewer_key(request, data)
+    kept = _viewer_pages.peek(*found) if found is not None else None
     return _kept_page(kept, request.state.csrf_token) if kept is not None else None
 
 
@@ -167,10 +169,13 @@ def _kept_page(kept: tuple[bytes, list[tuple[bytes, bytes]]], token: str) -> Res
     return _with_token(body, page, token)
 
 
-def viewer_key(request: Request, data: tuple[object, ...]) -> tuple[object, ...] | None:
-    """What a viewer's page (or answer) is kept under: the request, who they are, their
-    unread count and ``data``; None for a request whose page is not kept (not a GET, no
-    signed-in session, a token's call)."""
+def viewer_key(
+    request: Request, data: tuple[object, ...]
+) -> tuple[tuple[object, ...], tuple[object, ...]] | None:
+    """What a viewer's page (or answer) is kept under, and what it stands on (a
+    :class:`~portal.dashboards.cache.Memo`'s key and stands): the request and who they are;
+    their unread count and ``data``. None for a request whose page is not kept (not a GET,
+    no signed-in session, a token's call)."""
     state = request.state
     viewer = getattr(state, "viewer", None)
     token = getattr(state, "csrf_token", None)
@@ -182,7 +187,7 @@ def viewer_key(request: Request, data: tuple[object, ...]) -> tuple[object, ...]
         or getattr(state, "bearer_used", False)
     ):
         return None
-    return (*_request_key(request), viewer, getattr(state, "unread_notifications", None), *data)
+    return (*_request_key(request), viewer), (getattr(state, "unread_notifications", None), *data)
 
 
 def _with_token(body: bytes, response: Response, token: str) -> Response:

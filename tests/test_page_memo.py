@@ -44,6 +44,21 @@ def test_a_visitor_sees_the_progress_page_change_at_the_next_request(
     assert client.get("/progress").text != before
 
 
+def test_a_page_is_kept_once_however_often_the_data_under_it_changed(
+    client: TestClient, session: Session
+) -> None:
+    """Each change moves the stamps a page stands on: the new page replaces the kept one
+    rather than joining it, so writes do not fill the memo with pages no one will ask for."""
+    page_memo.forget()
+    pages = []
+    for n in range(3):
+        make_network(session, name=f"株洲新建5G专网（测试{n}）")
+        pages.append(client.get("/progress").text)
+        assert client.get("/progress").text == pages[-1]  # served from the memo
+    assert len(set(pages)) == 3
+    assert len(page_memo._pages) == 1
+
+
 def test_a_signed_in_page_is_neither_served_from_the_memo_nor_kept(
     client: TestClient, session: Session
 ) -> None:

@@ -33,32 +33,43 @@ T = TypeVar("T")
 
 class Memo:
     """A bounded least-recently-used memo, shared by a process's threads. Its keys must
-    name everything a value depends on; nothing a client sends can grow it past ``size``."""
+    name everything a value depends on; nothing a client sends can grow it past ``size``.
+
+    A value may stand on ``stands``: the stamps of what it was made from (data versions,
+    where the index stands, the day), which only move forward. One value is kept per key,
+    the last put, and it is answered only to a request that reads the same stamps; a newer
+    value replaces it. Were the stamps part of the key, every write would leave the old
+    value behind until the least-recently-used end pushed it out: under a steady stream of
+    writes, a memo full of pages nobody can ask for any more (issue 19)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._values: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        found = self.peek(key)
+    def get(
+        self, key: tuple[Any, ...], compute: Callable[[], T], stands: tuple[Any, ...] = ()
+    ) -> T:
+        found = self.peek(key, stands)
         if found is not None:
             return found
         value = compute()  # outside the lock: two threads may compute one key, alike
-        self.put(key, value)
+        self.put(key, value, stands)
         return value
 
-    def peek(self, key: tuple[Any, ...]) -> Any:
-        """The value kept under ``key``, or None."""
+    def peek(self, key: tuple[Any, ...], stands: tuple[Any, ...] = ()) -> Any:
+        """The value kept under ``key`` over ``stands``, or None."""
         with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-        return None
+            entry = self._values.get(key)
+            if entry is None or entry[0] != stands:
+                return None
+            self._values.move_to_end(key)
+            return entry[1]
 
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
+    def put(self, key: tuple[Any, ...], value: Any, stands: tuple[Any, ...] = ()) -> None:
         with self._lock:
-            self._values[key] = value
+            self._values[key] = (stands, value)
+            self._values.move_to_end(key)
             while len(self._values) > self.size:
                 self._values.popitem(last=False)
 
@@ -194,8 +205,8 @@ def memoized(
     families = tuple(sorted(set(reads)))
     versions = data_versions(session, families)
     # What a memo holds may carry labels in the request's language (issue 18).
-    full_key = (str(getattr(bind, "url", bind)), families, versions, get_locale(), *key)
-    return _memo.get(full_key, compute)
+    place = (str(getattr(bind, "url", bind)), families, get_locale(), *key)
+    return _memo.get(place, compute, versions)
 
 
 def bump(session: Session) -> None:

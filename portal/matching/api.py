@@ -66,14 +66,15 @@ async def demand_matches(
     # A signed-in owner's or official's repeated call: the answer they were given while
     # nothing it stands on changed, found on the event loop with the stamps their
     # session's query read (no worker thread, no other round trip).
-    key = _viewer_key(request, session)
-    ranking = viewer_answers.peek(key) if key is not None else None
+    kept = _viewer_key(request, session)
+    ranking = viewer_answers.peek(*kept) if kept is not None else None
     if ranking is None:
         ranking = await run_in_threadpool(
             _demand_ranking, session, gateway, principal, demand_id, limit, strategy
         )
-        if key is not None:
-            viewer_answers.put(key, ranking)  # the rankings' own bytes, not a copy
+        if kept is not None:
+            key, stands = kept
+            viewer_answers.put(key, ranking, stands)  # the rankings' own bytes, not a copy
     return Response(ranking, media_type="application/json")
 
 
@@ -101,7 +102,9 @@ def _demand_ranking(
 _ANSWER_READS = ("demands", "programmes", "members")
 
 
-def _viewer_key(request: Request, session: Session) -> tuple[object, ...] | None:
+def _viewer_key(
+    request: Request, session: Session
+) -> tuple[tuple[object, ...], tuple[object, ...]] | None:
     if not stamps_known(session):
         return None
     stands = (data_versions(session, _ANSWER_READS), applied_position(session), get_clock().today())

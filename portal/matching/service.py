@@ -117,19 +117,16 @@ def forget_rankings() -> None:
     viewer_answers.clear()
 
 
-def _demand_key(session: Session, demand: Demand, org: Organization) -> tuple[object, ...]:
-    """What a demand's document is made of: the row (its version moves on every edit) and
-    the organisation's public name and kind, in this database."""
+def _demand_place(session: Session, demand: Demand) -> tuple[object, ...]:
+    """Which demand, in this database."""
     bind = session.get_bind()
-    return (
-        str(getattr(bind, "url", bind)),
-        demand.id,
-        demand.version,
-        demand.updated_at,
-        demand.anonymous,
-        org.name,
-        org.kind,
-    )
+    return (str(getattr(bind, "url", bind)), demand.id)
+
+
+def _demand_stands(demand: Demand, org: Organization) -> tuple[object, ...]:
+    """What a demand's document is made of: the row (its version moves on every edit) and
+    the organisation's public name and kind."""
+    return (demand.version, demand.updated_at, demand.anonymous, org.name, org.kind)
 
 
 class RankingOptions(TypedDict, total=False):
@@ -174,14 +171,13 @@ def demand_ranking_json(
 
     key = (
         "solutions for demand",
-        *_demand_key(session, demand, org),
-        applied_position(session),
-        day,
+        *_demand_place(session, demand),
         limit,
         strategy,
         get_locale(),  # explanations are in the request's language
     )
-    return _rankings.get(key, rank)
+    stands = (*_demand_stands(demand, org), applied_position(session), day)
+    return _rankings.get(key, rank, stands)
 
 
 def matches_for_solution(
@@ -231,8 +227,8 @@ def inferred_needs(
     def infer() -> tuple[tuple[str, ...], tuple[str, ...]]:
         return make_engine(gateway).inferred(demand_doc(gateway, demand, org))
 
-    key = ("needs inferred", *_demand_key(session, demand, org))
-    scenarios, capabilities = _rankings.get(key, infer)
+    key = ("needs inferred", *_demand_place(session, demand))
+    scenarios, capabilities = _rankings.get(key, infer, _demand_stands(demand, org))
     return {"scenarios": list(scenarios), "capabilities": list(capabilities)}
 
 

@@ -152,7 +152,7 @@ def test_a_kept_ranking_is_answered_as_its_json_and_read_the_same_by_the_page(
     headers = owner_of(session, need.org_id)
     answer = client.get(f"/api/v1/demands/{need.id}/matches", headers=headers)
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
-    assert [answer.content] == list(service._rankings._values.values())
+    assert [answer.content] == [value for _, value in service._rankings._values.values()]
     read = service.matches_for_demand(session, gateway, need)
     assert read.model_dump(mode="json") == answer.json() and read.matches
 

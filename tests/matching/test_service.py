@@ -158,3 +158,19 @@ def test_the_memo_is_bounded_and_keeps_the_most_recently_used() -> None:
         value(key)
     assert len(memo) == 2
     assert computed == ["a", "b", "c", "b"]  # "b" was the least recently used when "c" came
+
+
+def test_a_memo_keeps_one_value_per_key_the_last_stamped() -> None:
+    """A value made over newer stamps replaces the one before: the old one, which no
+    request would ask for again, does not wait for the LRU end to leave."""
+    memo = Memo(8)
+    memo.put(("/demands",), "page 1", ("v1",))
+    assert memo.peek(("/demands",), ("v1",)) == "page 1"
+    assert memo.peek(("/demands",), ("v2",)) is None  # a request that read newer stamps
+    assert memo.get(("/demands",), lambda: "page 2", ("v2",)) == "page 2"
+    assert len(memo) == 1
+    assert memo.peek(("/demands",), ("v1",)) is None
+    assert memo.peek(("/demands",)) is None  # no stamps is a stamp of its own
+    for n in range(20):  # a write between every read: the memo stays at one entry
+        memo.put(("/demands",), f"page {n}", (f"w{n}",))
+    assert len(memo) == 1 and memo.peek(("/demands",), ("w19",)) == "page 19"
