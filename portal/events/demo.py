@@ -53,7 +53,7 @@ def seed(session: Session, gateway: SearchGateway, *, now: datetime) -> int:
     meta = session.get(Meta, META_KEY)
     if meta is not None and meta.value == VERSION:
         return 0
-    today = service.local_today(now)
+    today = local_today(now)
     event = Event(
         # Written in the language of the seeding command (portal --lang / PORTAL_LANG).
         title=_("长株潭5G+工业互联网供需对接会（示例）"),

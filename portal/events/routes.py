@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from portal.auth.permissions import Action, authorize
-from portal.clock import aware
+from portal.clock import HUNAN, aware, local_today
 from portal.dashboards.exports import CONTENT_TYPES, to_csv, to_xlsx
 from portal.dashboards.service import Table
 from portal.db import begin_write
@@ -66,7 +66,7 @@ def list_page(
     request: Request, session: SessionDep, clock: ClockDep, principal: PagePrincipal
 ) -> Response:
     now = clock.now()
-    today = service.local_today(now)
+    today = local_today(now)
     rows = service.listed(session)
     context = {
         "upcoming": [e for e in rows if e.ends_on >= today],
@@ -138,7 +138,7 @@ def new_page(
     request: Request, session: SessionDep, clock: ClockDep, principal: SignedIn
 ) -> Response:
     authorize(session, principal, Action.EVENT_MANAGE)
-    today = service.local_today(clock.now())
+    today = clock.today()
     data = service.EventData(registration_deadline=today)
     return _form_page(request, session, values=_form_values(data))
 
@@ -257,7 +257,7 @@ def _register_page(
         "event": event,
         "org": org,
         "mine": mine,
-        "own": service.bringable(session, org, today=service.local_today(now)),
+        "own": service.bringable(session, org, today=local_today(now)),
         "slots": service.slots_of(event),
         "closed_reason": service.registration_closed_reason(event, now),
         "values": values,
@@ -323,7 +323,7 @@ def suggestions_page(
     context = {
         "event": event,
         "items": items,
-        "open": service.local_today(now) <= event.ends_on,
+        "open": local_today(now) <= event.ends_on,
         **_labels(session),
     }
     return render(request, "events/suggestions.html", context)
@@ -375,11 +375,9 @@ def agenda_page(
         "org_names": names,
         "mine": None if official else service.my_registration(session, principal, event),
         "closed_reason": service.registration_closed_reason(event, now),
-        "started": service.local_today(now) >= event.starts_on,
+        "started": local_today(now) >= event.starts_on,
         "slot_count": len(service.slots_of(event)),
-        "generated_at": (
-            aware(event.agenda_at).astimezone(service.LOCAL) if event.agenda_at else None
-        ),
+        "generated_at": (aware(event.agenda_at).astimezone(HUNAN) if event.agenda_at else None),
         **_labels(session),
     }
     return render(request, "events/agenda.html", context)
@@ -519,7 +517,7 @@ def _report_table(session: SessionDep, principal: Any, event: Event, now: Any) -
         columns=[_("指标"), _("数量")],
         rows=[[label, value] for label, value in rows],
         source=_("湖南5G应用产业生态对接平台 · 对接会"),
-        as_of=service.local_today(now).isoformat(),
+        as_of=local_today(now).isoformat(),
         public=False,
         note=_("“进入某阶段”计本次对接会产生的对接中曾到达该阶段的数量；不含联系方式或消息内容。"),
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import func
@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 import scheduling
 from portal.audit import service as audit
 from portal.auth.permissions import Action, Principal, authorize, can
-from portal.clock import local_today
+from portal.clock import HUNAN, local_today
 from portal.inputs import text_error
 from portal.introductions import service as introductions
 from portal.kit.errors import Conflict, FieldErrors, Forbidden, NotFound
@@ -46,7 +46,6 @@ from portal.notifications import events as notifications
 from portal.reference.vocab import get_vocabularies
 from portal.search.gateway import SearchGateway
 
-LOCAL = timezone(timedelta(hours=8), "CST")
 _TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 MAX_DAYS = 5
 SLOT_MINUTES = (10, 15, 20, 25, 30, 40, 45, 60)
@@ -103,7 +102,7 @@ def slots_of(event: Event) -> list[Slot]:
     out: list[Slot] = []
     day = event.starts_on
     while day <= event.ends_on:
-        midnight = datetime(day.year, day.month, day.day, tzinfo=LOCAL)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=HUNAN)
         t = first
         while t + event.slot_minutes <= last:
             pause = next((p for p in pauses if t < p[1] and p[0] < t + event.slot_minutes), None)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from portal.audit import service as audit
 from portal.auth.permissions import Principal
-from portal.clock import HUNAN, aware, local_today
+from portal.clock import aware, local_today
 from portal.db import bump_version
 from portal.funding import service as funding
 from portal.introductions import service as introductions
@@ -49,7 +49,6 @@ from portal.saved_searches import service as saved_searches
 from portal.search.gateway import SearchGateway
 from portal.search.outbox import enqueue
 
-SHANGHAI = HUNAN
 NEW_MATCH_LIMIT = 20  # the best matches of a new listing looked at; "high" fit ones alert
 EXPIRING_DAYS = 14
 FRESHNESS_DAYS = 90

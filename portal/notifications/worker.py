@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from portal import leases, mail
-from portal.clock import aware
+from portal.clock import HUNAN, aware
 from portal.db import begin_write
 from portal.models import WorkerJob, utcnow
 from portal.notifications import delivery, scans
@@ -38,7 +38,6 @@ from portal.search.gateway import SearchGateway
 
 log = logging.getLogger("portal.worker")
 
-SHANGHAI = scans.SHANGHAI
 JOB_LEASE_TTL = timedelta(minutes=10)
 
 
@@ -59,22 +58,22 @@ class Job:
         if last_run is None:
             return now
         after = aware(last_run) + timedelta(seconds=1)
-        fire = self.trigger.get_next_fire_time(None, after.astimezone(SHANGHAI))
+        fire = self.trigger.get_next_fire_time(None, after.astimezone(HUNAN))
         assert fire is not None  # cron triggers without an end date always fire again
         return fire
 
 
 JOBS: tuple[Job, ...] = (
-    Job("introductions", CronTrigger(minute="*/5", timezone=SHANGHAI), scans.expire_introductions),
-    Job("expiring", CronTrigger(minute=0, timezone=SHANGHAI), scans.scan_expiring),
-    Job("freshness", CronTrigger(hour=7, minute=30, timezone=SHANGHAI), scans.scan_freshness),
+    Job("introductions", CronTrigger(minute="*/5", timezone=HUNAN), scans.expire_introductions),
+    Job("expiring", CronTrigger(minute=0, timezone=HUNAN), scans.scan_expiring),
+    Job("freshness", CronTrigger(hour=7, minute=30, timezone=HUNAN), scans.scan_freshness),
     Job(
         "funding_deadlines",
-        CronTrigger(hour=7, minute=45, timezone=SHANGHAI),
+        CronTrigger(hour=7, minute=45, timezone=HUNAN),
         scans.scan_funding_deadlines,
     ),
     # The morning digests: officials' review and declaration summaries, mail, WeCom.
-    Job("digests", CronTrigger(hour=8, minute=0, timezone=SHANGHAI), scans.send_digests),
+    Job("digests", CronTrigger(hour=8, minute=0, timezone=HUNAN), scans.send_digests),
 )
 
 

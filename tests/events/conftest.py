@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from portal.auth.permissions import Principal
-from portal.clock import FrozenClock
+from portal.clock import FrozenClock, local_today
 from portal.events import service
 from portal.models import Demand, Event, Organization, Solution, User
 from tests.factories import make_demand, make_org, make_solution, make_token, make_user
@@ -82,7 +82,7 @@ def scene(session: Session, clock: FrozenClock) -> Scene:
 
 def build_scene(session: Session, clock: FrozenClock) -> Scene:
     now = clock.now()
-    today = service.local_today(now)
+    today = local_today(now)
     enterprise = make_org(
         session,
         kind="enterprise",

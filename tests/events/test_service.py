@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 import scheduling
-from portal.clock import FrozenClock
+from portal.clock import HUNAN, FrozenClock
 from portal.events import service
 from portal.indicators.periods import Period
 from portal.introductions import service as introductions
@@ -44,7 +44,7 @@ def meet(
 
 
 def test_slots_skip_breaks_and_span_the_days(session: Session, clock: FrozenClock) -> None:
-    today = service.local_today(clock.now())
+    today = clock.today()
     data = event_data(today, day_end="11:00", breaks=["10:00-10:20"], ends_on=None)
     values = service.check_event(data, today=today, zone_codes=set())
     slots = service.slots_of(service.Event(**values))
@@ -70,7 +70,7 @@ def test_slots_skip_breaks_and_span_the_days(session: Session, clock: FrozenCloc
     ],
 )
 def test_an_event_names_each_wrong_field(clock: FrozenClock, change: dict, field: str) -> None:
-    today = service.local_today(clock.now())
+    today = clock.today()
     with pytest.raises(FieldErrors) as refused:
         service.check_event(event_data(today, **change), today=today, zone_codes=set())
     assert field in refused.value.errors
@@ -369,7 +369,7 @@ def test_a_slot_is_labelled_in_the_requests_language() -> None:
 
     from portal.kit.i18n import using
 
-    start = datetime(2026, 12, 10, 9, 0, tzinfo=service.LOCAL)
+    start = datetime(2026, 12, 10, 9, 0, tzinfo=HUNAN)
     slot = service.Slot("2026-12-10T09:00", start, start + timedelta(minutes=20))
     assert slot.label == "12月10日 09:00–09:20"
     with using("en"):
