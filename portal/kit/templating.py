@@ -11,13 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from portal.clock import HUNAN
 from portal.kit import i18n
 from portal.settings import get_settings
 
@@ -56,6 +56,9 @@ def _number(value: float | int | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # portal.clock.HUNAN: the kit imports no domain module
+
+
 def _localtime(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A moment as people in Hunan read it: Beijing time (stored times are UTC; a naive
     one is UTC too)."""
@@ -63,7 +66,7 @@ def _localtime(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> st
         return "—"
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(HUNAN).strftime(fmt)
+        return aware.astimezone(LOCAL_TIME).strftime(fmt)
     return value.strftime(fmt)
 
 
