@@ -9,6 +9,7 @@ workers queue for the write lock instead of failing with "database is locked" ha
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, SQLModel, create_engine, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -38,7 +39,43 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=10, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection idle this long is checked before use (see below).
+IDLE_PING_SECONDS = 10.0
+_RETURNED_AT = "portal_returned_at"
+_monotonic = time.monotonic  # tests move it
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A connection back from the pool after :data:`IDLE_PING_SECONDS` or more is pinged
+    first, and replaced when the ping fails (a restarted server, a firewall's idle timeout):
+    the quiet hours' failures, found before a request meets them.
+
+    A busy connection is not pinged. SQLAlchemy's ``pool_pre_ping`` pinged at every checkout:
+    a round trip more for every request, as much as the request's own query on a signed-in
+    page, for a check that a connection used a moment ago rarely needs. A connection that
+    broke while busy fails its statement instead; SQLAlchemy then drops every connection of
+    the pool opened before that moment, so one such failure per process replaces them all."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = _monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or _monotonic() - returned < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the driver's error, whatever the failure
+            # The pool drops this connection and hands out another one (SQLAlchemy's
+            # documented use of DisconnectionError in a checkout listener).
+            raise DisconnectionError("an idle pooled connection failed its ping") from exc
 
 
 def _configure_sqlite(engine: Engine) -> None:

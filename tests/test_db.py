@@ -57,3 +57,59 @@ def test_rollback_on_error_keeps_nothing(sqlite_engine) -> None:  # type: ignore
         raise RuntimeError("boom")
     with Session(sqlite_engine) as session:
         assert session.exec(text("SELECT n FROM counter")).scalar_one() == 0  # type: ignore[call-overload]
+
+
+@pytest.fixture
+def pg_engine(database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A PostgreSQL engine of its own (pool and all), whose idle clock the test moves."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's pooled connections")
+    from portal import db
+
+    now = [1000.0]
+    monkeypatch.setattr(db, "_monotonic", lambda: now[0])
+    engine = make_engine(database_url)
+    yield engine, now
+    engine.dispose()
+
+
+def _backend_pid(engine) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as c:
+        return int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _end_backend(database_url: str, pid: int) -> None:
+    """What a restarted server or a firewall's idle timeout does to a pooled connection."""
+    other = make_engine(database_url)
+    try:
+        with other.connect() as c:
+            assert c.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar_one()
+    finally:
+        other.dispose()
+
+
+def test_an_idle_pooled_connection_that_died_is_replaced_before_use(
+    pg_engine, database_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    from portal.db import IDLE_PING_SECONDS
+
+    engine, now = pg_engine
+    dead = _backend_pid(engine)
+    _end_backend(database_url, dead)
+    now[0] += IDLE_PING_SECONDS
+    # The pool's only connection failed its ping: the query runs on a new one.
+    assert _backend_pid(engine) != dead
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(pg_engine, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    """No round trip more per request: a busy connection goes straight to its statement.
+    One that died meanwhile fails that statement, and the pool then replaces it."""
+    from sqlalchemy.exc import OperationalError
+
+    engine, now = pg_engine
+    dead = _backend_pid(engine)
+    _end_backend(database_url, dead)
+    now[0] += 1
+    with pytest.raises(OperationalError), engine.connect() as c:
+        c.exec_driver_sql("SELECT 1")
+    assert _backend_pid(engine) != dead
