@@ -129,7 +129,19 @@ ClockDep = Annotated[Clock, Depends(request_clock)]
 
 
 async def get_session_policy() -> SessionPolicy:
-    return SessionPolicy.from_settings(get_settings())
+    return _policy_of(get_settings())
+
+
+_last_policy: tuple[Settings, SessionPolicy] | None = None
+
+
+def _policy_of(settings: Settings) -> SessionPolicy:
+    """The policy of ``settings``, made once for as long as the settings stay the same
+    object (every request asks; tests that change the settings make a new one)."""
+    global _last_policy
+    if _last_policy is None or _last_policy[0] is not settings:
+        _last_policy = (settings, SessionPolicy.from_settings(settings))
+    return _last_policy[1]
 
 
 SessionPolicyDep = Annotated[SessionPolicy, Depends(get_session_policy)]

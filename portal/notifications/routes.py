@@ -40,7 +40,7 @@ async def load_unread(request: Request, session: SessionDep, _: RequestAuth) -> 
     worker thread for it."""
     viewer = getattr(request.state, "viewer", None)
     request.state.unread_notifications = 0
-    if viewer is None or request.url.path.startswith("/api/"):
+    if viewer is None or request.scope["path"].startswith("/api/"):  # no URL object built
         return
     counted = getattr(request.state, "session_counts", {}).get(service.UNREAD_COUNT)
     if counted is None:  # a viewer not loaded through the session's query
