@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
 from markupsafe import escape
 from starlette.datastructures import QueryParams
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("portal")
@@ -175,14 +175,9 @@ def N_(message: str) -> str:
 _ = gettext
 
 
-def choose(scope_query: str, cookie: str | None, accept_language: str | None) -> str:
-    """``?lang=`` > cookie > ``Accept-Language`` > Chinese."""
-    return (
-        normalize(QueryParams(scope_query).get("lang"))
-        or normalize(cookie)
-        or from_accept_language(accept_language)
-        or SOURCE
-    )
+def choose(asked: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """``?lang=`` (``asked``, normalized) > cookie > ``Accept-Language`` > Chinese."""
+    return asked or normalize(cookie) or from_accept_language(accept_language) or SOURCE
 
 
 def _cookie_header(locale: str) -> bytes:
@@ -207,14 +202,11 @@ class LocaleMiddleware:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         query = scope.get("query_string", b"").decode("latin-1")
-        cookies = SimpleCookie()
-        try:
-            cookies.load(headers.get("cookie", ""))
-        except Exception:  # a malformed cookie header is no reason to fail the page
-            cookies = SimpleCookie()
-        cookie = cookies[COOKIE].value if COOKIE in cookies else None
-        asked = normalize(QueryParams(query).get("lang"))
-        locale = choose(query, cookie, headers.get("accept-language"))
+        # Starlette's lenient parser (what ``request.cookies`` uses): a malformed cookie
+        # header is no reason to fail the page, and it costs a fifth of SimpleCookie's.
+        cookie = cookie_parser(headers.get("cookie", "")).get(COOKIE)
+        asked = normalize(QueryParams(query).get("lang")) if query else None
+        locale = choose(asked, cookie, headers.get("accept-language"))
         state = scope.setdefault("state", {})
         state["locale"] = locale
         # The profile's language fills in when the browser has no choice of its own.
