@@ -94,11 +94,17 @@ def test_an_idle_pooled_connection_that_died_is_replaced_before_use(
     from portal.db import IDLE_PING_SECONDS
 
     engine, now = pg_engine
-    dead = _backend_pid(engine)
-    _end_backend(database_url, dead)
+    alive = _backend_pid(engine)
+    now[0] += IDLE_PING_SECONDS
+    with engine.connect() as c:  # pinged on its way out of the pool
+        dbapi = c.connection.dbapi_connection
+        assert dbapi is not None
+        assert dbapi.info.backend_pid == alive  # it answered: kept
+        assert dbapi.info.transaction_status.name == "IDLE"  # the ping left no transaction
+    _end_backend(database_url, alive)
     now[0] += IDLE_PING_SECONDS
     # The pool's only connection failed its ping: the query runs on a new one.
-    assert _backend_pid(engine) != dead
+    assert _backend_pid(engine) != alive
 
 
 def test_a_connection_used_a_moment_ago_is_not_pinged(pg_engine, database_url: str) -> None:  # type: ignore[no-untyped-def]
