@@ -197,6 +197,10 @@ def measure(base: str, pid: int, cookie: str, demand_id: int, seconds: int) -> N
         if figures.rps < TARGET_RPS or slow or figures.errors:
             missed.append(label)
     print(_line("/healthz (floor, again)", wrk(f"{base}/healthz", seconds=seconds, pid=pid), floor))
+    # What a worker holds once it has served every route of this data set (for the sizing).
+    memory = worker_memory_mb(pid)
+    held = ", ".join(f"{memory[w][0]:.0f} ({memory[w][1]:.0f})" for w in sorted(memory))
+    print(f"  worker memory after these runs, MB resident (anonymous): {held}")
     print(
         verdict(
             f"every route ≥ {TARGET_RPS} req/s, p99 ≤ {TARGET_P99_MS:.0f} ms, no errors"
@@ -204,6 +208,23 @@ def measure(base: str, pid: int, cookie: str, demand_id: int, seconds: int) -> N
             not missed,
         )
     )
+
+
+def worker_memory_mb(pid: int) -> dict[int, tuple[float, float]]:
+    """Each worker process of ``portal serve`` (its children): (resident, anonymous) MB.
+    Anonymous memory is the process's own (heap, arenas, stacks); the rest of the resident
+    figure is mapped files (the interpreter, the libraries), which do not grow."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    sizes = {}
+    for child in children:
+        if b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes():
+            continue
+        rollup = Path(f"/proc/{child}/smaps_rollup").read_text().splitlines()[1:]
+        kb = {line.split(":")[0]: int(line.split()[1]) for line in rollup}
+        sizes[child] = (kb["Rss"] / 1024, kb["Anonymous"] / 1024)
+    return sizes
 
 
 WARM_UP_SECONDS = 2
@@ -288,6 +309,34 @@ def datasets() -> list[str]:
     return [chosen] if chosen else ["demo", "big"]
 
 
+HOPS = 3000
+
+
+def thread_hop_us() -> tuple[float, float]:
+    """CPU and wall time, in µs, of one worker-thread hop as a request makes it (Starlette's
+    ``run_in_threadpool`` of a function that does nothing, on uvloop, as ``portal serve``
+    runs): what a signed-in read pays once for its database work, whatever that work is.
+    Printed beside the tables because it varies with the machine as much as they do."""
+    import uvloop
+    from starlette.concurrency import run_in_threadpool
+
+    def nothing() -> None:
+        return None
+
+    async def hops() -> tuple[float, float]:
+        for _ in range(HOPS // 10):  # the pool's threads started
+            await run_in_threadpool(nothing)
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(HOPS):
+            await run_in_threadpool(nothing)
+        return (
+            (time.process_time() - cpu) / HOPS * 1e6,
+            (time.perf_counter() - wall) / HOPS * 1e6,
+        )
+
+    return uvloop.run(hops())
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         print("  wrk is missing: run `bash scripts/ensure-system-deps.sh bench`")
@@ -295,6 +344,8 @@ def main() -> None:
     from bench.bigdata import big_stack, sizes
 
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
+    cpu, wall = thread_hop_us()
+    print(f"  one worker-thread hop on this machine: {cpu:.0f} µs of CPU, {wall:.0f} µs wall")
     for dataset in datasets():
         for kind in databases():
             opened = (

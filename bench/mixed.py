@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.load import databases, serving, stack, use_database_of
+from bench.load import databases, serving, stack, use_database_of, worker_memory_mb
 from bench.stats import verdict
 
 HERE = Path(__file__).resolve().parent
@@ -77,23 +77,6 @@ def credentials(env: dict[str, str]) -> dict[str, object]:
         "solutions": list(solutions),
         "pairs": pairs,
     }
-
-
-def worker_memory_mb(pid: int) -> dict[int, tuple[float, float]]:
-    """Each worker process of ``portal serve`` (its children): (resident, anonymous) MB.
-    Anonymous memory is the process's own (heap, arenas, stacks); the rest of the resident
-    figure is mapped files (the interpreter, the libraries), which do not grow."""
-    children: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children += [int(c) for c in (task / "children").read_text().split()]
-    sizes = {}
-    for child in children:
-        if b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes():
-            continue
-        rollup = Path(f"/proc/{child}/smaps_rollup").read_text().splitlines()[1:]
-        kb = {line.split(":")[0]: int(line.split()[1]) for line in rollup}
-        sizes[child] = (kb["Rss"] / 1024, kb["Anonymous"] / 1024)
-    return sizes
 
 
 def locust(base: str, workdir: Path, env: dict[str, str], seconds: int, users: int) -> Path:
