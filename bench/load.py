@@ -315,7 +315,8 @@ HOPS = 3000
 def thread_hop_us() -> tuple[float, float]:
     """CPU and wall time, in µs, of one worker-thread hop as a request makes it (Starlette's
     ``run_in_threadpool`` of a function that does nothing, on uvloop, as ``portal serve``
-    runs): what a signed-in read pays once for its database work, whatever that work is.
+    runs): what each benchmarked read pays once for its database work (a signed-in read's
+    session query, a visitor's page's stamps), whatever that work is.
     Printed beside the tables because it varies with the machine as much as they do."""
     import uvloop
     from starlette.concurrency import run_in_threadpool
