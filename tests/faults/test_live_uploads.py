@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import io
 import socket
-import sys
-import time
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import FrameType
+from typing import Any
 
 import httpx
 import pytest
@@ -55,23 +54,39 @@ def largest_legal_xlsx() -> bytes:
     return buffer.getvalue()
 
 
-def reading_a_table() -> bool:
-    """Whether some thread of this process (the server's) is inside ``read_table``."""
+class TableReads:
+    """Wraps ``read_table`` to tell whether the server is inside it right now.
 
-    def inside(frame: FrameType | None) -> bool:
-        while frame is not None:
-            if frame.f_code is tabular.read_table.__code__:
-                return True
-            frame = frame.f_back
-        return False
+    Walking the server thread's frames from the test thread (``sys._current_frames``) is not
+    safe on CPython 3.11: a frame's ``f_back`` may point at memory the other thread has
+    already reused, and once handed back a ``threading.Condition`` instead of a frame."""
 
-    return any(inside(frame) for frame in sys._current_frames().values())
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.finished = threading.Event()
+
+    def wrap(self, read: Callable[[str, bytes], Any]) -> Callable[[str, bytes], Any]:
+        def watched(filename: str, content: bytes) -> Any:
+            self.started.set()
+            try:
+                return read(filename, content)
+            finally:
+                self.finished.set()
+
+        return watched
+
+    def reading(self) -> bool:
+        return self.started.is_set() and not self.finished.is_set()
 
 
-def test_the_server_answers_while_it_reads_an_upload(live: tuple[str, str]) -> None:
+def test_the_server_answers_while_it_reads_an_upload(
+    live: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     base, email = live
     cookie, csrf = signed_in(base, email)
     content = largest_legal_xlsx()
+    reads = TableReads()
+    monkeypatch.setattr(tabular, "read_table", reads.wrap(tabular.read_table))
     with ThreadPoolExecutor(1) as pool:
         upload = pool.submit(
             httpx.post,
@@ -81,14 +96,14 @@ def test_the_server_answers_while_it_reads_an_upload(live: tuple[str, str]) -> N
             headers={"cookie": cookie},
             timeout=300,
         )
-        while not reading_a_table():
+        while not reads.started.wait(0.01):
             assert not upload.done(), upload.result().text
-            time.sleep(0.001)
         answered_while_reading = 0
-        while reading_a_table():
+        while reads.reading():
             assert httpx.get(f"{base}/healthz", timeout=300).status_code == 200
-            answered_while_reading += reading_a_table()  # the same read is still going on
+            answered_while_reading += reads.reading()  # the same read is still going on
         assert upload.result().status_code == 303
+    assert reads.finished.is_set()
     assert answered_while_reading > 0
 
 
