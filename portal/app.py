@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import NoMatchFound
 from starlette.types import ASGIApp
 
-from portal import labels
+from portal import dbloop, labels
 from portal.audit import routes as audit_routes
 from portal.auth import api as auth_api
 from portal.auth import oidc
@@ -192,12 +192,15 @@ def _lifespan(background_sync: bool) -> Callable[[FastAPI], AbstractAsyncContext
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The OIDC issuer is pinned: a provider whose discovery names another issuer stops us.
         await oidc.check_at_startup(get_settings())
-        if background_sync:
-            await run_in_threadpool(_settle, app)
-            async with _background(app):
+        try:
+            if background_sync:
+                await run_in_threadpool(_settle, app)
+                async with _background(app):
+                    yield
+            else:
                 yield
-        else:
-            yield
+        finally:
+            await dbloop.close_loop_reader()
         metrics.process_ended()
 
     return lifespan

@@ -27,6 +27,9 @@ from portal.settings import get_settings
 T = TypeVar("T", bound=SQLModel)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# A process's PostgreSQL connections for its units of work (portal.dbloop has its own).
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
 # ``session.info`` key: the session serves a read (GET, HEAD, OPTIONS) and must not write.
 READ_ONLY = "portal_read_only"
 log = logging.getLogger("portal.db")
@@ -39,7 +42,7 @@ def make_engine(url: str) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     _ping_when_idle(engine)
     return engine
 
@@ -125,6 +128,12 @@ def _autocommitting(engine: Engine) -> Engine:
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
     _WRITES_ON[reads] = engine
     return reads
+
+
+def writes_on(engine: Engine) -> Engine:
+    """The configured engine behind ``engine``: itself, or the one a read's autocommitting
+    engine (:func:`read_engine`) was made from."""
+    return _WRITES_ON.get(engine, engine)
 
 
 def autocommits(session: Session) -> bool:

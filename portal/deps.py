@@ -153,13 +153,18 @@ async def load_request_auth(
     """App-wide: the session or Bearer token of this request (in a worker thread: no
     database call blocks the event loop), then the CSRF check of every state-changing
     request. Runs once per request (FastAPI caches it); a request with neither a cookie
-    nor a token (most visitors) needs no database, nor a worker thread."""
+    nor a token (most visitors) needs no database, nor a worker thread. A browser's read
+    with a live session reads it on the event loop (:mod:`portal.dbloop`), without a
+    worker thread either, unless something is to be written."""
     locale: str = getattr(request.state, "locale", i18n.SOURCE)
     safe = request.method in SAFE_METHODS
-    if auth_context.carries_credentials(request):
+    now = clock.now()
+    if safe and await auth_context.load_read_on_loop(request, session, now=now, policy=policy):
+        locale = language.apply_profile(request, session)  # nothing to save: no database
+    elif auth_context.carries_credentials(request):
 
         def load() -> str:
-            auth_context.load(request, session, now=clock.now(), policy=policy)
+            auth_context.load(request, session, now=now, policy=policy)
             if not safe:
                 return locale
             # A read needs no CSRF check: the profile's language in the same worker-thread

@@ -24,6 +24,19 @@ def test_compose_stack_is_complete_and_pinned() -> None:
     assert "--workers" in services["app"]["command"]
 
 
+def test_the_database_accepts_every_connection_the_stack_may_open() -> None:
+    from portal import db, dbloop
+
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))["services"]
+    app_command = services["app"]["command"]
+    workers = int(app_command[app_command.index("--workers") + 1])
+    per_process = db.POOL_SIZE + db.POOL_OVERFLOW
+    per_worker = per_process + dbloop.LOOP_POOL_SIZE + dbloop.LOOP_POOL_OVERFLOW
+    db_command = services["db"]["command"]
+    allowed = int(db_command[db_command.index("-c") + 1].removeprefix("max_connections="))
+    assert workers * per_worker + per_process <= allowed  # the app's workers, the worker
+
+
 def test_compose_runs_the_meilisearch_the_adapter_was_checked_against() -> None:
     from matching.meili import MEILISEARCH_VERSION
 

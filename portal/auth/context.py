@@ -11,11 +11,12 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from portal.auth import csrf, sessions
+from portal.auth import csrf, language, sessions
 from portal.auth.permissions import Principal
 from portal.auth.sessions import SessionPolicy
 from portal.auth.tokens import principal_from_bearer
 from portal.db import write_on_read_path
+from portal.dbloop import NotOnTheLoop
 from portal.kit.errors import (
     PortalError,
     ServiceUnavailable,
@@ -97,20 +98,48 @@ def load(request: Request, session: Session, *, now: datetime, policy: SessionPo
         _set(request, None, None)
         return
     request.state.bearer_used = False
-    web_session: WebSession | None = None
-    user: User | None = None
     raw_id = request.cookies.get(sessions.SESSION_COOKIE)
-    if raw_id:
-        found = sessions.load_with_user(session, raw_id, now=now, policy=policy)
-        if found is None:
-            sessions.clear_cookie(request)
-        else:
-            web_session, user = found.row, found.user
-            request.state.session_counts = found.counts
-            if web_session.user_id is not None and (user is None or not user.is_active):
-                # Disabling a user ends their sessions; this one is only forgotten here.
-                sessions.clear_cookie(request)
-                web_session, user = None, None
+    if not raw_id:
+        _set(request, None, None)
+        return
+    _take(request, sessions.load_with_user(session, raw_id, now=now, policy=policy))
+
+
+async def load_read_on_loop(
+    request: Request, session: Session, *, now: datetime, policy: SessionPolicy
+) -> bool:
+    """:func:`load` for the common read, a browser's live session with nothing to write,
+    on the event loop (:mod:`portal.dbloop`): no worker thread. False, having set nothing,
+    when the request needs :func:`load` instead (a Bearer token, a session to delete or
+    touch, a language choice to save, a read the loop cannot make)."""
+    raw_id = request.cookies.get(sessions.SESSION_COOKIE)
+    if not raw_id or _bearer(request) is not None:
+        return False
+    try:
+        found = await sessions.load_with_user_on_loop(session, raw_id, now=now, policy=policy)
+    except NotOnTheLoop:
+        return False
+    if found is not None and language.must_save(request, found.user):
+        return False
+    request.state.bearer_principal = None
+    request.state.bearer_used = False
+    _take(request, found)
+    return True
+
+
+def _take(request: Request, found: sessions.Loaded | None) -> None:
+    """The cookie's session and user, or none of them (the cookie then cleared)."""
+    if found is None:
+        sessions.clear_cookie(request)
+        _set(request, None, None)
+        return
+    web_session, user = found.row, found.user
+    request.state.session_counts = found.counts
+    if web_session.user_id is not None and (user is None or not user.is_active):
+        # Disabling a user ends their sessions; this one is only forgotten here.
+        sessions.clear_cookie(request)
+        _set(request, None, None)
+        return
     _set(request, web_session, user)
 
 

@@ -17,10 +17,11 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from fastapi import Request
-from sqlalchemy import ColumnElement, Select, bindparam, delete
+from sqlalchemy import ColumnElement, Row, Select, bindparam, delete
 from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col, select
 
+from portal import dbloop
 from portal.clock import aware
 from portal.db import write_on_read_path
 from portal.models import User, WebSession
@@ -156,7 +157,7 @@ def load_with_user(
     found = session.execute(_with_user(), params={"id_hash": hash_id(raw_id)}).first()
     if found is None:
         return None
-    row, user = found[0], found[1]
+    row = found[0]
     _hand_over(session, tuple(found[2 + len(SESSION_COUNTS) :]))
     if not is_live(row, now=now, policy=policy):
         expired = row
@@ -164,6 +165,30 @@ def load_with_user(
         return None
     if aware(row.last_seen_at) + TOUCH_EVERY <= now:
         _touch(session, row, now)
+    return _loaded(found)
+
+
+async def load_with_user_on_loop(
+    session: Session, raw_id: str, *, now: datetime, policy: SessionPolicy
+) -> Loaded | None:
+    """:func:`load_with_user` for a read, its query made on the event loop
+    (:mod:`portal.dbloop`): the objects come back detached, the riders' values go to
+    ``session``. Raises :class:`~portal.dbloop.NotOnTheLoop` where :func:`load_with_user`
+    would write (an expired session to delete, a session to touch) or the loop cannot read."""
+    if not raw_id or len(raw_id) > 64:
+        return None
+    found = await dbloop.first(session, _with_user(), {"id_hash": hash_id(raw_id)})
+    if found is None:
+        return None
+    row = found[0]
+    if not is_live(row, now=now, policy=policy) or aware(row.last_seen_at) + TOUCH_EVERY <= now:
+        raise dbloop.NotOnTheLoop("the session is to be deleted or touched")
+    _hand_over(session, tuple(found[2 + len(SESSION_COUNTS) :]))
+    return _loaded(found)
+
+
+def _loaded(found: Row[Any]) -> Loaded:
+    row, user = found[0], found[1]
     read = found[2 : 2 + len(SESSION_COUNTS)]
     counts = dict(zip(SESSION_COUNTS, read, strict=True)) if user is not None else {}
     return Loaded(row, user, counts)
