@@ -47,9 +47,12 @@ log = logging.getLogger("portal.db")
 # The execution option that marks the loop's own connections (the test suite's check that
 # nothing else reads or writes on the event loop lets them through).
 LOOP_READ = "portal_loop_read"
-# The loop's own PostgreSQL connections: a read holds one for a round trip.
-LOOP_POOL_SIZE = 5
-LOOP_POOL_OVERFLOW = 5
+# The loop's own PostgreSQL connections: a read holds one for a round trip. Requests in
+# flight beyond the pool wait for one (on the loop, without blocking it): an overflow
+# connection would be opened and closed again at each burst, a new server process each time,
+# which under load cost more than the thread it saves.
+LOOP_POOL_SIZE = 10
+LOOP_POOL_OVERFLOW = 0
 
 
 class NotOnTheLoop(Exception):
