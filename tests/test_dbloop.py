@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,15 +20,14 @@ from tests.factories import make_user
 
 
 @pytest.fixture
-def committed_user(data_dir: object) -> Iterator[tuple[int, str]]:
+def committed_user(data_dir: object) -> tuple[int, str]:
     """A fresh database through the configured engine, with one user committed."""
     ensure_ready()
     with session_scope(write=True) as db:
         user = make_user(db)
         db.flush()
         assert user.id is not None
-        found = (user.id, user.email)
-    yield found
+        return user.id, user.email
 
 
 def _by_id(user_id: int) -> SelectOfScalar[User]:

@@ -4,7 +4,7 @@ as before: a touch, an expired session's deletion, a language choice saved to th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -59,7 +59,7 @@ def portal(data_dir: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal
     hops: list[str] = []
     real = deps.run_in_threadpool
 
-    async def counted(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Awaitable[Any]:
+    async def counted(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         hops.append(getattr(function, "__name__", type(function).__name__))
         return await real(function, *args, **kwargs)
 
