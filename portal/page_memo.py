@@ -27,9 +27,10 @@ from contextlib import contextmanager
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from portal.auth import context as auth_context
-from portal.dashboards.cache import Memo
+from portal.dashboards.cache import Memo, read_stamps_on_loop
 from portal.kit.i18n import get_locale
 
 
@@ -58,11 +59,7 @@ def for_visitors(
 ) -> Response:
     """``build()``; for a visitor without credentials, the page kept for the same request
     over the same ``data``."""
-    if (
-        request.method != "GET"
-        or auth_context.carries_credentials(request)
-        or getattr(request.state, "user", None) is not None
-    ):
+    if not _for_visitors(request):
         return build()
     key = _request_key(request)
     kept = _pages.peek(key, data)
@@ -75,6 +72,33 @@ def for_visitors(
                     return response
                 kept = (bytes(response.body), list(response.raw_headers))
                 _pages.put(key, kept, data)
+    return _page(kept)
+
+
+async def kept_on_loop(
+    request: Request, session: Session, data: Callable[[], tuple[object, ...]]
+) -> Response | None:
+    """The page :func:`for_visitors` kept for this visitor's request over ``data()``, found on
+    the event loop, the stamps read there too (:mod:`portal.dbloop`): no worker thread for
+    most of a public page's requests. None when there is none, or when this request is not
+    a visitor's; the handler then makes the page in a worker thread, with the stamps read
+    here (no second round trip)."""
+    if not _for_visitors(request) or not await read_stamps_on_loop(session):
+        return None
+    kept = _pages.peek(_request_key(request), data())
+    return _page(kept) if kept is not None else None
+
+
+def _for_visitors(request: Request) -> bool:
+    """A visitor's read without credentials: the kind of request whose pages are shared."""
+    return (
+        request.method == "GET"
+        and not auth_context.carries_credentials(request)
+        and getattr(request.state, "user", None) is None
+    )
+
+
+def _page(kept: tuple[bytes, list[tuple[bytes, bytes]]]) -> Response:
     body, headers = kept
     page = Response(body)
     page.raw_headers = list(headers)

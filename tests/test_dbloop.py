@@ -55,6 +55,29 @@ def test_a_read_on_the_loop_returns_committed_rows_with_their_objects_detached(
     assert threads == [threading.main_thread()]  # on the loop's own thread
 
 
+def test_a_read_on_the_loop_returns_every_row_or_the_first(
+    committed_user: tuple[int, str],
+) -> None:
+    with session_scope(write=True) as db:
+        more = [make_user(db) for _ in range(2)]
+        db.flush()
+        ids = sorted([committed_user[0], *(u.id for u in more if u.id is not None)])
+    everyone = select(User.id).order_by(col(User.id))
+
+    async def read() -> tuple[list[int], list[int]]:
+        try:
+            with Session(read_engine(get_engine())) as session:
+                rows = await dbloop.rows(session, everyone, {})
+                first = await dbloop.first(session, everyone, {})
+                none = await dbloop.first(session, _by_id(-1), {})
+                assert none is None and first is not None
+                return [row[0] for row in rows], [first[0]]
+        finally:
+            await dbloop.close_loop_reader()
+
+    assert asyncio.run(read()) == (ids, ids[:1])
+
+
 def test_the_loop_reads_but_never_writes(committed_user: tuple[int, str]) -> None:
     user_id, _ = committed_user
 

@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, String, cast, event, func, literal_column,
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from portal import dbloop
 from portal.auth import sessions
 from portal.kit.i18n import get_locale
 from portal.models import STATS_FAMILIES, STATS_VERSION_KEY, Meta, OutboxEvent, stats_family_key
@@ -144,6 +145,21 @@ def stamps_known(session: Session) -> bool:
     """Whether this transaction has read the stamps already: :func:`data_versions` and
     :func:`index_position` then answer without the database (on the event loop too)."""
     return _STAMPS in session.info
+
+
+async def read_stamps_on_loop(session: Session) -> bool:
+    """Read the stamps for ``session`` on the event loop (:mod:`portal.dbloop`), as
+    :func:`_stamps` reads them in a worker thread: whether they are known now. A visitor's
+    kept page is then found without a worker thread (:func:`portal.page_memo.kept_on_loop`).
+    """
+    if stamps_known(session):
+        return True
+    try:
+        found = await dbloop.rows(session, _READ_STAMPS, {})
+    except dbloop.NotOnTheLoop:
+        return False
+    session.info[_STAMPS] = {key: value for key, value in found}
+    return True
 
 
 def _received_with_session(session: Session, values: tuple[Any, ...]) -> None:

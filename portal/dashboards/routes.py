@@ -3,10 +3,13 @@ every table as CSV and XLSX."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from portal.auth.permissions import Action, authorize
 from portal.dashboards.cache import data_version
@@ -25,7 +28,7 @@ from portal.kit.errors import NotFound
 from portal.kit.i18n import _
 from portal.kit.templating import render
 from portal.networks.service import Progress
-from portal.page_memo import for_visitors
+from portal.page_memo import for_visitors, kept_on_loop
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -70,11 +73,18 @@ PeriodQuery = Annotated[str | None, Query(max_length=20)]
 
 
 @router.get("/progress", name="progress")
-def progress_page(
+async def progress_page(
     request: Request, session: SessionDep, clock: ClockDep, period: PeriodQuery = None
 ) -> Response:
     today = clock.today()
+    # Most requests: a visitor's, answered with the kept page on the event loop.
+    kept = await kept_on_loop(request, session, lambda: (data_version(session), today))
+    if kept is not None:
+        return kept
+    return await run_in_threadpool(_progress, request, session, today, period)
 
+
+def _progress(request: Request, session: Session, today: date, period: str | None) -> Response:
     def build() -> Response:
         p, tables = progress_page_tables(session, today=today, period=period)
         return render(request, "dashboards/progress.html", _context(p, tables))

@@ -36,7 +36,7 @@ from portal.listings.kinds import ListingKind
 from portal.listings.registry import KINDS, SOLUTION
 from portal.matching.service import matches_for_solution
 from portal.models import Organization
-from portal.page_memo import for_viewer, for_visitors, kept_for_viewer
+from portal.page_memo import for_viewer, for_visitors, kept_for_viewer, kept_on_loop
 from portal.search.gateway import SearchGateway
 from portal.search.sync import applied_position
 
@@ -77,11 +77,17 @@ def pages(kind: ListingKind) -> APIRouter:
         return render(request, f"{kind.plural}/form.html", context, status_code=status_code)
 
     @pages.get(base, name=kind.plural)
-    def search_page(
+    async def search_page(
         request: Request, session: SessionDep, gateway: SearchDep, clock: ClockDep
     ) -> Response:
         today = clock.today()
+        # Most requests: a visitor's, answered with the kept page on the event loop.
+        kept = await kept_on_loop(request, session, lambda: (applied_position(session), today))
+        if kept is not None:
+            return kept
+        return await run_in_threadpool(search, request, session, gateway, today)
 
+    def search(request: Request, session: Session, gateway: SearchGateway, today: date) -> Response:
         def build() -> Response:
             page = search_pages.run(gateway, request.query_params, kind.name, today=today)  # type: ignore[arg-type]
             context = search_pages.context(page, kind=kind)
