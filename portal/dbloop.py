@@ -28,17 +28,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import weakref
-from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Result, Row, event
-from sqlalchemy.engine import Engine
+import psycopg
+from sqlalchemy import Row
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, create_engine
 
 from portal.db import writes_on
@@ -54,14 +57,80 @@ LOOP_READ = "portal_loop_read"
 # which under load cost more than the thread it saves.
 LOOP_POOL_SIZE = 10
 LOOP_POOL_OVERFLOW = 0
-
-
-# What a read takes from its result, before the connection goes back to the pool.
-_Take = Callable[[Result[Any]], Sequence[Row[Any]]]
+# And the connections of the driver's own, for the plain reads (a visitor's stamps).
+LOOP_PLAIN_POOL_SIZE = 5
 
 
 class NotOnTheLoop(Exception):
     """This read is to be made through the request's session, in a worker thread."""
+
+
+class Plain:
+    """A statement whose rows are plain values (text, numbers: nothing for SQLAlchemy to
+    make of them, no ORM entities), read on the loop through the driver itself. SQLAlchemy's
+    execution of a statement costs more CPU than the driver's round trip (a third of a kept
+    public page's on PostgreSQL: the README's thirteenth round), so a statement every request
+    reads is compiled once per database and sent as it is."""
+
+    __slots__ = ("_compiled", "statement")
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, dict[str, Any], tuple[str, ...] | None]] = {}
+
+    def compiled(self, dialect: Dialect) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
+        """The SQL for ``dialect``, its parameters' own values, and the names of its
+        positional parameters in order (None where the driver takes them by name)."""
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            assert isinstance(compiled, SQLCompiler)  # a statement, not DDL
+            positions = tuple(compiled.positiontup) if compiled.positiontup else None
+            found = (str(compiled), dict(compiled.params), positions)
+            self._compiled[dialect.name] = found
+        return found
+
+    def arguments(self, dialect: Dialect, params: dict[str, Any]) -> tuple[str, Any]:
+        sql, own, positions = self.compiled(dialect)
+        values = {**own, **params}
+        return sql, values if positions is None else tuple(values[name] for name in positions)
+
+
+class _DriverPool:
+    """psycopg's own async connections, for :class:`Plain` reads: at most ``size`` open, each
+    reused while it answers; a read beyond them waits for one (on the loop). A connection
+    whose read failed or was interrupted (a client gone mid-read) is in no known state:
+    closed, not reused."""
+
+    def __init__(self, engine: Engine, size: int) -> None:
+        args, kwargs = engine.dialect.create_connect_args(engine.url)
+        options = " ".join(filter(None, (kwargs.pop("options", None), _READ_ONLY)))
+        self._connect = partial(
+            psycopg.AsyncConnection.connect, *args, **kwargs, autocommit=True, options=options
+        )
+        self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._slots = asyncio.Semaphore(size)
+
+    async def fetch(self, sql: str, params: Any) -> list[tuple[Any, ...]]:
+        async with self._slots:
+            connection = self._idle.pop() if self._idle else await self._connect()
+            try:
+                async with connection.cursor() as cursor:
+                    await cursor.execute(sql, params)
+                    rows = await cursor.fetchall()
+            except BaseException:
+                connection.pgconn.finish()
+                raise
+            self._idle.append(connection)
+            return rows
+
+    async def close(self) -> None:
+        while self._idle:
+            await self._idle.pop().close()
+
+
+# Each statement is its own transaction (autocommit), and each is read-only.
+_READ_ONLY = "-c default_transaction_read_only=on"
 
 
 class _PostgresReader:
@@ -73,46 +142,50 @@ class _PostgresReader:
             pool_size=LOOP_POOL_SIZE,
             max_overflow=LOOP_POOL_OVERFLOW,
             execution_options={LOOP_READ: True},
-            # Each statement is its own transaction (autocommit), and each is read-only.
-            connect_args={"options": "-c default_transaction_read_only=on"},
+            connect_args={"options": _READ_ONLY},
         )
+        self.plain = _DriverPool(engine, LOOP_PLAIN_POOL_SIZE)
 
-    async def rows(
-        self, statement: Executable, params: dict[str, Any], take: _Take
-    ) -> Sequence[Row[Any]]:
+    async def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
         async with AsyncSession(self.engine, expire_on_commit=False) as session:
-            return take(await session.execute(statement, params))
+            result = await session.execute(statement, params)
+            return result.first()
+
+    async def plain_rows(self, plain: Plain, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return await self.plain.fetch(*plain.arguments(self.source.dialect, params))
 
     async def close(self) -> None:
+        await self.plain.close()
         await self.engine.dispose()
 
 
 class _SqliteReader:
+    """One connection of the loop's own, for SQLAlchemy's reads and the driver's alike."""
+
     def __init__(self, engine: Engine) -> None:
         self.source = engine
+        (database,), options = engine.dialect.create_connect_args(engine.url)
+        options.update(check_same_thread=False, isolation_level=None)  # autocommit
+        self.connection = sqlite3.connect(database, **options)
+        self.connection.execute("PRAGMA query_only=ON")
+        self.connection.execute("PRAGMA busy_timeout=0")  # never wait on the loop
         self.engine = create_engine(
             engine.url,
             poolclass=StaticPool,
-            connect_args={"check_same_thread": False},
+            creator=lambda: self.connection,
             execution_options={LOOP_READ: True},
         )
 
-        @event.listens_for(self.engine, "connect")
-        def _read_only(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.isolation_level = None  # each statement its own transaction
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA query_only=ON")
-            cursor.execute("PRAGMA busy_timeout=0")  # never wait on the loop
-            cursor.close()
-
-    async def rows(
-        self, statement: Executable, params: dict[str, Any], take: _Take
-    ) -> Sequence[Row[Any]]:
+    async def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
         with Session(self.engine, expire_on_commit=False) as session:
-            return take(session.execute(statement, params))
+            return session.execute(statement, params).first()
+
+    async def plain_rows(self, plain: Plain, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return self.connection.execute(*plain.arguments(self.source.dialect, params)).fetchall()
 
     async def close(self) -> None:
         self.engine.dispose()
+        self.connection.close()
 
 
 _Reader = _PostgresReader | _SqliteReader
@@ -147,38 +220,31 @@ async def _reader_for(engine: Engine) -> _Reader:
 async def first(session: Session, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
     """The first row of ``statement``, read on the event loop from the database ``session``
     is bound to (committed data only: ``session`` must not have written yet)."""
-    found = await _read(session, statement, params, _first)
-    return found[0] if found else None
-
-
-async def rows(
-    session: Session, statement: Executable, params: dict[str, Any]
-) -> Sequence[Row[Any]]:
-    """Every row of ``statement``, read as :func:`first` reads."""
-    return await _read(session, statement, params, _all)
-
-
-def _first(result: Result[Any]) -> Sequence[Row[Any]]:
-    row = result.first()  # fetches one row and closes the cursor
-    return () if row is None else (row,)
-
-
-def _all(result: Result[Any]) -> Sequence[Row[Any]]:
-    return result.all()
-
-
-async def _read(
-    session: Session, statement: Executable, params: dict[str, Any], take: _Take
-) -> Sequence[Row[Any]]:
-    bind = session.bind
-    if not isinstance(bind, Engine) or session.in_transaction():
-        raise NotOnTheLoop("the session is bound to a connection or already in a transaction")
-    reader = await _reader_for(writes_on(bind))
+    reader = await _reader_on(session)
     try:
-        return await reader.rows(statement, params, take)
+        return await reader.first(statement, params)
     except (DBAPIError, PoolTimeout) as exc:
         log.info("read on the event loop failed, made in a worker thread: %s", exc)
         raise NotOnTheLoop(str(exc)) from exc
+
+
+async def plain_rows(
+    session: Session, plain: Plain, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Every row of ``plain``, read as :func:`first` reads, through the driver itself."""
+    reader = await _reader_on(session)
+    try:
+        return await reader.plain_rows(plain, params)
+    except (psycopg.Error, sqlite3.Error) as exc:
+        log.info("read on the event loop failed, made in a worker thread: %s", exc)
+        raise NotOnTheLoop(str(exc)) from exc
+
+
+async def _reader_on(session: Session) -> _Reader:
+    bind = session.bind
+    if not isinstance(bind, Engine) or session.in_transaction():
+        raise NotOnTheLoop("the session is bound to a connection or already in a transaction")
+    return await _reader_for(writes_on(bind))
 
 
 async def close_loop_reader() -> None:

@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import Row, inspect, text
+from sqlalchemy import Row, bindparam, inspect, text
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -55,27 +55,49 @@ def test_a_read_on_the_loop_returns_committed_rows_with_their_objects_detached(
     assert threads == [threading.main_thread()]  # on the loop's own thread
 
 
-def test_a_read_on_the_loop_returns_every_row_or_the_first(
+def test_a_plain_read_returns_every_row_through_the_driver(
     committed_user: tuple[int, str],
 ) -> None:
     with session_scope(write=True) as db:
-        more = [make_user(db) for _ in range(2)]
+        more = [make_user(db) for _ in range(3)]
         db.flush()
         ids = sorted([committed_user[0], *(u.id for u in more if u.id is not None)])
-    everyone = select(User.id).order_by(col(User.id))
+    # A parameter of the statement's own (the email) and one given at each read (the id).
+    after = dbloop.Plain(
+        select(User.id, User.email)
+        .where(col(User.id) > bindparam("after"), col(User.email) != "nobody@example.com")
+        .order_by(col(User.id))
+    )
 
-    async def read() -> tuple[list[int], list[int]]:
+    async def read() -> list[list[tuple[object, ...]]]:
         try:
             with Session(read_engine(get_engine())) as session:
-                rows = await dbloop.rows(session, everyone, {})
-                first = await dbloop.first(session, everyone, {})
-                none = await dbloop.first(session, _by_id(-1), {})
-                assert none is None and first is not None
-                return [row[0] for row in rows], [first[0]]
+                found = [await dbloop.plain_rows(session, after, {"after": n}) for n in ids[:2]]
+                assert not session.in_transaction()
+                return found
         finally:
             await dbloop.close_loop_reader()
 
-    assert asyncio.run(read()) == (ids, ids[:1])
+    first, second = asyncio.run(read())
+    assert [row[0] for row in first] == ids[1:] and [row[0] for row in second] == ids[2:]
+    assert first[0] == (ids[1], more[0].email)  # plain tuples, as the driver reads them
+
+
+def test_a_plain_read_never_writes(committed_user: tuple[int, str]) -> None:
+    user_id, _ = committed_user
+    rename = dbloop.Plain(text("UPDATE user_account SET display_name = 'x' WHERE id = :id"))
+
+    async def write() -> None:
+        try:
+            with Session(get_engine()) as session:
+                await dbloop.plain_rows(session, rename, {"id": user_id})
+        finally:
+            await dbloop.close_loop_reader()
+
+    with pytest.raises(dbloop.NotOnTheLoop):
+        asyncio.run(write())
+    with Session(get_engine()) as session:
+        assert session.get(User, user_id).display_name != "x"  # type: ignore[union-attr]
 
 
 def test_the_loop_reads_but_never_writes(committed_user: tuple[int, str]) -> None:
@@ -132,15 +154,19 @@ def test_each_loop_has_its_reader_until_it_is_closed(committed_user: tuple[int, 
     assert seen[0] is seen[1] and seen[2] is seen[3] and seen[0] is not seen[2]
 
 
+@pytest.mark.parametrize("through", ["sqlalchemy", "driver"])
 def test_a_connection_the_server_dropped_fails_one_read_and_the_next_one_works(
-    committed_user: tuple[int, str],
+    committed_user: tuple[int, str], through: str
 ) -> None:
     if get_engine().dialect.name != "postgresql":
         pytest.skip("a server to drop the connection: PostgreSQL")
     user_id, _ = committed_user
+    plain = dbloop.Plain(select(User.id).where(col(User.id) == user_id))
 
     async def read() -> object:
         with Session(get_engine()) as session:
+            if through == "driver":
+                return (await dbloop.plain_rows(session, plain, {})) or None
             return await dbloop.first(session, _by_id(user_id), {})
 
     def terminate_the_others() -> None:
@@ -167,3 +193,30 @@ def test_a_connection_the_server_dropped_fails_one_read_and_the_next_one_works(
         return outcomes
 
     assert asyncio.run(scenario()) == ["refused", "read"]
+
+
+def test_a_read_interrupted_mid_query_leaves_no_connection_behind_in_a_used_state(
+    committed_user: tuple[int, str],
+) -> None:
+    """A client gone while its read waits on PostgreSQL: the connection, its query still
+    running, is closed rather than given to the next read."""
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("a query that waits on the server: PostgreSQL")
+    user_id, _ = committed_user
+    slow = dbloop.Plain(text("SELECT pg_sleep(5)"))
+    plain = dbloop.Plain(select(User.id).where(col(User.id) == user_id))
+
+    async def scenario() -> list[tuple[object, ...]]:
+        try:
+            with Session(get_engine()) as session:
+                await dbloop.plain_rows(session, plain, {})  # one connection, idle
+                waiting = asyncio.create_task(dbloop.plain_rows(session, slow, {}))
+                await asyncio.sleep(0.2)
+                waiting.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await waiting
+                return await dbloop.plain_rows(session, plain, {})
+        finally:
+            await dbloop.close_loop_reader()
+
+    assert asyncio.run(scenario()) == [(user_id,)]

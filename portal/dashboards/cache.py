@@ -128,6 +128,9 @@ _READ_STAMPS = union_all(
 )
 
 
+_STAMPS_ON_LOOP = dbloop.Plain(_READ_STAMPS)
+
+
 def _stamps(session: Session) -> dict[str, str | None]:
     """Every stamp, and the index position, read once per transaction: a page asks for them
     once per memoized aggregate (a dozen times). Reading them once keys a memo with what
@@ -155,7 +158,7 @@ async def read_stamps_on_loop(session: Session) -> bool:
     if stamps_known(session):
         return True
     try:
-        found = await dbloop.rows(session, _READ_STAMPS, {})
+        found = await dbloop.plain_rows(session, _STAMPS_ON_LOOP, {})
     except dbloop.NotOnTheLoop:
         return False
     session.info[_STAMPS] = {key: value for key, value in found}
