@@ -1,14 +1,18 @@
 """Reads on the event loop (issue 19), without a worker thread: a signed-in read's one
-query (its session and user), and the stamps a visitor's kept page stands on.
+query (its session, user and stamps), and the stamps a visitor's kept page stands on.
 
 A request's unit of work (:mod:`portal.db`) is a synchronous session: its database calls run
 in worker threads, and each hop to one cost 0.3–0.5 ms of CPU under load on two cores (the
 README's eleventh and twelfth rounds), more than the query. A read whose only database work
-is that query (a kept page, the match API of a ranking already made) now makes it here:
+is that query (a kept page, the match API of a ranking already made) now makes it here,
+through the driver itself: SQLAlchemy's execution of a statement (its asyncio layer, the
+ORM's session, the pool) cost more CPU than the round trip, a third of a kept public page's
+on PostgreSQL (the README's thirteenth round). A statement read here is a :class:`Plain`,
+compiled once per database by SQLAlchemy and then sent as it is:
 
-- **PostgreSQL**: SQLAlchemy's asyncio engine over psycopg's async connection, committing
-  each statement (as :func:`portal.db.read_engine`) in a read-only transaction, with a pool
-  of its own: the loop waits on the socket and serves other requests meanwhile.
+- **PostgreSQL**: psycopg's async connections, a pool of the loop's own, each statement its
+  own read-only transaction (autocommit, ``default_transaction_read_only``): the loop waits
+  on the socket and serves other requests meanwhile.
 - **SQLite**: a connection of the loop's own, read-only (``PRAGMA query_only``) and without
   a busy wait: in WAL mode a reader takes no lock a writer holds, so a read of the local
   file is computation like rendering a template, and runs on the loop the same way. The
@@ -16,11 +20,13 @@ is that query (a kept page, the match API of a ranking already made) now makes i
 
 Each event loop has its reader (a driver's async connection belongs to the loop it was
 made on), made at its first read and closed by :func:`close_loop_reader` (the app's
-lifespan). Rows come back with their ORM objects detached: the models have no
-relationships, so nothing is loaded from them later.
+lifespan). Values come back as SQLAlchemy would give them (its result processing per
+column type: JSON, dates on SQLite), and :func:`detached` makes a model's object of its
+columns, as a closed session leaves what it loaded: the models have no relationships, so
+nothing is loaded from them later.
 
 Whatever stops a read here (a session bound to the test suite's connection, a database
-without a reader, a pooled connection the server dropped, a busy file) raises
+without a reader, a connection the server dropped, a busy file) raises
 :class:`NotOnTheLoop`: the caller makes the read in a worker thread, as before.
 """
 
@@ -30,35 +36,31 @@ import asyncio
 import logging
 import sqlite3
 import weakref
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Row
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
-from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.orm import class_mapper, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlmodel import Session, create_engine
+from sqlmodel import Session
 
 from portal.db import writes_on
 
 log = logging.getLogger("portal.db")
 
-# The execution option that marks the loop's own connections (the test suite's check that
-# nothing else reads or writes on the event loop lets them through).
-LOOP_READ = "portal_loop_read"
 # The loop's own PostgreSQL connections: a read holds one for a round trip. Requests in
-# flight beyond the pool wait for one (on the loop, without blocking it): an overflow
-# connection would be opened and closed again at each burst, a new server process each time,
-# which under load cost more than the thread it saves.
+# flight beyond the pool wait for one (on the loop, without blocking it): a connection
+# opened for a burst and closed after it is a new server process each time, which under
+# load cost more than the thread it saves (the README's twelfth round).
 LOOP_POOL_SIZE = 10
-LOOP_POOL_OVERFLOW = 0
-# And the connections of the driver's own, for the plain reads (a visitor's stamps).
-LOOP_PLAIN_POOL_SIZE = 5
+
+M = TypeVar("M")
+_Processor = Callable[[Any], Any] | None
 
 
 class NotOnTheLoop(Exception):
@@ -66,52 +68,96 @@ class NotOnTheLoop(Exception):
 
 
 class Plain:
-    """A statement whose rows are plain values (text, numbers: nothing for SQLAlchemy to
-    make of them, no ORM entities), read on the loop through the driver itself. SQLAlchemy's
-    execution of a statement costs more CPU than the driver's round trip (a third of a kept
-    public page's on PostgreSQL: the README's thirteenth round), so a statement every request
-    reads is compiled once per database and sent as it is."""
+    """A statement read on the loop through the driver: compiled once per database, its
+    rows given back as tuples, each value processed as SQLAlchemy's result would."""
 
     __slots__ = ("_compiled", "statement")
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
-        self._compiled: dict[str, tuple[str, dict[str, Any], tuple[str, ...] | None]] = {}
+        self._compiled: dict[str, _Compiled] = {}
 
-    def compiled(self, dialect: Dialect) -> tuple[str, dict[str, Any], tuple[str, ...] | None]:
-        """The SQL for ``dialect``, its parameters' own values, and the names of its
-        positional parameters in order (None where the driver takes them by name)."""
+    def compiled(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
-            compiled = self.statement.compile(dialect=dialect)
-            assert isinstance(compiled, SQLCompiler)  # a statement, not DDL
-            positions = tuple(compiled.positiontup) if compiled.positiontup else None
-            found = (str(compiled), dict(compiled.params), positions)
-            self._compiled[dialect.name] = found
+            found = self._compiled[dialect.name] = _Compiled(self.statement, dialect)
         return found
 
-    def arguments(self, dialect: Dialect, params: dict[str, Any]) -> tuple[str, Any]:
-        sql, own, positions = self.compiled(dialect)
-        values = {**own, **params}
-        return sql, values if positions is None else tuple(values[name] for name in positions)
+
+class _Compiled:
+    """A statement's SQL for one database, its parameters' own values, the names of its
+    positional parameters in order (None where the driver takes them by name), and each
+    column's result processor."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)  # a statement, not DDL
+        self.sql = str(compiled)
+        self.own = dict(compiled.params)
+        self.positions = tuple(compiled.positiontup) if compiled.positiontup else None
+        columns = getattr(statement, "selected_columns", ())
+        processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.processors: tuple[_Processor, ...] | None = (
+            tuple(processors) if any(processors) else None
+        )
+
+    def arguments(self, params: dict[str, Any]) -> tuple[str, Any]:
+        values = {**self.own, **params}
+        if self.positions is not None:
+            return self.sql, tuple(values[name] for name in self.positions)
+        return self.sql, values
+
+    def processed(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        processors = self.processors
+        if processors is None:
+            return rows
+        return [
+            tuple(
+                v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)
+            )
+            for row in rows
+        ]
 
 
-class _DriverPool:
-    """psycopg's own async connections, for :class:`Plain` reads: at most ``size`` open, each
-    reused while it answers; a read beyond them waits for one (on the loop). A connection
-    whose read failed or was interrupted (a client gone mid-read) is in no known state:
-    closed, not reused."""
+def columns_of(model: type[Any]) -> list[ColumnElement[Any]]:
+    """The columns of ``model``'s table, in the order :func:`detached` takes their values."""
+    return list(class_mapper(model).local_table.columns)
 
-    def __init__(self, engine: Engine, size: int) -> None:
+
+def detached(model: type[M], values: Sequence[Any]) -> M | None:
+    """The object of ``model`` whose columns (:func:`columns_of`) hold ``values``, as a
+    session that loaded it leaves it once closed: detached, nothing pending. None when its
+    primary key is empty (the outer side of a join found no row)."""
+    mapper = class_mapper(model)
+    columns = columns_of(model)
+    by_column = dict(zip(columns, values, strict=True))
+    if all(by_column[c] is None for c in mapper.primary_key):
+        return None
+    instance: M = mapper.class_manager.new_instance()
+    for column, value in by_column.items():
+        set_committed_value(instance, mapper.get_property_by_column(column).key, value)
+    make_transient_to_detached(instance)
+    return instance
+
+
+class _PostgresReader:
+    """psycopg's own async connections: at most :data:`LOOP_POOL_SIZE` open, each reused
+    while it answers. A connection whose read failed or was interrupted (a client gone
+    mid-read) is in no known state: closed, not reused."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.source = engine
         args, kwargs = engine.dialect.create_connect_args(engine.url)
-        options = " ".join(filter(None, (kwargs.pop("options", None), _READ_ONLY)))
+        # Each statement is its own transaction (autocommit), and each is read-only.
+        read_only = "-c default_transaction_read_only=on"
+        options = " ".join(filter(None, (kwargs.pop("options", None), read_only)))
         self._connect = partial(
             psycopg.AsyncConnection.connect, *args, **kwargs, autocommit=True, options=options
         )
         self._idle: list[psycopg.AsyncConnection[Any]] = []
-        self._slots = asyncio.Semaphore(size)
+        self._slots = asyncio.Semaphore(LOOP_POOL_SIZE)
 
-    async def fetch(self, sql: str, params: Any) -> list[tuple[Any, ...]]:
+    async def rows(self, sql: str, params: Any) -> list[tuple[Any, ...]]:
         async with self._slots:
             connection = self._idle.pop() if self._idle else await self._connect()
             try:
@@ -129,62 +175,20 @@ class _DriverPool:
             await self._idle.pop().close()
 
 
-# Each statement is its own transaction (autocommit), and each is read-only.
-_READ_ONLY = "-c default_transaction_read_only=on"
-
-
-class _PostgresReader:
-    def __init__(self, engine: Engine) -> None:
-        self.source = engine
-        self.engine: AsyncEngine = create_async_engine(
-            engine.url,
-            isolation_level="AUTOCOMMIT",
-            pool_size=LOOP_POOL_SIZE,
-            max_overflow=LOOP_POOL_OVERFLOW,
-            execution_options={LOOP_READ: True},
-            connect_args={"options": _READ_ONLY},
-        )
-        self.plain = _DriverPool(engine, LOOP_PLAIN_POOL_SIZE)
-
-    async def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
-        async with AsyncSession(self.engine, expire_on_commit=False) as session:
-            result = await session.execute(statement, params)
-            return result.first()
-
-    async def plain_rows(self, plain: Plain, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return await self.plain.fetch(*plain.arguments(self.source.dialect, params))
-
-    async def close(self) -> None:
-        await self.plain.close()
-        await self.engine.dispose()
-
-
 class _SqliteReader:
-    """One connection of the loop's own, for SQLAlchemy's reads and the driver's alike."""
-
     def __init__(self, engine: Engine) -> None:
         self.source = engine
         (database,), options = engine.dialect.create_connect_args(engine.url)
-        options.update(check_same_thread=False, isolation_level=None)  # autocommit
+        # Each statement its own transaction; never waiting for a lock on the loop.
+        options.update(check_same_thread=False, isolation_level=None)
         self.connection = sqlite3.connect(database, **options)
         self.connection.execute("PRAGMA query_only=ON")
-        self.connection.execute("PRAGMA busy_timeout=0")  # never wait on the loop
-        self.engine = create_engine(
-            engine.url,
-            poolclass=StaticPool,
-            creator=lambda: self.connection,
-            execution_options={LOOP_READ: True},
-        )
+        self.connection.execute("PRAGMA busy_timeout=0")
 
-    async def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            return session.execute(statement, params).first()
-
-    async def plain_rows(self, plain: Plain, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        return self.connection.execute(*plain.arguments(self.source.dialect, params)).fetchall()
+    async def rows(self, sql: str, params: Any) -> list[tuple[Any, ...]]:
+        return self.connection.execute(sql, params).fetchall()
 
     async def close(self) -> None:
-        self.engine.dispose()
         self.connection.close()
 
 
@@ -217,34 +221,21 @@ async def _reader_for(engine: Engine) -> _Reader:
     return reader
 
 
-async def first(session: Session, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
-    """The first row of ``statement``, read on the event loop from the database ``session``
-    is bound to (committed data only: ``session`` must not have written yet)."""
-    reader = await _reader_on(session)
-    try:
-        return await reader.first(statement, params)
-    except (DBAPIError, PoolTimeout) as exc:
-        log.info("read on the event loop failed, made in a worker thread: %s", exc)
-        raise NotOnTheLoop(str(exc)) from exc
-
-
-async def plain_rows(
-    session: Session, plain: Plain, params: dict[str, Any]
-) -> list[tuple[Any, ...]]:
-    """Every row of ``plain``, read as :func:`first` reads, through the driver itself."""
-    reader = await _reader_on(session)
-    try:
-        return await reader.plain_rows(plain, params)
-    except (psycopg.Error, sqlite3.Error) as exc:
-        log.info("read on the event loop failed, made in a worker thread: %s", exc)
-        raise NotOnTheLoop(str(exc)) from exc
-
-
-async def _reader_on(session: Session) -> _Reader:
+async def rows(session: Session, plain: Plain, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Every row of ``plain``, read on the event loop from the database ``session`` is bound
+    to (committed data only: ``session`` must not have written yet)."""
     bind = session.bind
     if not isinstance(bind, Engine) or session.in_transaction():
         raise NotOnTheLoop("the session is bound to a connection or already in a transaction")
-    return await _reader_for(writes_on(bind))
+    engine = writes_on(bind)
+    reader = await _reader_for(engine)
+    compiled = plain.compiled(engine.dialect)
+    try:
+        found = await reader.rows(*compiled.arguments(params))
+    except (psycopg.Error, sqlite3.Error) as exc:
+        log.info("read on the event loop failed, made in a worker thread: %s", exc)
+        raise NotOnTheLoop(str(exc)) from exc
+    return compiled.processed(found)
 
 
 async def close_loop_reader() -> None:

@@ -21,7 +21,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from matching.embedded import EmbeddedBackend
-from portal import dbloop
 from portal.app import create_app
 from portal.bootstrap import migrate
 from portal.clock import FrozenClock
@@ -108,12 +107,11 @@ def _no_database_calls_on_the_event_loop() -> Iterator[None]:
     """A blocking database call on the event loop stalls every request of the process, and
     deadlocks it when the call waits for a lock held by a request that needs the loop to
     commit. Sync handlers and dependencies run in worker threads; async ones must not touch
-    the database, except through the loop's own reader (:mod:`portal.dbloop`), which never
-    waits on a lock (SQLite) or waits without blocking (PostgreSQL)."""
+    the database through SQLAlchemy: the loop's own reader (:mod:`portal.dbloop`) reads
+    through the drivers, never waiting on a lock (SQLite) or waiting without blocking
+    (PostgreSQL)."""
 
     def refuse(connection: Connection, *_: object) -> None:
-        if connection.get_execution_options().get(dbloop.LOOP_READ):
-            return
         try:
             asyncio.get_running_loop()
         except RuntimeError:

@@ -1,21 +1,24 @@
-"""Reads on the event loop (portal.dbloop): committed rows, detached objects, read-only
-connections, one reader per loop, and a refusal wherever the read belongs in a thread."""
+"""Reads on the event loop (portal.dbloop): committed rows through the drivers, values as
+SQLAlchemy gives them, detached objects like the ORM's, read-only connections, one reader per
+loop, and a refusal wherever the read belongs in a thread."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Row, bindparam, inspect, text
-from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlalchemy import bindparam, inspect, text
+from sqlmodel import Session, col, select
 
 from portal import dbloop
+from portal.auth.sessions import hash_id
 from portal.bootstrap import ensure_ready
+from portal.clock import aware
 from portal.db import get_engine, read_engine, session_scope
-from portal.models import User
+from portal.models import User, WebSession
 from tests.factories import make_user
 
 
@@ -30,32 +33,74 @@ def committed_user(data_dir: object) -> tuple[int, str]:
         return user.id, user.email
 
 
-def _by_id(user_id: int) -> SelectOfScalar[User]:
-    return select(User).where(col(User.id) == user_id)
+def _by_id(user_id: int) -> dbloop.Plain:
+    return dbloop.Plain(select(*dbloop.columns_of(User)).where(col(User.id) == user_id))
 
 
-def test_a_read_on_the_loop_returns_committed_rows_with_their_objects_detached(
+def _read(plain: dbloop.Plain, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    """``plain`` read on a loop of its own, through the configured engine."""
+
+    async def read() -> list[tuple[Any, ...]]:
+        try:
+            with Session(read_engine(get_engine())) as session:
+                found = await dbloop.rows(session, plain, params or {})
+                assert not session.in_transaction()  # the request's session stayed untouched
+                return found
+        finally:
+            await dbloop.close_loop_reader()
+
+    return asyncio.run(read())
+
+
+def test_a_read_on_the_loop_gives_the_objects_a_closed_session_leaves(
     committed_user: tuple[int, str],
 ) -> None:
     user_id, email = committed_user
     threads: list[threading.Thread] = []
 
-    async def read() -> Row[Any] | None:
+    async def read() -> list[tuple[Any, ...]]:
         threads.append(threading.current_thread())
         with Session(read_engine(get_engine())) as session:
-            row = await dbloop.first(session, _by_id(user_id), {})
-            assert not session.in_transaction()  # the request's session stayed untouched
-        await dbloop.close_loop_reader()
-        return row
+            return await dbloop.rows(session, _by_id(user_id), {})
 
-    row = asyncio.run(read())
-    assert row is not None
-    user = row[0]
-    assert user.email == email and inspect(user).detached
+    (values,) = asyncio.run(read())
     assert threads == [threading.main_thread()]  # on the loop's own thread
+    user = dbloop.detached(User, values)
+    with Session(get_engine()) as session:
+        loaded = session.get(User, user_id)
+        assert loaded is not None
+    assert user is not None and inspect(user).detached and not inspect(user).modified
+    assert inspect(user).identity == inspect(loaded).identity == (user_id,)
+    assert user.model_dump() == loaded.model_dump() and user.email == email
+    with Session(get_engine()) as session:  # usable as a loaded one: merged without a query
+        assert session.merge(user, load=False).email == email
 
 
-def test_a_plain_read_returns_every_row_through_the_driver(
+def test_values_come_back_as_sqlalchemy_gives_them(committed_user: tuple[int, str]) -> None:
+    """JSON and dates, which SQLite keeps as text: processed per column type."""
+    user_id, _ = committed_user
+    with session_scope(write=True) as db:
+        now = aware(db.get(User, user_id).created_at)  # type: ignore[union-attr]
+        db.add(
+            WebSession(
+                id_hash=hash_id("loop-read"),
+                user_id=user_id,
+                csrf_token="t",
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(hours=1),
+                data={"步骤": [1, 2], "ok": True},
+            )
+        )
+    found = _read(dbloop.Plain(select(*dbloop.columns_of(WebSession))))
+    row = dbloop.detached(WebSession, found[0])
+    assert row is not None
+    assert row.data == {"步骤": [1, 2], "ok": True}
+    assert aware(row.expires_at) == now + timedelta(hours=1)
+    assert dbloop.detached(User, [None] * len(dbloop.columns_of(User))) is None  # no row
+
+
+def test_a_read_takes_the_statements_own_parameters_and_those_given(
     committed_user: tuple[int, str],
 ) -> None:
     with session_scope(write=True) as db:
@@ -68,54 +113,16 @@ def test_a_plain_read_returns_every_row_through_the_driver(
         .where(col(User.id) > bindparam("after"), col(User.email) != "nobody@example.com")
         .order_by(col(User.id))
     )
-
-    async def read() -> list[list[tuple[object, ...]]]:
-        try:
-            with Session(read_engine(get_engine())) as session:
-                found = [await dbloop.plain_rows(session, after, {"after": n}) for n in ids[:2]]
-                assert not session.in_transaction()
-                return found
-        finally:
-            await dbloop.close_loop_reader()
-
-    first, second = asyncio.run(read())
+    first, second = (_read(after, {"after": n}) for n in ids[:2])
     assert [row[0] for row in first] == ids[1:] and [row[0] for row in second] == ids[2:]
-    assert first[0] == (ids[1], more[0].email)  # plain tuples, as the driver reads them
-
-
-def test_a_plain_read_never_writes(committed_user: tuple[int, str]) -> None:
-    user_id, _ = committed_user
-    rename = dbloop.Plain(text("UPDATE user_account SET display_name = 'x' WHERE id = :id"))
-
-    async def write() -> None:
-        try:
-            with Session(get_engine()) as session:
-                await dbloop.plain_rows(session, rename, {"id": user_id})
-        finally:
-            await dbloop.close_loop_reader()
-
-    with pytest.raises(dbloop.NotOnTheLoop):
-        asyncio.run(write())
-    with Session(get_engine()) as session:
-        assert session.get(User, user_id).display_name != "x"  # type: ignore[union-attr]
+    assert first[0] == (ids[1], more[0].email)
 
 
 def test_the_loop_reads_but_never_writes(committed_user: tuple[int, str]) -> None:
     user_id, _ = committed_user
-
-    async def write() -> None:
-        try:
-            with Session(get_engine()) as session:
-                await dbloop.first(
-                    session,
-                    text("UPDATE user_account SET display_name = 'x' WHERE id = :id"),
-                    {"id": user_id},
-                )
-        finally:
-            await dbloop.close_loop_reader()
-
+    rename = dbloop.Plain(text("UPDATE user_account SET display_name = 'x' WHERE id = :id"))
     with pytest.raises(dbloop.NotOnTheLoop):
-        asyncio.run(write())
+        _read(rename, {"id": user_id})
     with Session(get_engine()) as session:
         assert session.get(User, user_id).display_name != "x"  # type: ignore[union-attr]
 
@@ -126,12 +133,12 @@ def test_a_session_bound_to_a_connection_or_in_a_transaction_reads_in_a_thread(
     user_id, _ = committed_user
 
     async def on(db: Session) -> None:
-        await dbloop.first(db, _by_id(user_id), {})
+        await dbloop.rows(db, _by_id(user_id), {})
 
     with pytest.raises(dbloop.NotOnTheLoop):
         asyncio.run(on(session))  # the suite's session, bound to its connection
     with Session(get_engine()) as begun:
-        begun.exec(select(func.count()).select_from(User)).one()
+        begun.exec(select(User.id)).first()
         assert begun.in_transaction()
         with pytest.raises(dbloop.NotOnTheLoop):
             asyncio.run(on(begun))
@@ -144,7 +151,7 @@ def test_each_loop_has_its_reader_until_it_is_closed(committed_user: tuple[int, 
     async def twice() -> None:
         for _ in range(2):
             with Session(get_engine()) as session:
-                assert await dbloop.first(session, _by_id(user_id), {}) is not None
+                assert await dbloop.rows(session, _by_id(user_id), {})
             seen.append(dbloop._READERS[asyncio.get_running_loop()])
         await dbloop.close_loop_reader()
         assert asyncio.get_running_loop() not in dbloop._READERS
@@ -154,20 +161,16 @@ def test_each_loop_has_its_reader_until_it_is_closed(committed_user: tuple[int, 
     assert seen[0] is seen[1] and seen[2] is seen[3] and seen[0] is not seen[2]
 
 
-@pytest.mark.parametrize("through", ["sqlalchemy", "driver"])
 def test_a_connection_the_server_dropped_fails_one_read_and_the_next_one_works(
-    committed_user: tuple[int, str], through: str
+    committed_user: tuple[int, str],
 ) -> None:
     if get_engine().dialect.name != "postgresql":
         pytest.skip("a server to drop the connection: PostgreSQL")
     user_id, _ = committed_user
-    plain = dbloop.Plain(select(User.id).where(col(User.id) == user_id))
 
     async def read() -> object:
         with Session(get_engine()) as session:
-            if through == "driver":
-                return (await dbloop.plain_rows(session, plain, {})) or None
-            return await dbloop.first(session, _by_id(user_id), {})
+            return await dbloop.rows(session, _by_id(user_id), {})
 
     def terminate_the_others() -> None:
         with session_scope(write=True) as db:
@@ -181,11 +184,11 @@ def test_a_connection_the_server_dropped_fails_one_read_and_the_next_one_works(
     async def scenario() -> list[str]:
         outcomes = []
         try:
-            assert await read() is not None
+            assert await read()
             await asyncio.to_thread(terminate_the_others)
             for _ in range(2):
                 try:
-                    outcomes.append("read" if await read() is not None else "none")
+                    outcomes.append("read" if await read() else "none")
                 except dbloop.NotOnTheLoop:
                     outcomes.append("refused")
         finally:
@@ -195,28 +198,27 @@ def test_a_connection_the_server_dropped_fails_one_read_and_the_next_one_works(
     assert asyncio.run(scenario()) == ["refused", "read"]
 
 
-def test_a_read_interrupted_mid_query_leaves_no_connection_behind_in_a_used_state(
+def test_a_read_interrupted_mid_query_leaves_the_next_read_a_working_connection(
     committed_user: tuple[int, str],
 ) -> None:
-    """A client gone while its read waits on PostgreSQL: the connection, its query still
-    running, is closed rather than given to the next read."""
+    """A client gone while its read waits on PostgreSQL: the next read is answered."""
     if get_engine().dialect.name != "postgresql":
         pytest.skip("a query that waits on the server: PostgreSQL")
     user_id, _ = committed_user
     slow = dbloop.Plain(text("SELECT pg_sleep(5)"))
-    plain = dbloop.Plain(select(User.id).where(col(User.id) == user_id))
 
-    async def scenario() -> list[tuple[object, ...]]:
+    async def scenario() -> list[tuple[Any, ...]]:
         try:
             with Session(get_engine()) as session:
-                await dbloop.plain_rows(session, plain, {})  # one connection, idle
-                waiting = asyncio.create_task(dbloop.plain_rows(session, slow, {}))
+                await dbloop.rows(session, _by_id(user_id), {})  # one connection, idle
+                waiting = asyncio.create_task(dbloop.rows(session, slow, {}))
                 await asyncio.sleep(0.2)
                 waiting.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await waiting
-                return await dbloop.plain_rows(session, plain, {})
+                return await dbloop.rows(session, _by_id(user_id), {})
         finally:
             await dbloop.close_loop_reader()
 
-    assert asyncio.run(scenario()) == [(user_id,)]
+    (values,) = asyncio.run(scenario())
+    assert values[0] == user_id

@@ -31,8 +31,7 @@ def test_the_database_accepts_every_connection_the_stack_may_open() -> None:
     app_command = services["app"]["command"]
     workers = int(app_command[app_command.index("--workers") + 1])
     per_process = db.POOL_SIZE + db.POOL_OVERFLOW
-    on_its_loop = dbloop.LOOP_POOL_SIZE + dbloop.LOOP_POOL_OVERFLOW + dbloop.LOOP_PLAIN_POOL_SIZE
-    per_worker = per_process + on_its_loop
+    per_worker = per_process + dbloop.LOOP_POOL_SIZE
     db_command = services["db"]["command"]
     allowed = int(db_command[db_command.index("-c") + 1].removeprefix("max_connections="))
     assert workers * per_worker + per_process <= allowed  # the app's workers, the worker

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
 from fastapi import Request
-from sqlalchemy import ColumnElement, Row, Select, bindparam, delete
+from sqlalchemy import ColumnElement, Select, bindparam, delete
 from sqlalchemy.sql.selectable import ScalarSelect
 from sqlmodel import Session, col, select
 
@@ -101,6 +101,7 @@ SESSION_COUNTS: dict[str, Callable[[Any], ScalarSelect[Any]]] = {}
 def count_with_session(name: str, count: Callable[[Any], ScalarSelect[Any]]) -> None:
     SESSION_COUNTS[name] = count
     _with_user.cache_clear()
+    _with_user_on_loop.cache_clear()
 
 
 class Rider(NamedTuple):
@@ -118,18 +119,34 @@ SESSION_RIDERS: dict[str, Rider] = {}
 def read_with_session(name: str, rider: Rider) -> None:
     SESSION_RIDERS[name] = rider
     _with_user.cache_clear()
+    _with_user_on_loop.cache_clear()
+
+
+def _session_query(*leading: Any) -> Select[Any]:
+    """The session and its user (``leading``), the registered counts and the riders'
+    columns, by the session's id hash."""
+    counts = [count(WebSession.user_id).label(name) for name, count in SESSION_COUNTS.items()]
+    riders = [column for rider in SESSION_RIDERS.values() for column in rider.columns]
+    return (
+        select(*leading, *counts, *riders)
+        .outerjoin(User, col(User.id) == col(WebSession.user_id))
+        .where(col(WebSession.id_hash) == bindparam("id_hash"))
+    )
 
 
 @cache
 def _with_user() -> Select[Any]:
-    """The session, its user, the registered counts and the riders' columns, by the
-    session's id hash: built once (portal.db)."""
-    counts = [count(WebSession.user_id).label(name) for name, count in SESSION_COUNTS.items()]
-    riders = [column for rider in SESSION_RIDERS.values() for column in rider.columns]
-    return (
-        select(WebSession, User, *counts, *riders)
-        .outerjoin(User, col(User.id) == col(WebSession.user_id))
-        .where(col(WebSession.id_hash) == bindparam("id_hash"))
+    """The session's query, built once (portal.db)."""
+    return _session_query(WebSession, User)
+
+
+@cache
+def _with_user_on_loop() -> dbloop.Plain:
+    """The session's query for the loop's reader: the two tables' columns, then the rest."""
+    return dbloop.Plain(
+        _session_query(*dbloop.columns_of(WebSession), *dbloop.columns_of(User)).select_from(
+            WebSession
+        )
     )
 
 
@@ -165,7 +182,7 @@ def load_with_user(
         return None
     if aware(row.last_seen_at) + TOUCH_EVERY <= now:
         _touch(session, row, now)
-    return _loaded(found)
+    return _loaded(row, found[1], tuple(found[2:]))
 
 
 async def load_with_user_on_loop(
@@ -177,19 +194,24 @@ async def load_with_user_on_loop(
     would write (an expired session to delete, a session to touch) or the loop cannot read."""
     if not raw_id or len(raw_id) > 64:
         return None
-    found = await dbloop.first(session, _with_user(), {"id_hash": hash_id(raw_id)})
-    if found is None:
+    found = await dbloop.rows(session, _with_user_on_loop(), {"id_hash": hash_id(raw_id)})
+    if not found:
         return None
-    row = found[0]
+    values = found[0]
+    after_row = len(dbloop.columns_of(WebSession))
+    after_user = after_row + len(dbloop.columns_of(User))
+    row = dbloop.detached(WebSession, values[:after_row])
+    assert row is not None  # the row the query found
     if not is_live(row, now=now, policy=policy) or aware(row.last_seen_at) + TOUCH_EVERY <= now:
         raise dbloop.NotOnTheLoop("the session is to be deleted or touched")
-    _hand_over(session, tuple(found[2 + len(SESSION_COUNTS) :]))
-    return _loaded(found)
+    _hand_over(session, values[after_user + len(SESSION_COUNTS) :])
+    user = dbloop.detached(User, values[after_row:after_user])
+    return _loaded(row, user, values[after_user:])
 
 
-def _loaded(found: Row[Any]) -> Loaded:
-    row, user = found[0], found[1]
-    read = found[2 : 2 + len(SESSION_COUNTS)]
+def _loaded(row: WebSession, user: User | None, rest: Sequence[Any]) -> Loaded:
+    """What the query found: the session, its user, then the counts (and the riders)."""
+    read = rest[: len(SESSION_COUNTS)]
     counts = dict(zip(SESSION_COUNTS, read, strict=True)) if user is not None else {}
     return Loaded(row, user, counts)
 

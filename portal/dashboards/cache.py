@@ -158,7 +158,7 @@ async def read_stamps_on_loop(session: Session) -> bool:
     if stamps_known(session):
         return True
     try:
-        found = await dbloop.plain_rows(session, _STAMPS_ON_LOOP, {})
+        found = await dbloop.rows(session, _STAMPS_ON_LOOP, {})
     except dbloop.NotOnTheLoop:
         return False
     session.info[_STAMPS] = {key: value for key, value in found}
