@@ -143,11 +143,8 @@ def _with_user() -> Select[Any]:
 @cache
 def _with_user_on_loop() -> dbloop.Plain:
     """The session's query for the loop's reader: the two tables' columns, then the rest."""
-    return dbloop.Plain(
-        _session_query(*dbloop.columns_of(WebSession), *dbloop.columns_of(User)).select_from(
-            WebSession
-        )
-    )
+    columns = (*dbloop.columns_of(WebSession), *dbloop.columns_of(User))
+    return dbloop.Plain(_session_query(*columns))
 
 
 def _hand_over(session: Session, values: tuple[Any, ...]) -> None:
