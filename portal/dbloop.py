@@ -37,7 +37,7 @@ import logging
 import sqlite3
 import weakref
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cache, partial
 from typing import Any, TypeVar
 
 import psycopg
@@ -47,7 +47,7 @@ from sqlalchemy.orm import class_mapper, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from portal.db import writes_on
 
@@ -59,7 +59,7 @@ log = logging.getLogger("portal.db")
 # load cost more than the thread it saves (the README's twelfth round).
 LOOP_POOL_SIZE = 10
 
-M = TypeVar("M")
+M = TypeVar("M", bound=SQLModel)
 _Processor = Callable[[Any], Any] | None
 
 
@@ -119,23 +119,38 @@ class _Compiled:
         ]
 
 
-def columns_of(model: type[Any]) -> list[ColumnElement[Any]]:
+def columns_of(model: type[SQLModel]) -> tuple[ColumnElement[Any], ...]:
     """The columns of ``model``'s table, in the order :func:`detached` takes their values."""
-    return list(class_mapper(model).local_table.columns)
+    return _layout(model)[0]
+
+
+@cache
+def _layout(
+    model: type[SQLModel],
+) -> tuple[tuple[ColumnElement[Any], ...], tuple[str, ...], tuple[int, ...]]:
+    """``model``'s table columns, the attribute each is mapped to, and where its primary key
+    stands among them: looked up once, not at every read."""
+    mapper = class_mapper(model)
+    columns = tuple(mapper.local_table.columns)
+    keys = tuple(mapper.get_property_by_column(column).key for column in columns)
+    primary_key = tuple(
+        i for i, column in enumerate(columns) if any(column is k for k in mapper.primary_key)
+    )
+    return columns, keys, primary_key
 
 
 def detached(model: type[M], values: Sequence[Any]) -> M | None:
     """The object of ``model`` whose columns (:func:`columns_of`) hold ``values``, as a
     session that loaded it leaves it once closed: detached, nothing pending. None when its
     primary key is empty (the outer side of a join found no row)."""
-    mapper = class_mapper(model)
-    columns = columns_of(model)
-    by_column = dict(zip(columns, values, strict=True))
-    if all(by_column[c] is None for c in mapper.primary_key):
+    columns, keys, primary_key = _layout(model)
+    if len(values) != len(columns):
+        raise ValueError(f"{model.__name__} has {len(columns)} columns, not {len(values)}")
+    if all(values[i] is None for i in primary_key):
         return None
-    instance: M = mapper.class_manager.new_instance()
-    for column, value in by_column.items():
-        set_committed_value(instance, mapper.get_property_by_column(column).key, value)
+    instance: M = class_mapper(model).class_manager.new_instance()
+    for key, value in zip(keys, values, strict=True):
+        set_committed_value(instance, key, value)
     make_transient_to_detached(instance)
     return instance
 

@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from matching.embedded import EmbeddedBackend
@@ -111,7 +111,7 @@ def _no_database_calls_on_the_event_loop() -> Iterator[None]:
     through the drivers, never waiting on a lock (SQLite) or waiting without blocking
     (PostgreSQL)."""
 
-    def refuse(connection: Connection, *_: object) -> None:
+    def refuse(*_: object) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:
